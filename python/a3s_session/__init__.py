@@ -1,0 +1,60 @@
+"""Exact A3S Code session records, backed by the real ``a3s-code-core`` crate.
+
+Every class wraps the crate's own Rust type; JSON is parsed and written by the crate's
+serde implementation, so output is byte-for-byte what A3S Code itself writes.
+"""
+
+from ._native import (
+    CRATE_VERSION,
+    DEFAULT_AUTO_COMPACT_THRESHOLD,
+    ContextUsage,
+    ImageBlock,
+    ImageSource,
+    ListView,
+    LlmConfigData,
+    LlmCostRecord,
+    Message,
+    PlanningMode,
+    SessionConfig,
+    SessionData,
+    SessionFormatError,
+    SessionState,
+    StorageBackend,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    TextBlock,
+    TokenUsage,
+    ToolResultBlock,
+    ToolUseBlock,
+    __version__,
+)
+
+ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock
+
+__all__ = [
+    "CRATE_VERSION",
+    "DEFAULT_AUTO_COMPACT_THRESHOLD",
+    "ContentBlock",
+    "ContextUsage",
+    "ImageBlock",
+    "ImageSource",
+    "ListView",
+    "LlmConfigData",
+    "LlmCostRecord",
+    "Message",
+    "PlanningMode",
+    "SessionConfig",
+    "SessionData",
+    "SessionFormatError",
+    "SessionState",
+    "StorageBackend",
+    "Task",
+    "TaskPriority",
+    "TaskStatus",
+    "TextBlock",
+    "TokenUsage",
+    "ToolResultBlock",
+    "ToolUseBlock",
+    "__version__",
+]

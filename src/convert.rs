@@ -1,0 +1,321 @@
+//! Conversions written once: JSON text <-> crate values (through the crate's serde impls),
+//! Python values <-> crate scalars, locking, and releasing the interpreter for big work.
+
+use std::collections::HashMap;
+
+use parking_lot::{Mutex, MutexGuard};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
+use pyo3::IntoPyObjectExt;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::errors::{assignment_error, FormatError};
+
+/// Documents at least this large are parsed / written with the interpreter released.
+/// Below it, detaching costs more than it lets other threads gain.
+pub(crate) const DETACH_THRESHOLD: usize = 16 * 1024;
+
+/// serde_json's own nesting limit; Python input gets the same one before it reaches
+/// recursive Rust code (serializer, Drop), so a hostile object cannot overflow the stack.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Lock without ever blocking while attached to the interpreter: a holder that released the
+/// interpreter may need it back before it unlocks, so waiting attached could deadlock.
+pub(crate) fn lock<'a, T: Send>(py: Python<'_>, m: &'a Mutex<T>) -> MutexGuard<'a, T> {
+    if let Some(guard) = m.try_lock() {
+        return guard;
+    }
+    py.detach(|| m.lock())
+}
+
+/// Run `f` detached from the interpreter when the work is big enough to matter.
+pub(crate) fn maybe_detach<T, F>(py: Python<'_>, big: bool, f: F) -> T
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    if big {
+        py.detach(f)
+    } else {
+        f()
+    }
+}
+
+/// Parse JSON text with the crate's serde impls, recording the field path of any error and
+/// rejecting trailing data, like `serde_json::from_slice` does.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FormatError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(FormatError::from_json)?;
+    de.end().map_err(FormatError::from_json_error)?;
+    Ok(value)
+}
+
+/// Serialize with serde_json exactly as the crate's store does (`to_string_pretty`) or compact.
+pub(crate) fn write_json<T: Serialize>(value: &T, pretty: bool) -> Result<String, FormatError> {
+    let out = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    out.map_err(|e| FormatError::new(e.to_string()))
+}
+
+/// Borrow the UTF-8 bytes of a `str`, `bytes` or `bytearray` argument and parse them,
+/// detached when large.
+pub(crate) fn parse_input<T>(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<T>
+where
+    T: DeserializeOwned + Send,
+{
+    let result = if let Ok(b) = data.cast::<PyBytes>() {
+        let bytes = b.as_bytes();
+        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || parse_json(bytes))
+    } else if let Ok(s) = data.cast::<PyString>() {
+        let text = s.to_str().map_err(|_| {
+            FormatError::new("str is not valid UTF-8 (it contains a lone surrogate)").into_pyerr(py)
+        })?;
+        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || {
+            parse_json(text.as_bytes())
+        })
+    } else if let Ok(b) = data.cast::<PyByteArray>() {
+        // A bytearray may change under us once detached: parse a private copy.
+        let bytes = b.to_vec();
+        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || parse_json(&bytes))
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "expected str, bytes or bytearray, got {}",
+            data.get_type().name()?
+        )));
+    };
+    result.map_err(|e| e.into_pyerr(py))
+}
+
+/// Build a crate value from Python builtins (dict/list/str/int/float/bool/None) through the
+/// crate's own Deserialize impl.
+pub(crate) fn from_python<T: DeserializeOwned>(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<T> {
+    check_depth(py, obj)?;
+    let mut de = pythonize::Depythonizer::from_object(obj);
+    serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| FormatError::from_python(e).into_pyerr(py))
+}
+
+/// `json.loads(text)`: `to_dict()` must equal exactly what Python reads back from `to_json()`,
+/// f32 fields and non-finite floats (written as null) included.
+pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let loads = LOADS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("json")?.getattr("loads")?.unbind())
+    })?;
+    loads.bind(py).call1((text,))
+}
+
+/// Reject Python containers nested deeper than serde_json accepts, without recursion.
+pub(crate) fn check_depth(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    if !(obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>()) {
+        return Ok(());
+    }
+    let mut stack: Vec<(Bound<'_, PyAny>, usize)> = vec![(obj.clone(), 1)];
+    while let Some((item, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Err(FormatError::new("recursion limit exceeded").into_pyerr(py));
+        }
+        if let Ok(d) = item.cast::<PyDict>() {
+            for (_, v) in d.iter() {
+                if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+                    stack.push((v, depth + 1));
+                }
+            }
+        } else if let Ok(l) = item.cast::<PyList>() {
+            for v in l.iter() {
+                if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+                    stack.push((v, depth + 1));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Scalars: crate field value -> Python object.
+// ---------------------------------------------------------------------------------------
+
+/// How a crate scalar reads from Python. Written once per Rust type, used by every field.
+pub(crate) trait ToPyField {
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>>;
+}
+
+macro_rules! plain_to_py {
+    ($($t:ty),*) => {$(
+        impl ToPyField for $t {
+            fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                self.clone().into_py_any(py)
+            }
+        }
+    )*};
+}
+plain_to_py!(String, bool, u32, usize, i64, f64);
+
+impl ToPyField for f32 {
+    /// The float Python reads back from the crate's JSON for this f32: serde_json prints the
+    /// shortest decimal that round-trips the f32 (1/3 -> 0.33333334), so read that decimal.
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        f32_as_json_f64(*self).into_py_any(py)
+    }
+}
+
+pub(crate) fn f32_as_json_f64(v: f32) -> f64 {
+    if v.is_finite() {
+        // Display of f32 is the shortest round-trip decimal, the same digits ryu prints.
+        v.to_string().parse::<f64>().unwrap_or(v as f64)
+    } else {
+        v as f64
+    }
+}
+
+impl<T: ToPyField> ToPyField for Option<T> {
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self {
+            Some(v) => v.to_py(py),
+            None => Ok(py.None()),
+        }
+    }
+}
+
+impl ToPyField for chrono::DateTime<chrono::Utc> {
+    /// The exact RFC 3339 text the crate writes (nanoseconds kept; Python's datetime would
+    /// drop them).
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s.into_py_any(py),
+            _ => Err(FormatError::new("timestamp did not serialize to a string").into_pyerr(py)),
+        }
+    }
+}
+
+/// Convert a Python value for assignment to `field`, through the crate's Deserialize.
+/// A `datetime` is accepted where the crate wants RFC 3339 text.
+pub(crate) fn assign<T: DeserializeOwned>(
+    py: Python<'_>,
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<T> {
+    let converted;
+    let value = if is_datetime(py, value)? {
+        converted = value.call_method0("isoformat")?;
+        &converted
+    } else {
+        value
+    };
+    check_depth(py, value)?;
+    pythonize::depythonize::<T>(value).map_err(|e| assignment_error(py, field, value, e))
+}
+
+fn is_datetime(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let cls = DATETIME.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("datetime")?.getattr("datetime")?.unbind())
+    })?;
+    value.is_instance(cls.bind(py))
+}
+
+// ---------------------------------------------------------------------------------------
+// Enums: the crate's unit-variant enums become Python `enum.Enum` classes (str mixin) whose
+// members are read from the crate's own Deserialize impl, so they cannot drift.
+// ---------------------------------------------------------------------------------------
+
+/// Registry of the Python enum classes, by Python class name.
+static ENUMS: PyOnceLock<HashMap<&'static str, Py<PyAny>>> = PyOnceLock::new();
+
+/// The wire names of a unit-variant enum, as its Deserialize impl declares them.
+pub(crate) fn variant_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    let mut probe = VariantProbe(&[]);
+    let _ = T::deserialize(&mut probe);
+    probe.0
+}
+
+struct VariantProbe(&'static [&'static str]);
+
+impl<'de> serde::Deserializer<'de> for &mut VariantProbe {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("variant probe"))
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        variants: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = variants;
+        Err(serde::de::Error::custom("variant probe"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+        ignored_any
+    }
+}
+
+pub(crate) fn register_enum<T: DeserializeOwned>(
+    py: Python<'_>,
+    registry: &mut HashMap<&'static str, Py<PyAny>>,
+    name: &'static str,
+    doc: &str,
+) -> PyResult<()> {
+    let enum_mod = py.import("enum")?;
+    let members: Vec<(String, &str)> = variant_names::<T>()
+        .iter()
+        .map(|wire| (wire.to_uppercase(), *wire))
+        .collect();
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("module", "a3s_session")?;
+    kwargs.set_item("type", py.get_type::<PyString>())?;
+    let cls = enum_mod
+        .getattr("Enum")?
+        .call((name, members), Some(&kwargs))?;
+    cls.setattr("__doc__", doc)?;
+    // Members print as their wire value: f"{SessionState.ACTIVE}" == "Active".
+    let str_fn = py.get_type::<PyString>().getattr("__str__")?;
+    cls.setattr("__str__", str_fn)?;
+    registry.insert(name, cls.unbind());
+    Ok(())
+}
+
+pub(crate) fn init_enums(py: Python<'_>, map: HashMap<&'static str, Py<PyAny>>) -> PyResult<()> {
+    ENUMS
+        .set(py, map)
+        .map_err(|_| PyTypeError::new_err("enums registered twice"))
+}
+
+pub(crate) fn enum_class<'py>(py: Python<'py>, name: &str) -> PyResult<&'py Bound<'py, PyAny>> {
+    ENUMS
+        .get(py)
+        .and_then(|m| m.get(name))
+        .map(|c| c.bind(py))
+        .ok_or_else(|| PyTypeError::new_err(format!("enum {name} not registered")))
+}
+
+/// A unit-variant enum field reads as the Python enum member with the same wire name.
+macro_rules! enum_to_py {
+    ($($t:ty => $name:literal),* $(,)?) => {$(
+        impl $crate::convert::ToPyField for $t {
+            fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                let wire = match serde_json::to_value(self) {
+                    Ok(serde_json::Value::String(s)) => s,
+                    _ => return Err($crate::errors::FormatError::new("enum did not serialize to a name").into_pyerr(py)),
+                };
+                Ok(crate::convert::enum_class(py, $name)?.call1((wire,))?.unbind())
+            }
+        }
+    )*};
+}
+pub(crate) use enum_to_py;

@@ -1,0 +1,234 @@
+//! `ListView`: the list behind a container field (`messages`, `content`, `tasks`, ...).
+//!
+//! It behaves like a Python list, shares its items with the session (so `s.messages[0]`
+//! edits the session), and checks every item that goes in: a wrong item raises at
+//! `append`/`insert`/assignment, not later in `to_json`. Dicts are accepted where a class
+//! is expected and converted through the crate's Deserialize impl at once.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple, PyType};
+use pyo3::IntoPyObjectExt;
+
+/// What a list holds; decides how an incoming item is checked or converted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ElemKind {
+    Str,
+    Message,
+    Block,
+    ResultBlock,
+    Task,
+    CostRecord,
+}
+
+impl ElemKind {
+    fn coerce<'py>(self, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = item.py();
+        match self {
+            ElemKind::Str => {
+                if item.is_instance_of::<PyString>() {
+                    Ok(item.clone())
+                } else {
+                    Err(PyTypeError::new_err(format!(
+                        "expected str, got {}",
+                        item.get_type().name()?
+                    )))
+                }
+            }
+            ElemKind::Message => crate::message::coerce_message(py, item),
+            ElemKind::Block => crate::message::coerce_block(py, item, false),
+            ElemKind::ResultBlock => crate::message::coerce_block(py, item, true),
+            ElemKind::Task => crate::task::coerce_task(py, item),
+            ElemKind::CostRecord => crate::task::coerce_cost_record(py, item),
+        }
+    }
+}
+
+#[pyclass(frozen, sequence, module = "a3s_session", name = "ListView")]
+pub struct ListView {
+    items: Py<PyList>,
+    kind: ElemKind,
+}
+
+impl ListView {
+    /// Wrap items that are already of the right kind (built by us from crate values).
+    pub(crate) fn from_checked(py: Python<'_>, kind: ElemKind, items: Vec<Py<PyAny>>) -> PyResult<Py<Self>> {
+        let list = PyList::new(py, items)?;
+        Py::new(
+            py,
+            ListView {
+                items: list.unbind(),
+                kind,
+            },
+        )
+    }
+
+    /// Build from any iterable, checking each item.
+    pub(crate) fn from_iterable(py: Python<'_>, kind: ElemKind, value: &Bound<'_, PyAny>) -> PyResult<Py<Self>> {
+        if value.is_instance_of::<PyString>() || value.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err(format!(
+                "expected a list, got {}",
+                value.get_type().name()?
+            )));
+        }
+        let list = PyList::empty(py);
+        for item in value.try_iter()? {
+            list.append(kind.coerce(&item?)?)?;
+        }
+        Py::new(
+            py,
+            ListView {
+                items: list.unbind(),
+                kind,
+            },
+        )
+    }
+
+    pub(crate) fn items<'py>(&self, py: Python<'py>) -> &Bound<'py, PyList> {
+        self.items.bind(py)
+    }
+
+    pub(crate) fn len(&self, py: Python<'_>) -> usize {
+        self.items.bind(py).len()
+    }
+
+    fn coerce_all<'py>(&self, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(value.py());
+        for item in value.try_iter()? {
+            out.append(self.kind.coerce(&item?)?)?;
+        }
+        Ok(out)
+    }
+}
+
+#[pymethods]
+impl ListView {
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.len(py)
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.items(py).as_any().get_item(index)
+    }
+
+    fn __setitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        if index.is_instance_of::<PySlice>() {
+            let items = self.coerce_all(value)?;
+            self.items(py).as_any().set_item(index, items)
+        } else {
+            let item = self.kind.coerce(value)?;
+            self.items(py).as_any().set_item(index, item)
+        }
+    }
+
+    fn __delitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.items(py).as_any().del_item(index)
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.items(py).as_any().try_iter()?.into_any())
+    }
+
+    fn __reversed__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.items(py).as_any().call_method0("__reversed__")
+    }
+
+    fn __contains__(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.items(py).contains(value)
+    }
+
+    fn append(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let item = self.kind.coerce(value)?;
+        self.items(py).append(item)
+    }
+
+    fn extend(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<()> {
+        // Check everything first so a bad item leaves the list unchanged.
+        let items = self.coerce_all(values)?;
+        self.items(py).as_any().call_method1("extend", (items,))?;
+        Ok(())
+    }
+
+    fn __iadd__(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.extend(py, values)
+    }
+
+    fn insert(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let item = self.kind.coerce(value)?;
+        self.items(py).as_any().call_method1("insert", (index, item))?;
+        Ok(())
+    }
+
+    #[pyo3(signature = (index = -1))]
+    fn pop<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
+        self.items(py).as_any().call_method1("pop", (index,))
+    }
+
+    fn remove(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.items(py).as_any().call_method1("remove", (value,))?;
+        Ok(())
+    }
+
+    #[pyo3(signature = (value, *args))]
+    fn index(&self, py: Python<'_>, value: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let mut call = vec![value.clone()];
+        call.extend(args.iter());
+        Ok(self
+            .items(py)
+            .as_any()
+            .call_method1("index", PyTuple::new(py, call)?)?
+            .unbind())
+    }
+
+    fn count(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Ok(self.items(py).as_any().call_method1("count", (value,))?.unbind())
+    }
+
+    fn clear(&self, py: Python<'_>) -> PyResult<()> {
+        self.items(py).as_any().call_method0("clear")?;
+        Ok(())
+    }
+
+    fn reverse(&self, py: Python<'_>) -> PyResult<()> {
+        self.items(py).reverse()
+    }
+
+    #[pyo3(signature = (*, key = None, reverse = false))]
+    fn sort(&self, py: Python<'_>, key: Option<&Bound<'_, PyAny>>, reverse: bool) -> PyResult<()> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("key", key)?;
+        kwargs.set_item("reverse", reverse)?;
+        self.items(py).as_any().call_method("sort", (), Some(&kwargs))?;
+        Ok(())
+    }
+
+    /// A plain `list` with the same items (the items themselves are shared).
+    fn copy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        Ok(self.items(py).get_slice(0, usize::MAX))
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let mine = self.items(py).as_any();
+        if let Ok(o) = other.cast::<ListView>() {
+            return mine.eq(o.get().items(py))?.into_py_any(py);
+        }
+        if other.is_instance_of::<PyList>() {
+            return mine.eq(other)?.into_py_any(py);
+        }
+        Ok(py.NotImplemented())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.items(py).repr()?.to_string())
+    }
+
+    /// Pickles (and copies) as a plain list.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyType>, (Bound<'py, PyList>,))> {
+        Ok((py.get_type::<PyList>(), (self.copy(py)?,)))
+    }
+
+    #[classmethod]
+    fn __class_getitem__<'py>(cls: &Bound<'py, PyType>, _item: &Bound<'py, PyAny>) -> Bound<'py, PyType> {
+        cls.clone()
+    }
+}

@@ -1,0 +1,297 @@
+//! `Message`, its four content block classes, `ImageSource` and `TokenUsage`
+//! (a3s_code_core::llm).
+
+use a3s_code_core::llm::{
+    ContentBlock, ImageSource, Message, TokenUsage, ToolResultContent, ToolResultContentField,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::from_python;
+use crate::listview::{ElemKind, ListView};
+use crate::node::{node_class, snapshot, ViewKind};
+use crate::views::{is_str, transcode, FreeJson, Listed, Obj};
+
+node_class! {
+    /// One conversation message: `role`, `content` (a list of blocks) and optional
+    /// `reasoning_content`.
+    class PyMessage("Message") wraps Message, detach = true;
+    pattern = Message;
+    admit(_v) = Ok(());
+    seed = Message { role: String::new(), content: Vec::new(), reasoning_content: None };
+    required = ["role"];
+    repr = ["role", "content"];
+    scalars { role: String, reasoning_content: Option<String> }
+    views { content: BlockList }
+}
+
+impl Listed for PyMessage {
+    const KIND: ElemKind = ElemKind::Message;
+}
+
+node_class! {
+    /// `{"type": "text", "text": ...}`.
+    class PyTextBlock("TextBlock") wraps ContentBlock, detach = false;
+    pattern = ContentBlock::Text;
+    admit(v) = expect_variant(v, "text");
+    seed = ContentBlock::Text { text: String::new() };
+    required = ["text"];
+    repr = ["text"];
+    scalars { text: String }
+    views {}
+}
+
+node_class! {
+    /// `{"type": "image", "source": ImageSource}`.
+    class PyImageBlock("ImageBlock") wraps ContentBlock, detach = false;
+    pattern = ContentBlock::Image;
+    admit(v) = expect_variant(v, "image");
+    seed = ContentBlock::Image { source: empty_source() };
+    required = ["source"];
+    repr = ["source"];
+    scalars {}
+    views { source: Obj<PyImageSource> }
+}
+
+node_class! {
+    /// `{"type": "tool_use", "id", "name", "input": any JSON}`; `input` is a plain Python
+    /// value edited in place.
+    class PyToolUseBlock("ToolUseBlock") wraps ContentBlock, detach = false;
+    pattern = ContentBlock::ToolUse;
+    admit(v) = expect_variant(v, "tool_use");
+    seed = ContentBlock::ToolUse { id: String::new(), name: String::new(), input: serde_json::Value::Null };
+    required = ["id", "name"];
+    repr = ["id", "name"];
+    scalars { id: String, name: String }
+    views { input: FreeJson }
+}
+
+node_class! {
+    /// `{"type": "tool_result", "tool_use_id", "content", "is_error"}`; `content` is a str or
+    /// a list of `TextBlock`/`ImageBlock`.
+    class PyToolResultBlock("ToolResultBlock") wraps ContentBlock, detach = false;
+    pattern = ContentBlock::ToolResult;
+    admit(v) = expect_variant(v, "tool_result");
+    seed = ContentBlock::ToolResult {
+        tool_use_id: String::new(),
+        content: ToolResultContentField::Text(String::new()),
+        is_error: None,
+    };
+    required = ["tool_use_id"];
+    repr = ["tool_use_id", "is_error"];
+    scalars { tool_use_id: String, is_error: Option<bool> }
+    views { content: ToolResultField }
+}
+
+node_class! {
+    /// Image data of an image block: `{"type", "media_type", "data"}`.
+    class PyImageSource("ImageSource") wraps ImageSource, detach = false;
+    pattern = ImageSource;
+    admit(_v) = Ok(());
+    seed = empty_source();
+    required = ["media_type", "data"];
+    repr = ["type", "media_type"];
+    scalars { source_type as "type": String, media_type: String, data: String }
+    views {}
+}
+
+node_class! {
+    /// Token counts; the two cache counters are always written (null when unknown).
+    class PyTokenUsage("TokenUsage") wraps TokenUsage, detach = false;
+    pattern = TokenUsage;
+    admit(_v) = Ok(());
+    seed = TokenUsage::default();
+    required = [];
+    repr = ["prompt_tokens", "completion_tokens", "total_tokens"];
+    scalars {
+        prompt_tokens: usize,
+        completion_tokens: usize,
+        total_tokens: usize,
+        cache_read_tokens: Option<usize>,
+        cache_write_tokens: Option<usize>,
+    }
+    views {}
+}
+
+
+fn empty_source() -> ImageSource {
+    ImageSource {
+        source_type: "base64".to_owned(),
+        media_type: String::new(),
+        data: String::new(),
+    }
+}
+
+/// The block's `type` tag, as the crate writes it.
+fn block_tag(block: &ContentBlock) -> &'static str {
+    match block {
+        ContentBlock::Text { .. } => "text",
+        ContentBlock::Image { .. } => "image",
+        ContentBlock::ToolUse { .. } => "tool_use",
+        ContentBlock::ToolResult { .. } => "tool_result",
+    }
+}
+
+fn expect_variant(block: &ContentBlock, tag: &str) -> Result<(), String> {
+    let got = block_tag(block);
+    if got == tag {
+        Ok(())
+    } else {
+        Err(format!("expected a `{tag}` block, got a `{got}` block"))
+    }
+}
+
+/// The Python object for one crate block.
+pub(crate) fn wrap_block(py: Python<'_>, block: ContentBlock) -> PyResult<Py<PyAny>> {
+    Ok(match block {
+        b @ ContentBlock::Text { .. } => Py::new(py, PyTextBlock::from_value(b))?.into_any(),
+        b @ ContentBlock::Image { .. } => Py::new(py, PyImageBlock::from_value(b))?.into_any(),
+        b @ ContentBlock::ToolUse { .. } => Py::new(py, PyToolUseBlock::from_value(b))?.into_any(),
+        b @ ContentBlock::ToolResult { .. } => {
+            Py::new(py, PyToolResultBlock::from_value(b))?.into_any()
+        }
+    })
+}
+
+/// The crate block held by any of the four block classes.
+pub(crate) fn block_value(item: &Bound<'_, PyAny>) -> PyResult<ContentBlock> {
+    let py = item.py();
+    if let Ok(b) = item.cast::<PyTextBlock>() {
+        return snapshot(py, b.get());
+    }
+    if let Ok(b) = item.cast::<PyImageBlock>() {
+        return snapshot(py, b.get());
+    }
+    if let Ok(b) = item.cast::<PyToolUseBlock>() {
+        return snapshot(py, b.get());
+    }
+    if let Ok(b) = item.cast::<PyToolResultBlock>() {
+        return snapshot(py, b.get());
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected a content block, got {}",
+        item.get_type().name()?
+    )))
+}
+
+fn is_block(item: &Bound<'_, PyAny>, text_or_image_only: bool) -> bool {
+    item.is_instance_of::<PyTextBlock>()
+        || item.is_instance_of::<PyImageBlock>()
+        || (!text_or_image_only
+            && (item.is_instance_of::<PyToolUseBlock>()
+                || item.is_instance_of::<PyToolResultBlock>()))
+}
+
+/// Check or convert an item going into a block list. Tool results hold only text and
+/// image blocks (the crate's `ToolResultContent`).
+pub(crate) fn coerce_block<'py>(
+    py: Python<'py>,
+    item: &Bound<'py, PyAny>,
+    tool_result: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    if is_block(item, tool_result) {
+        return Ok(item.clone());
+    }
+    if item.is_instance_of::<PyDict>() {
+        let block: ContentBlock = if tool_result {
+            let content: ToolResultContent = from_python(py, item)?;
+            transcode(py, &content)?
+        } else {
+            from_python(py, item)?
+        };
+        return Ok(wrap_block(py, block)?.into_bound(py));
+    }
+    let expected = if tool_result {
+        "TextBlock, ImageBlock or dict"
+    } else {
+        "a content block or dict"
+    };
+    Err(PyTypeError::new_err(format!(
+        "expected {expected}, got {}",
+        item.get_type().name()?
+    )))
+}
+
+pub(crate) fn coerce_message<'py>(
+    py: Python<'py>,
+    item: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::views::coerce_node::<PyMessage>(py, item)
+}
+
+fn view_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let list = view
+        .cast::<ListView>()
+        .map_err(|_| PyTypeError::new_err("expected a ListView"))?;
+    Ok(list.get().items(view.py()).iter().collect())
+}
+
+/// `Vec<ContentBlock>`, viewed as a list of the four block classes.
+pub(crate) struct BlockList;
+
+impl ViewKind for BlockList {
+    type Rust = Vec<ContentBlock>;
+
+    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+        let items = std::mem::take(slot)
+            .into_iter()
+            .map(|b| wrap_block(py, b))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(ListView::from_checked(py, ElemKind::Block, items)?.into_any())
+    }
+
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+        view_items(view)?.iter().map(block_value).collect()
+    }
+
+    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Ok(ListView::from_iterable(py, ElemKind::Block, value)?.into_any())
+    }
+
+    fn vacate(slot: &mut Self::Rust) {
+        *slot = Vec::new();
+    }
+}
+
+/// A tool result's `content`: a str, or a list of text/image blocks.
+pub(crate) struct ToolResultField;
+
+impl ViewKind for ToolResultField {
+    type Rust = ToolResultContentField;
+
+    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+        match std::mem::replace(slot, ToolResultContentField::Text(String::new())) {
+            ToolResultContentField::Text(s) => Ok(pyo3::types::PyString::new(py, &s).into_any().unbind()),
+            ToolResultContentField::Blocks(blocks) => {
+                let items = blocks
+                    .iter()
+                    .map(|b| wrap_block(py, transcode(py, b)?))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(ListView::from_checked(py, ElemKind::ResultBlock, items)?.into_any())
+            }
+        }
+    }
+
+    fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+        if is_str(view) {
+            return Ok(ToolResultContentField::Text(view.extract()?));
+        }
+        let blocks = view_items(view)?
+            .iter()
+            .map(|item| transcode::<ContentBlock, ToolResultContent>(py, &block_value(item)?))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(ToolResultContentField::Blocks(blocks))
+    }
+
+    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if is_str(value) {
+            return Ok(value.clone().unbind());
+        }
+        Ok(ListView::from_iterable(py, ElemKind::ResultBlock, value)?.into_any())
+    }
+
+    fn vacate(slot: &mut Self::Rust) {
+        *slot = ToolResultContentField::Text(String::new());
+    }
+}

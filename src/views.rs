@@ -1,0 +1,214 @@
+//! The kinds of viewed fields, each written once and used by every class.
+
+use std::marker::PhantomData;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use pyo3::{IntoPyObjectExt, PyClass};
+
+use crate::convert::from_python;
+use crate::errors::FormatError;
+use crate::listview::{ElemKind, ListView};
+use crate::node::{snapshot, Node, ViewKind};
+
+/// A generated class: instances can be built from a crate value or a dict.
+pub(crate) trait Element:
+    Node + PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Into<PyClassInitializer<Self>>
+{
+}
+
+impl<N> Element for N where
+    N: Node + PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Into<PyClassInitializer<N>>
+{
+}
+
+/// A class that appears as the items of a list view.
+pub(crate) trait Listed: Element {
+    const KIND: ElemKind;
+}
+
+/// Accept an instance of `N`, or a dict converted through the crate's Deserialize impl.
+pub(crate) fn coerce_node<'py, N: Element>(py: Python<'py>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if item.is_instance_of::<N>() {
+        return Ok(item.clone());
+    }
+    if item.is_instance_of::<PyDict>() {
+        let value: N::Value = from_python(py, item)?;
+        N::admit(&value).map_err(|m| FormatError::new(m).into_pyerr(py))?;
+        return Ok(Bound::new(py, N::wrap(value))?.into_any());
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected {} or dict, got {}",
+        <N as Node>::NAME,
+        item.get_type().name()?
+    )))
+}
+
+/// Snapshot of an item of a list view known to hold `N`.
+pub(crate) fn node_value<N: Element>(item: &Bound<'_, PyAny>) -> PyResult<N::Value> {
+    let node = item.cast::<N>().map_err(|_| {
+        PyTypeError::new_err(format!("list item is not a {}", <N as Node>::NAME))
+    })?;
+    snapshot(item.py(), node.get())
+}
+
+fn list_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let list = view
+        .cast::<ListView>()
+        .map_err(|_| PyTypeError::new_err("expected a ListView"))?;
+    Ok(list.get().items(view.py()).iter().collect())
+}
+
+/// `Vec<T>` of a class, viewed as a `ListView` of instances.
+pub(crate) struct ListOf<N>(PhantomData<N>);
+
+impl<N: Listed> ViewKind for ListOf<N> {
+    type Rust = Vec<N::Value>;
+
+    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+        let items = std::mem::take(slot)
+            .into_iter()
+            .map(|v| Ok(Py::new(py, N::wrap(v))?.into_any()))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(ListView::from_checked(py, N::KIND, items)?.into_any())
+    }
+
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+        list_items(view)?.iter().map(node_value::<N>).collect()
+    }
+
+    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Ok(ListView::from_iterable(py, N::KIND, value)?.into_any())
+    }
+
+    fn vacate(slot: &mut Self::Rust) {
+        *slot = Vec::new();
+    }
+}
+
+/// `Vec<String>`, viewed as a `ListView` of str.
+pub(crate) struct StrList;
+
+impl ViewKind for StrList {
+    type Rust = Vec<String>;
+
+    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+        let items = std::mem::take(slot)
+            .into_iter()
+            .map(|s| s.into_py_any(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(ListView::from_checked(py, ElemKind::Str, items)?.into_any())
+    }
+
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+        list_items(view)?.iter().map(|s| s.extract::<String>()).collect()
+    }
+
+    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Ok(ListView::from_iterable(py, ElemKind::Str, value)?.into_any())
+    }
+
+    fn vacate(slot: &mut Self::Rust) {
+        *slot = Vec::new();
+    }
+}
+
+/// A nested struct, viewed as an instance of its class. Small, so the crate value is
+/// cloned rather than moved out (the parent's copy goes stale and is refreshed on write).
+pub(crate) struct Obj<N>(PhantomData<N>);
+
+impl<N: Element> ViewKind for Obj<N> {
+    type Rust = N::Value;
+
+    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+        Ok(Py::new(py, N::wrap(slot.clone()))?.into_any())
+    }
+
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+        node_value::<N>(view)
+    }
+
+    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Ok(coerce_node::<N>(py, value)?.unbind())
+    }
+
+    fn vacate(_slot: &mut Self::Rust) {}
+}
+
+/// An optional nested struct: None or an instance of its class.
+pub(crate) struct OptObj<N>(PhantomData<N>);
+
+impl<N: Element> ViewKind for OptObj<N> {
+    type Rust = Option<N::Value>;
+
+    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+        match slot {
+            Some(v) => Ok(Py::new(py, N::wrap(v.clone()))?.into_any()),
+            None => Ok(py.None()),
+        }
+    }
+
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+        if view.is_none() {
+            Ok(None)
+        } else {
+            node_value::<N>(view).map(Some)
+        }
+    }
+
+    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if value.is_none() {
+            Ok(py.None())
+        } else {
+            Ok(coerce_node::<N>(py, value)?.unbind())
+        }
+    }
+
+    fn vacate(_slot: &mut Self::Rust) {}
+}
+
+/// Free-form JSON (`tool_use.input`): plain Python dict/list/str/number/bool/None, edited in
+/// place by the user and converted back through serde_json's `Value` on write.
+pub(crate) struct FreeJson;
+
+impl ViewKind for FreeJson {
+    type Rust = serde_json::Value;
+
+    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+        let value = std::mem::take(slot);
+        let obj = pythonize::pythonize(py, &value)
+            .map_err(|e| FormatError::new(e.to_string()).into_pyerr(py))?;
+        Ok(obj.unbind())
+    }
+
+    fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+        from_python(py, view)
+    }
+
+    fn accept(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        // Validate now so a bad value raises at assignment; keep the user's object as the view.
+        from_python::<serde_json::Value>(py, value)
+            .map_err(|e| crate::node::context(py, e, field))?;
+        Ok(value.clone().unbind())
+    }
+
+    fn vacate(slot: &mut Self::Rust) {
+        *slot = serde_json::Value::Null;
+    }
+}
+
+/// Convert between two crate types with the same serde shape (e.g. a `text` ContentBlock and
+/// a `text` ToolResultContent), through their own serde impls.
+pub(crate) fn transcode<A: serde::Serialize, B: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    a: &A,
+) -> PyResult<B> {
+    serde_json::to_value(a)
+        .and_then(serde_json::from_value)
+        .map_err(|e| FormatError::new(e.to_string()).into_pyerr(py))
+}
+
+pub(crate) fn is_str(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<PyString>()
+}
