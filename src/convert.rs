@@ -7,7 +7,7 @@ use parking_lot::{Mutex, MutexGuard};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -116,7 +116,7 @@ pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py
 
 /// Reject Python containers nested deeper than serde_json accepts, without recursion.
 pub(crate) fn check_depth(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    if !(obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>()) {
+    if !is_container(obj) {
         return Ok(());
     }
     let mut stack: Vec<(Bound<'_, PyAny>, usize)> = vec![(obj.clone(), 1)];
@@ -126,19 +126,29 @@ pub(crate) fn check_depth(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()
         }
         if let Ok(d) = item.cast::<PyDict>() {
             for (_, v) in d.iter() {
-                if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+                if is_container(&v) {
                     stack.push((v, depth + 1));
                 }
             }
         } else if let Ok(l) = item.cast::<PyList>() {
             for v in l.iter() {
-                if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+                if is_container(&v) {
+                    stack.push((v, depth + 1));
+                }
+            }
+        } else if let Ok(t) = item.cast::<PyTuple>() {
+            for v in t.iter() {
+                if is_container(&v) {
                     stack.push((v, depth + 1));
                 }
             }
         }
     }
     Ok(())
+}
+
+fn is_container(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,8 +239,14 @@ fn is_datetime(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
 // members are read from the crate's own Deserialize impl, so they cannot drift.
 // ---------------------------------------------------------------------------------------
 
+/// A Python enum class and its members by wire name.
+pub(crate) struct PyEnum {
+    class: Py<PyAny>,
+    members: Vec<(&'static str, Py<PyAny>)>,
+}
+
 /// Registry of the Python enum classes, by Python class name.
-static ENUMS: PyOnceLock<HashMap<&'static str, Py<PyAny>>> = PyOnceLock::new();
+static ENUMS: PyOnceLock<HashMap<&'static str, PyEnum>> = PyOnceLock::new();
 
 /// The wire names of a unit-variant enum, as its Deserialize impl declares them.
 pub(crate) fn variant_names<T: DeserializeOwned>() -> &'static [&'static str] {
@@ -267,12 +283,13 @@ impl<'de> serde::Deserializer<'de> for &mut VariantProbe {
 
 pub(crate) fn register_enum<T: DeserializeOwned>(
     py: Python<'_>,
-    registry: &mut HashMap<&'static str, Py<PyAny>>,
+    registry: &mut HashMap<&'static str, PyEnum>,
     name: &'static str,
     doc: &str,
 ) -> PyResult<()> {
     let enum_mod = py.import("enum")?;
-    let members: Vec<(String, &str)> = variant_names::<T>()
+    let wires = variant_names::<T>();
+    let members: Vec<(String, &str)> = wires
         .iter()
         .map(|wire| (wire.to_uppercase(), *wire))
         .collect();
@@ -286,22 +303,45 @@ pub(crate) fn register_enum<T: DeserializeOwned>(
     // Members print as their wire value: f"{SessionState.ACTIVE}" == "Active".
     let str_fn = py.get_type::<PyString>().getattr("__str__")?;
     cls.setattr("__str__", str_fn)?;
-    registry.insert(name, cls.unbind());
+    let members = wires
+        .iter()
+        .map(|wire| Ok((*wire, cls.call1((*wire,))?.unbind())))
+        .collect::<PyResult<Vec<_>>>()?;
+    registry.insert(
+        name,
+        PyEnum {
+            class: cls.unbind(),
+            members,
+        },
+    );
     Ok(())
 }
 
-pub(crate) fn init_enums(py: Python<'_>, map: HashMap<&'static str, Py<PyAny>>) -> PyResult<()> {
+/// Add every registered enum class to the module.
+pub(crate) fn add_enums(
+    m: &Bound<'_, pyo3::types::PyModule>,
+    map: &HashMap<&'static str, PyEnum>,
+) -> PyResult<()> {
+    for (name, e) in map {
+        m.add(*name, e.class.bind(m.py()))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn init_enums(py: Python<'_>, map: HashMap<&'static str, PyEnum>) -> PyResult<()> {
     ENUMS
         .set(py, map)
         .map_err(|_| PyTypeError::new_err("enums registered twice"))
 }
 
-pub(crate) fn enum_class<'py>(py: Python<'py>, name: &str) -> PyResult<&'py Bound<'py, PyAny>> {
+/// The member of Python enum `name` whose value is `wire`.
+pub(crate) fn enum_member(py: Python<'_>, name: &str, wire: &str) -> PyResult<Py<PyAny>> {
     ENUMS
         .get(py)
         .and_then(|m| m.get(name))
-        .map(|c| c.bind(py))
-        .ok_or_else(|| PyTypeError::new_err(format!("enum {name} not registered")))
+        .and_then(|e| e.members.iter().find(|(w, _)| *w == wire))
+        .map(|(_, member)| member.clone_ref(py))
+        .ok_or_else(|| PyTypeError::new_err(format!("{name} has no member {wire:?}")))
 }
 
 /// A unit-variant enum field reads as the Python enum member with the same wire name.
@@ -313,7 +353,7 @@ macro_rules! enum_to_py {
                     Ok(serde_json::Value::String(s)) => s,
                     _ => return Err($crate::errors::FormatError::new("enum did not serialize to a name").into_pyerr(py)),
                 };
-                Ok(crate::convert::enum_class(py, $name)?.call1((wire,))?.unbind())
+                $crate::convert::enum_member(py, $name, &wire)
             }
         }
     )*};

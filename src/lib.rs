@@ -36,9 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     convert::register_enum::<StorageBackend>(py, &mut enums, "StorageBackend", "Where a session is stored.")?;
     convert::register_enum::<TaskStatus>(py, &mut enums, "TaskStatus", "Status of a task.")?;
     convert::register_enum::<TaskPriority>(py, &mut enums, "TaskPriority", "Priority of a task.")?;
-    for (name, cls) in &enums {
-        m.add(*name, cls.bind(py))?;
-    }
+    convert::add_enums(m, &enums)?;
     convert::init_enums(py, enums)?;
 
     m.add_class::<session::PySessionData>()?;
