@@ -11,6 +11,7 @@ mod listview;
 mod message;
 mod node;
 mod session;
+mod store;
 mod task;
 mod views;
 
@@ -53,5 +54,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<task::PyTask>()?;
     m.add_class::<task::PyLlmCostRecord>()?;
     m.add_class::<listview::ListView>()?;
+    m.add_class::<store::PyFileSessionStore>()?;
     Ok(())
 }

@@ -58,6 +58,17 @@ pub(crate) fn snapshot<N: Node>(py: Python<'_>, node: &N) -> PyResult<N::Value> 
 
 /// Serialize through the crate's serde impl, folding views in for the duration.
 pub(crate) fn to_json<N: Node>(py: Python<'_>, node: &N, pretty: bool) -> PyResult<String> {
+    with_value(py, node, N::DETACH, |value| write_json(value, pretty))?.map_err(|e| e.into_pyerr(py))
+}
+
+/// Run `f` on the complete crate value (views folded in for the duration, nothing cloned),
+/// detached from the interpreter when `detach` is set.
+pub(crate) fn with_value<N, R, F>(py: Python<'_>, node: &N, detach: bool, f: F) -> PyResult<R>
+where
+    N: Node,
+    R: Send,
+    F: FnOnce(&N::Value) -> R + Send,
+{
     let mut guard = lock(py, node.state());
     let viewed = !guard.views.is_empty();
     if viewed {
@@ -69,16 +80,15 @@ pub(crate) fn to_json<N: Node>(py: Python<'_>, node: &N, pretty: bool) -> PyResu
     }
     // The lock travels into the detached closure and is released there, before we attach
     // again (see `convert::lock` for why that ordering matters).
-    let result = maybe_detach(py, N::DETACH, move || {
-        let out = write_json(&guard.value, pretty);
+    Ok(maybe_detach(py, detach, move || {
+        let out = f(&guard.value);
         if viewed {
             let state = &mut *guard;
             state.views.vacate(&mut state.value);
         }
         drop(guard);
         out
-    });
-    result.map_err(|e| e.into_pyerr(py))
+    }))
 }
 
 pub(crate) fn admit_or_err<N: Node>(py: Python<'_>, value: N::Value) -> PyResult<N> {

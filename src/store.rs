@@ -1,0 +1,161 @@
+//! `FileSessionStore`: the crate's own file store (a3s_code_core::store::FileSessionStore),
+//! driven from Rust with the interpreter released. Every byte on disk is written by the crate.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use a3s_code_core::store::{FileSessionStore, SessionData, SessionStore};
+use pyo3::exceptions::{PyOSError, PyRuntimeError};
+use pyo3::prelude::*;
+
+use crate::convert::parse_json;
+use crate::node::with_value;
+use crate::session::PySessionData;
+
+/// One runtime for all stores: the crate's store is async (tokio::fs).
+fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
+    static RT: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("a3s-session-store")
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| PyRuntimeError::new_err(format!("cannot start the store runtime: {e}")))
+}
+
+/// The crate names its temp files `<id>.json.<nanos>.<pid>.tmp`; two threads of this process
+/// saving the same id in the same nanosecond would share one. Saves of one target path are
+/// therefore serialized within the process (other processes differ by pid).
+fn path_lock(path: PathBuf) -> Arc<parking_lot::Mutex<()>> {
+    static LOCKS: OnceLock<parking_lot::Mutex<HashMap<PathBuf, Arc<parking_lot::Mutex<()>>>>> =
+        OnceLock::new();
+    let mut map = LOCKS.get_or_init(Default::default).lock();
+    map.entry(path).or_default().clone()
+}
+
+/// An I/O failure keeps its kind (FileNotFoundError, PermissionError, ...) and the crate's
+/// context ("Failed to create temp file: ...").
+fn store_error(err: anyhow::Error) -> PyErr {
+    let text = format!("{err:#}");
+    match err.root_cause().downcast_ref::<std::io::Error>() {
+        Some(io) => PyErr::from(std::io::Error::new(io.kind(), text)),
+        None => PyOSError::new_err(text),
+    }
+}
+
+#[pyclass(frozen, module = "a3s_session", name = "FileSessionStore")]
+pub struct PyFileSessionStore {
+    store: FileSessionStore,
+    dir: PathBuf,
+}
+
+impl PyFileSessionStore {
+    fn run<T, F>(&self, py: Python<'_>, fut: F) -> PyResult<T>
+    where
+        F: std::future::Future<Output = anyhow::Result<T>> + Send,
+        T: Send,
+    {
+        let rt = runtime()?;
+        py.detach(|| rt.block_on(fut)).map_err(store_error)
+    }
+}
+
+#[pymethods]
+impl PyFileSessionStore {
+    /// Open (and create if needed) a store directory, exactly as A3S Code 3.0.0 lays it out:
+    /// one pretty-printed `<safe id>.json` per session.
+    #[new]
+    fn new(py: Python<'_>, dir: PathBuf) -> PyResult<Self> {
+        let rt = runtime()?;
+        let target = dir.clone();
+        let store = py
+            .detach(|| rt.block_on(FileSessionStore::new(target)))
+            .map_err(store_error)?;
+        Ok(Self { store, dir })
+    }
+
+    /// The store directory.
+    #[getter]
+    fn dir(&self) -> PathBuf {
+        self.dir.clone()
+    }
+
+    /// Write a session atomically (temp file, fsync, rename) with the crate's store.
+    fn save(&self, py: Python<'_>, session: &Bound<'_, PySessionData>) -> PyResult<()> {
+        let rt = runtime()?;
+        let store = &self.store;
+        let dir = &self.dir;
+        with_value(py, session.get(), true, |value: &SessionData| {
+            let lock = path_lock(dir.join(&value.id));
+            let _held = lock.lock();
+            rt.block_on(store.save(value))
+        })?
+        .map_err(store_error)
+    }
+
+    /// The session with this id, or None when there is no such file. A corrupt, empty or
+    /// truncated file raises SessionFormatError.
+    fn load(&self, py: Python<'_>, id: &str) -> PyResult<Option<PySessionData>> {
+        let rt = runtime()?;
+        let store = &self.store;
+        let loaded = py.detach(|| rt.block_on(store.load(id)));
+        match loaded {
+            Ok(found) => Ok(found.map(PySessionData::from_value)),
+            Err(err) if err.root_cause().is::<serde_json::Error>() => {
+                Err(self.parse_failure(py, id, &err))
+            }
+            Err(err) => Err(store_error(err)),
+        }
+    }
+
+    /// Remove the session file and its side files (artifacts, traces, verification, runs).
+    fn delete(&self, py: Python<'_>, id: &str) -> PyResult<()> {
+        self.run(py, self.store.delete(id))
+    }
+
+    fn exists(&self, py: Python<'_>, id: &str) -> PyResult<bool> {
+        self.run(py, self.store.exists(id))
+    }
+
+    /// Ids (file stems) of the sessions in the store, sorted.
+    fn list(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        let mut ids = self.run(py, self.store.list())?;
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Raise OSError unless the directory is writable.
+    fn health_check(&self, py: Python<'_>) -> PyResult<()> {
+        self.run(py, self.store.health_check())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FileSessionStore({:?})", self.dir.display().to_string())
+    }
+}
+
+impl PyFileSessionStore {
+    /// The crate reported a parse failure; parse the same file with the same serde impl to
+    /// recover the field path, line and column for the Python exception.
+    fn parse_failure(&self, py: Python<'_>, id: &str, err: &anyhow::Error) -> PyErr {
+        let context = format!("{err}");
+        let path = context
+            .strip_prefix("Failed to parse session file: ")
+            .map(PathBuf::from);
+        let detailed = path
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|bytes| parse_json::<SessionData>(&bytes).err());
+        match detailed {
+            Some(mut e) => {
+                e.msg = format!("{context}: {}", e.msg);
+                e.into_pyerr(py)
+            }
+            None => crate::errors::FormatError::new(format!("session {id:?}: {err:#}")).into_pyerr(py),
+        }
+    }
+}
