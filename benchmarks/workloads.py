@@ -1,7 +1,13 @@
 """Deterministic, crate-valid session workloads: S (~5 KB), M (~500 KB), L (~25 MB).
 
 Each workload is a dict shaped like the crate's SessionData, built from a seeded RNG, so every
-run and every machine gets the same bytes. `text(size)` returns the crate's own pretty JSON.
+run and every machine gets the same bytes. `text(size)` returns the crate's own compact JSON.
+
+Shape (M): about 200 messages of about 2.5 KB each, mixing user text, assistant text (some with
+`reasoning_content`), `tool_use` blocks with nested free-form `input`, and `tool_result` blocks
+whose content is a plain string or a list of text/image blocks; plus cost records (RFC 3339
+timestamps with nanoseconds), tasks with dependencies, confirmation/permission policies and an
+`llm_config`. S is a handful of messages, L the same mix scaled to ~25 MB.
 """
 
 from __future__ import annotations
@@ -13,77 +19,110 @@ from typing import Any
 
 SIZES = {"S": 5_000, "M": 500_000, "L": 25_000_000}
 _WORDS = (
-    "the parser returns an error when input ends early so we read the next token and check "
-    "whether it matches the expected delimiter before moving on to the following field "
-    "überprüfen 日本語 café naïve — “quotes” tab\there newline\n"
-).split(" ")
+    "the", "parser", "returns", "an", "error", "when", "input", "ends", "early", "so", "we",
+    "read", "the", "next", "token", "and", "check", "whether", "it", "matches", "the",
+    "expected", "delimiter", "before", "moving", "on", "to", "the", "following", "field",
+    "überprüfen", "日本語", "café", "naïve", "—", "“quotes”", "tab\there", "newline\n",
+)
+_IDENT = string.ascii_letters + string.digits
+_B64 = _IDENT + "+/"
 
 
-def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(n))
+class _Gen:
+    """Seeded generator; `scale` multiplies every text length (small sessions use shorter
+    texts, so that S holds a few messages rather than one long pair)."""
 
+    def __init__(self, seed: int, scale: float) -> None:
+        self.rng = random.Random(seed)
+        self.scale = scale
 
-def _ident(rng: random.Random, prefix: str) -> str:
-    return prefix + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(20))
+    def sentence(self, n: int) -> str:
+        n = max(1, round(n * self.scale))
+        return " ".join(self.rng.choice(_WORDS) for _ in range(n))
 
+    def ident(self, prefix: str) -> str:
+        return prefix + "".join(self.rng.choice(_IDENT) for _ in range(20))
 
-def _tool_input(rng: random.Random) -> dict[str, Any]:
-    return {
-        "path": f"src/{_ident(rng, 'mod_')}.rs",
-        "pattern": _sentence(rng, 3),
-        "options": {"max_results": rng.randint(1, 500), "ignore_case": rng.random() < 0.5,
-                    "context": [rng.randint(0, 5), rng.random()], "glob": None},
-        "edits": [{"old": _sentence(rng, 8), "new": _sentence(rng, 9), "line": rng.randint(1, 4000)}
-                  for _ in range(rng.randint(0, 3))],
-    }
+    def b64(self, n: int) -> str:
+        return "".join(self.rng.choice(_B64) for _ in range(n))
 
+    def tool_input(self) -> dict[str, Any]:
+        rng = self.rng
+        return {
+            "path": f"src/{self.ident('mod_')}.rs",
+            "pattern": self.sentence(3),
+            "options": {
+                "max_results": rng.randint(1, 500),
+                "ignore_case": rng.random() < 0.5,
+                "context": [rng.randint(0, 5), rng.random()],
+                "glob": None,
+                "filters": {
+                    "exclude": [f"*.{e}" for e in rng.sample(["lock", "min.js", "map", "png",
+                                                              "bin"], 2)],
+                    "depth": {"max": rng.randint(1, 9), "follow_links": False},
+                },
+            },
+            "edits": [
+                {"old": self.sentence(8), "new": self.sentence(9), "line": rng.randint(1, 4000)}
+                for _ in range(rng.randint(0, 3))
+            ],
+        }
 
-def _message_pair(rng: random.Random, i: int) -> list[dict[str, Any]]:
-    tool_id = _ident(rng, "toolu_")
-    assistant: dict[str, Any] = {
-        "role": "assistant",
-        "content": [
-            {"type": "text", "text": _sentence(rng, rng.randint(10, 120))},
-            {"type": "tool_use", "id": tool_id, "name": rng.choice(["read", "grep", "edit", "bash"]),
-             "input": _tool_input(rng)},
-        ],
-    }
-    if rng.random() < 0.3:
-        assistant["reasoning_content"] = _sentence(rng, 40)
-    if rng.random() < 0.7:
-        result_content: Any = _sentence(rng, rng.randint(50, 600))
-    else:
-        result_content = [{"type": "text", "text": _sentence(rng, rng.randint(20, 200))}
-                          for _ in range(rng.randint(1, 3))]
-    result = {"role": "user", "content": [
-        {"type": "tool_result", "tool_use_id": tool_id, "content": result_content,
-         "is_error": rng.choice([None, False, False, True])}]}
-    user = {"role": "user", "content": [{"type": "text", "text": _sentence(rng, rng.randint(5, 60))}]}
-    return [user, assistant, result] if i % 3 == 0 else [assistant, result]
+    def messages(self, i: int) -> list[dict[str, Any]]:
+        """One tool call (assistant text + tool_use, then its tool_result); every third one is
+        preceded by a user message."""
+        rng = self.rng
+        tool_id = self.ident("toolu_")
+        assistant: dict[str, Any] = {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": self.sentence(rng.randint(20, 220))},
+                {"type": "tool_use", "id": tool_id,
+                 "name": rng.choice(["read", "grep", "edit", "bash"]), "input": self.tool_input()},
+            ],
+        }
+        if rng.random() < 0.3:
+            assistant["reasoning_content"] = self.sentence(40)
+        if rng.random() < 0.7:
+            result_content: Any = self.sentence(rng.randint(100, 1000))
+        else:
+            result_content = [{"type": "text", "text": self.sentence(rng.randint(40, 350))}
+                              for _ in range(rng.randint(1, 3))]
+            if rng.random() < 0.2:
+                result_content.append({"type": "image", "source": {
+                    "type": "base64", "media_type": "image/png", "data": self.b64(300)}})
+        result = {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": tool_id, "content": result_content,
+             "is_error": rng.choice([None, False, False, True])}]}
+        user = {"role": "user",
+                "content": [{"type": "text", "text": self.sentence(rng.randint(10, 120))}]}
+        return [user, assistant, result] if i % 3 == 0 else [assistant, result]
 
 
 def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
     """A session whose compact JSON is about `target_bytes` long."""
-    rng = random.Random(seed)
+    gen = _Gen(seed, 1.0 if target_bytes >= 100_000 else 0.3)
+    rng = gen.rng
     messages: list[dict[str, Any]] = []
     approx = 0
     i = 0
     while approx < target_bytes * 0.93:
-        pair = _message_pair(rng, i)
-        messages.extend(pair)
-        approx += len(json.dumps(pair, ensure_ascii=False))
+        batch = gen.messages(i)
+        messages.extend(batch)
+        approx += len(json.dumps(batch, ensure_ascii=False))
         i += 1
     n_calls = max(1, len(messages) // 4)
     cost_records = [
         {"model": "claude-sonnet-4", "provider": "anthropic",
          "prompt_tokens": rng.randint(1000, 90000), "completion_tokens": rng.randint(10, 4000),
          "total_tokens": rng.randint(1000, 95000), "cost_usd": rng.random() / 10,
-         "timestamp": f"2025-11-25T06:{k % 60:02d}:{(k * 7) % 60:02d}.{rng.randint(0, 999999999):09d}Z",
+         "timestamp": f"2025-11-25T06:{k % 60:02d}:{(k * 7) % 60:02d}."
+                      f"{rng.randint(0, 999999999):09d}Z",
          "session_id": "bench"}
         for k in range(min(n_calls, 400))
     ]
     tasks = [
-        {"id": str(k), "content": _sentence(rng, 6),
+        {"id": str(k), "content": gen.sentence(6),
          "status": rng.choice(["pending", "in_progress", "completed", "failed"]),
          "priority": rng.choice(["high", "medium", "low"]),
          **({"dependencies": [str(k - 1)]} if k else {})}
@@ -92,7 +131,8 @@ def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
     return {
         "id": f"bench-{target_bytes}",
         "config": {
-            "name": "benchmark session", "workspace": "/work/project", "system_prompt": _sentence(rng, 30),
+            "name": "benchmark session", "workspace": "/work/project",
+            "system_prompt": gen.sentence(30),
             "max_context_length": 200000, "auto_compact": True, "auto_compact_threshold": 0.8,
             "storage_type": "file", "planning_mode": "Auto", "goal_tracking": False,
             "confirmation_policy": {"enabled": True, "default_timeout_ms": 30000,
@@ -102,9 +142,11 @@ def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
         },
         "state": "Active",
         "messages": messages,
-        "context_usage": {"used_tokens": 123456, "max_tokens": 200000, "percent": 61.728, "turns": i},
-        "total_usage": {"prompt_tokens": 1234567, "completion_tokens": 54321, "total_tokens": 1288888,
-                        "cache_read_tokens": 1000000, "cache_write_tokens": None},
+        "context_usage": {"used_tokens": 123456, "max_tokens": 200000, "percent": 61.728,
+                          "turns": i},
+        "total_usage": {"prompt_tokens": 1234567, "completion_tokens": 54321,
+                        "total_tokens": 1288888, "cache_read_tokens": 1000000,
+                        "cache_write_tokens": None},
         "total_cost": 12.345678,
         "model_name": "claude-sonnet-4",
         "cost_records": cost_records,
@@ -113,12 +155,25 @@ def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
         "thinking_budget": None,
         "created_at": 1764050000,
         "updated_at": 1764053725,
+        "llm_config": {"provider": "anthropic", "model": "claude-sonnet-4",
+                       "base_url": "https://llm.example.invalid/v1"},
         "tasks": tasks,
     }
 
 
 def text(size: str, seed: int = 7) -> str:
-    """The workload as the crate writes it (compact)."""
+    """The workload as the crate writes it (compact), in the form that reads back unchanged.
+
+    serde_json's default float parser (the crate's build has no `float_roundtrip`) can land one
+    ulp off for a 17-digit float, so the first load-and-save of a freshly written session may
+    change a few float digits; this returns the text after that settles (at most a few passes).
+    """
     from a3s_session import SessionData
 
-    return SessionData.from_dict(session_dict(SIZES[size], seed)).to_json()
+    out = SessionData.from_dict(session_dict(SIZES[size], seed)).to_json()
+    for _ in range(5):
+        again = SessionData.from_json(out).to_json()
+        if again == out:
+            return out
+        out = again
+    raise RuntimeError(f"workload {size} does not settle under the crate's load-and-save")

@@ -148,7 +148,9 @@ pub(crate) fn check_depth(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()
 }
 
 fn is_container(obj: &Bound<'_, PyAny>) -> bool {
-    obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()
+    obj.is_instance_of::<PyDict>()
+        || obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>()
 }
 
 // ---------------------------------------------------------------------------------------

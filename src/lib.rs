@@ -29,12 +29,25 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "DEFAULT_AUTO_COMPACT_THRESHOLD",
         convert::f32_as_json_f64(DEFAULT_AUTO_COMPACT_THRESHOLD),
     )?;
-    m.add("SessionFormatError", py.get_type::<errors::SessionFormatError>())?;
+    m.add(
+        "SessionFormatError",
+        py.get_type::<errors::SessionFormatError>(),
+    )?;
 
     let mut enums = HashMap::new();
     convert::register_enum::<SessionState>(py, &mut enums, "SessionState", "State of a session.")?;
-    convert::register_enum::<PlanningMode>(py, &mut enums, "PlanningMode", "When the planning phase runs.")?;
-    convert::register_enum::<StorageBackend>(py, &mut enums, "StorageBackend", "Where a session is stored.")?;
+    convert::register_enum::<PlanningMode>(
+        py,
+        &mut enums,
+        "PlanningMode",
+        "When the planning phase runs.",
+    )?;
+    convert::register_enum::<StorageBackend>(
+        py,
+        &mut enums,
+        "StorageBackend",
+        "Where a session is stored.",
+    )?;
     convert::register_enum::<TaskStatus>(py, &mut enums, "TaskStatus", "Status of a task.")?;
     convert::register_enum::<TaskPriority>(py, &mut enums, "TaskPriority", "Priority of a task.")?;
     convert::add_enums(m, &enums)?;

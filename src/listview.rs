@@ -52,7 +52,11 @@ pub struct ListView {
 
 impl ListView {
     /// Wrap items that are already of the right kind (built by us from crate values).
-    pub(crate) fn from_checked(py: Python<'_>, kind: ElemKind, items: Vec<Py<PyAny>>) -> PyResult<Py<Self>> {
+    pub(crate) fn from_checked(
+        py: Python<'_>,
+        kind: ElemKind,
+        items: Vec<Py<PyAny>>,
+    ) -> PyResult<Py<Self>> {
         let list = PyList::new(py, items)?;
         Py::new(
             py,
@@ -64,7 +68,11 @@ impl ListView {
     }
 
     /// Build from any iterable, checking each item.
-    pub(crate) fn from_iterable(py: Python<'_>, kind: ElemKind, value: &Bound<'_, PyAny>) -> PyResult<Py<Self>> {
+    pub(crate) fn from_iterable(
+        py: Python<'_>,
+        kind: ElemKind,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<Self>> {
         if value.is_instance_of::<PyString>() || value.is_instance_of::<PyDict>() {
             return Err(PyTypeError::new_err(format!(
                 "expected a list, got {}",
@@ -107,11 +115,20 @@ impl ListView {
         self.len(py)
     }
 
-    fn __getitem__<'py>(&self, py: Python<'py>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.items(py).as_any().get_item(index)
     }
 
-    fn __setitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        index: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         if index.is_instance_of::<PySlice>() {
             let items = self.coerce_all(value)?;
             self.items(py).as_any().set_item(index, items)
@@ -155,7 +172,9 @@ impl ListView {
 
     fn insert(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let item = self.kind.coerce(value)?;
-        self.items(py).as_any().call_method1("insert", (index, item))?;
+        self.items(py)
+            .as_any()
+            .call_method1("insert", (index, item))?;
         Ok(())
     }
 
@@ -170,7 +189,12 @@ impl ListView {
     }
 
     #[pyo3(signature = (value, *args))]
-    fn index(&self, py: Python<'_>, value: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    fn index(
+        &self,
+        py: Python<'_>,
+        value: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
         let mut call = vec![value.clone()];
         call.extend(args.iter());
         Ok(self
@@ -181,7 +205,11 @@ impl ListView {
     }
 
     fn count(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        Ok(self.items(py).as_any().call_method1("count", (value,))?.unbind())
+        Ok(self
+            .items(py)
+            .as_any()
+            .call_method1("count", (value,))?
+            .unbind())
     }
 
     fn clear(&self, py: Python<'_>) -> PyResult<()> {
@@ -198,7 +226,9 @@ impl ListView {
         let kwargs = PyDict::new(py);
         kwargs.set_item("key", key)?;
         kwargs.set_item("reverse", reverse)?;
-        self.items(py).as_any().call_method("sort", (), Some(&kwargs))?;
+        self.items(py)
+            .as_any()
+            .call_method("sort", (), Some(&kwargs))?;
         Ok(())
     }
 
@@ -223,12 +253,18 @@ impl ListView {
     }
 
     /// Pickles (and copies) as a plain list.
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyType>, (Bound<'py, PyList>,))> {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyType>, (Bound<'py, PyList>,))> {
         Ok((py.get_type::<PyList>(), (self.copy(py)?,)))
     }
 
     #[classmethod]
-    fn __class_getitem__<'py>(cls: &Bound<'py, PyType>, _item: &Bound<'py, PyAny>) -> Bound<'py, PyType> {
+    fn __class_getitem__<'py>(
+        cls: &Bound<'py, PyType>,
+        _item: &Bound<'py, PyAny>,
+    ) -> Bound<'py, PyType> {
         cls.clone()
     }
 }

@@ -114,7 +114,6 @@ node_class! {
     views {}
 }
 
-
 fn empty_source() -> ImageSource {
     ImageSource {
         source_type: "base64".to_owned(),
@@ -262,7 +261,9 @@ impl ViewKind for ToolResultField {
 
     fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         match std::mem::replace(slot, ToolResultContentField::Text(String::new())) {
-            ToolResultContentField::Text(s) => Ok(pyo3::types::PyString::new(py, &s).into_any().unbind()),
+            ToolResultContentField::Text(s) => {
+                Ok(pyo3::types::PyString::new(py, &s).into_any().unbind())
+            }
             ToolResultContentField::Blocks(blocks) => {
                 let items = blocks
                     .iter()

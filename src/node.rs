@@ -58,7 +58,8 @@ pub(crate) fn snapshot<N: Node>(py: Python<'_>, node: &N) -> PyResult<N::Value> 
 
 /// Serialize through the crate's serde impl, folding views in for the duration.
 pub(crate) fn to_json<N: Node>(py: Python<'_>, node: &N, pretty: bool) -> PyResult<String> {
-    with_value(py, node, N::DETACH, |value| write_json(value, pretty))?.map_err(|e| e.into_pyerr(py))
+    with_value(py, node, N::DETACH, |value| write_json(value, pretty))?
+        .map_err(|e| e.into_pyerr(py))
 }
 
 /// Run `f` on the complete crate value (views folded in for the duration, nothing cloned),
@@ -426,7 +427,11 @@ pub(crate) fn repr(obj: &Bound<'_, PyAny>, name: &str, fields: &[&str]) -> PyRes
     for field in fields {
         let value = obj.getattr(*field)?;
         let shown = if *field == "api_key" {
-            if value.is_none() { "None".to_owned() } else { "'***'".to_owned() }
+            if value.is_none() {
+                "None".to_owned()
+            } else {
+                "'***'".to_owned()
+            }
         } else if let Ok(list) = value.cast::<crate::listview::ListView>() {
             format!("[{} items]", list.get().len(obj.py()))
         } else {

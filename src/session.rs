@@ -6,9 +6,7 @@ use a3s_code_core::llm::ToolDefinition;
 use a3s_code_core::permissions::PermissionPolicy;
 use a3s_code_core::queue::SessionQueueConfig;
 use a3s_code_core::security::SecurityConfig;
-use a3s_code_core::store::{
-    ContextUsage, LlmConfigData, SessionConfig, SessionData, SessionState,
-};
+use a3s_code_core::store::{ContextUsage, LlmConfigData, SessionConfig, SessionData, SessionState};
 use a3s_code_core::PlanningMode;
 use pyo3::prelude::*;
 
@@ -154,4 +152,9 @@ macro_rules! json_dict_to_py {
         }
     )*};
 }
-json_dict_to_py!(SessionQueueConfig, ConfirmationPolicy, PermissionPolicy, SecurityConfig);
+json_dict_to_py!(
+    SessionQueueConfig,
+    ConfirmationPolicy,
+    PermissionPolicy,
+    SecurityConfig
+);

@@ -155,7 +155,9 @@ impl PyFileSessionStore {
                 e.msg = format!("{context}: {}", e.msg);
                 e.into_pyerr(py)
             }
-            None => crate::errors::FormatError::new(format!("session {id:?}: {err:#}")).into_pyerr(py),
+            None => {
+                crate::errors::FormatError::new(format!("session {id:?}: {err:#}")).into_pyerr(py)
+            }
         }
     }
 }

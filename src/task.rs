@@ -71,7 +71,10 @@ enum_to_py! {
     TaskPriority => "TaskPriority",
 }
 
-pub(crate) fn coerce_task<'py>(py: Python<'py>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn coerce_task<'py>(
+    py: Python<'py>,
+    item: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     coerce_node::<PyTask>(py, item)
 }
 

@@ -29,7 +29,10 @@ pub(crate) trait Listed: Element {
 }
 
 /// Accept an instance of `N`, or a dict converted through the crate's Deserialize impl.
-pub(crate) fn coerce_node<'py, N: Element>(py: Python<'py>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn coerce_node<'py, N: Element>(
+    py: Python<'py>,
+    item: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     if item.is_instance_of::<N>() {
         return Ok(item.clone());
     }
@@ -47,9 +50,9 @@ pub(crate) fn coerce_node<'py, N: Element>(py: Python<'py>, item: &Bound<'py, Py
 
 /// Snapshot of an item of a list view known to hold `N`.
 pub(crate) fn node_value<N: Element>(item: &Bound<'_, PyAny>) -> PyResult<N::Value> {
-    let node = item.cast::<N>().map_err(|_| {
-        PyTypeError::new_err(format!("list item is not a {}", <N as Node>::NAME))
-    })?;
+    let node = item
+        .cast::<N>()
+        .map_err(|_| PyTypeError::new_err(format!("list item is not a {}", <N as Node>::NAME)))?;
     snapshot(item.py(), node.get())
 }
 
@@ -102,7 +105,10 @@ impl ViewKind for StrList {
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
-        list_items(view)?.iter().map(|s| s.extract::<String>()).collect()
+        list_items(view)?
+            .iter()
+            .map(|s| s.extract::<String>())
+            .collect()
     }
 
     fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import collections
 import datetime as _dt
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._native import SessionData, TextBlock, ToolResultBlock, ToolUseBlock
 
 
-def _when(ts: int) -> str:
+def when(ts: int) -> str:
+    """Unix seconds as ``YYYY-MM-DD HH:MM:SS UTC``."""
     try:
         return _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     except (OverflowError, OSError, ValueError):
         return f"{ts} (out of datetime range)"
 
 
+def iso_when(ts: int) -> str:
+    """Unix seconds as ISO 8601 UTC (``2025-11-25T06:55:25Z``), or the number as text."""
+    try:
+        return _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return str(ts)
+
+
 def summarize(s: SessionData) -> dict[str, Any]:
-    """Counts and facts about a session, as plain data."""
+    """Counts and facts about a session, as plain (JSON-serializable) data."""
     roles: collections.Counter[str] = collections.Counter()
     tool_calls: collections.Counter[str] = collections.Counter()
     tool_errors = 0
@@ -31,12 +41,12 @@ def summarize(s: SessionData) -> dict[str, Any]:
                 tool_calls[b.name] += 1
             elif isinstance(b, ToolResultBlock) and b.is_error:
                 tool_errors += 1
-    tasks: collections.Counter[str] = collections.Counter(str(t.status) for t in s.tasks)
+    tasks: collections.Counter[str] = collections.Counter(str(t.status.value) for t in s.tasks)
     usage = s.total_usage
     return {
         "id": s.id,
         "name": s.config.name,
-        "state": str(s.state),
+        "state": str(s.state.value),
         "workspace": s.config.workspace,
         "model": s.model_name or (s.llm_config.model if s.llm_config else None),
         "messages": sum(roles.values()),
@@ -55,33 +65,56 @@ def summarize(s: SessionData) -> dict[str, Any]:
         "context_percent": s.context_usage.percent,
         "cost_usd": s.total_cost,
         "cost_records": len(s.cost_records),
+        "tasks": len(s.tasks),
         "tasks_by_status": dict(tasks),
-        "created_at": _when(s.created_at),
-        "updated_at": _when(s.updated_at),
+        "created_at": when(s.created_at),
+        "updated_at": when(s.updated_at),
+        "created_at_unix": s.created_at,
+        "updated_at_unix": s.updated_at,
     }
 
 
-def render(info: dict[str, Any]) -> str:
-    """The summary as aligned text lines."""
-    def counts(d: dict[str, int]) -> str:
-        return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: -kv[1])) or "-"
+def _counts(d: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))) or "-"
 
+
+def rows(info: dict[str, Any]) -> list[tuple[str, str]]:
+    """The summary as (label, text) rows."""
     tok = info["tokens"]
-    rows = [
+    tokens = f"{tok['total']:,} total = {tok['prompt']:,} prompt + {tok['completion']:,} completion"
+    if tok["cache_read"]:
+        tokens += f", {tok['cache_read']:,} cache read"
+    if tok["cache_write"]:
+        tokens += f", {tok['cache_write']:,} cache write"
+    return [
         ("id", info["id"]),
         ("name", info["name"] or "-"),
         ("state", info["state"]),
         ("workspace", info["workspace"] or "-"),
         ("model", info["model"] or "-"),
-        ("messages", f"{info['messages']} ({counts(info['messages_by_role'])})"),
-        ("tool calls", f"{info['tool_calls']} ({counts(info['tool_calls_by_name'])}), {info['tool_errors']} errors"),
-        ("tokens", f"{tok['total']:,} total = {tok['prompt']:,} prompt + {tok['completion']:,} completion"
-                   + (f", {tok['cache_read']:,} cache read" if tok["cache_read"] else "")),
+        ("messages", f"{info['messages']} ({_counts(info['messages_by_role'])})"),
+        (
+            "tool calls",
+            (
+                f"{info['tool_calls']} ({_counts(info['tool_calls_by_name'])}), "
+                f"{info['tool_errors']} errors"
+            ),
+        ),
+        ("tokens", tokens),
         ("context", f"{info['context_percent']:.2f}% used"),
         ("cost", f"${info['cost_usd']:.6f} over {info['cost_records']} calls"),
-        ("tasks", counts(info["tasks_by_status"])),
+        ("tasks", _counts(info["tasks_by_status"])),
         ("created", info["created_at"]),
         ("updated", info["updated_at"]),
     ]
-    width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.rjust(width)}  {v}" for k, v in rows)
+
+
+def render(
+    info: dict[str, Any],
+    extra: Iterable[tuple[str, str]] = (),
+    label_style: Callable[[str], str] = str,
+) -> str:
+    """The summary as aligned text lines (labels right-aligned), plus ``extra`` rows."""
+    all_rows = rows(info) + list(extra)
+    width = max(len(k) for k, _ in all_rows)
+    return "\n".join(f"{label_style(k.rjust(width))}  {v}" for k, v in all_rows)
