@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import hashlib
 import json
 import os
 import platform
@@ -53,6 +54,7 @@ NATIVE_NAME = "a3s-session-benchnative"
 EDIT_TEXT = "Please also update the changelog and bump the version."
 A3S = "a3s_session"
 NATIVE = "native Rust"
+SHA_PROBE = "hashlib.sha256 of M-sized bytes (GIL-free reference)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,10 +217,21 @@ def measure_attribute_reads(
     }
 
 
-def thread_throughput(fn: Callable[[], object], n: int, rounds: int) -> tuple[float, float]:
-    """Median calls per second with one thread and with two threads (each doing n calls)."""
+def _cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
-    def run(nthreads: int) -> float:
+
+def thread_throughput(
+    cases: dict[str, tuple[Callable[[], object], int]], rounds: int
+) -> dict[str, tuple[float, float, float]]:
+    """Per case `name: (fn, n)`: median calls per second with one thread doing n calls and with
+    two threads doing n calls each, and the median CPU use of the two-thread runs (process CPU
+    seconds / wall seconds: about 2.0 when both threads really ran at once, about 1.0 when they
+    took turns or the machine had only one free core). Cases are interleaved round by round,
+    so a GIL-free reference case sees the same machine conditions as the others."""
+
+    def run(fn: Callable[[], object], n: int, nthreads: int) -> tuple[float, float]:
         barrier = threading.Barrier(nthreads + 1)
 
         def work() -> None:
@@ -233,20 +246,32 @@ def thread_throughput(fn: Callable[[], object], n: int, rounds: int) -> tuple[fl
         gc.disable()
         try:
             barrier.wait()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu_seconds()
             for t in threads:
                 t.join()
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
         finally:
             gc.enable()
-        return nthreads * n / elapsed
+        return nthreads * n / elapsed, cpu / elapsed
 
-    one: list[float] = []
-    two: list[float] = []
+    one: dict[str, list[float]] = {name: [] for name in cases}
+    two: dict[str, list[float]] = {name: [] for name in cases}
+    use: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(rounds):
-        one.append(run(1))
-        two.append(run(2))
-    return statistics.median(one), statistics.median(two)
+        for name, (fn, n) in cases.items():
+            one[name].append(run(fn, n, 1)[0])
+            rate, cpu = run(fn, n, 2)
+            two[name].append(rate)
+            use[name].append(cpu)
+    return {
+        name: (statistics.median(one[name]), statistics.median(two[name]),
+               statistics.median(use[name]))
+        for name in cases
+    }
+
+
+def _sha256_chunk(buf: bytes) -> None:
+    hashlib.sha256(buf).digest()  # releases the GIL for large buffers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,28 +331,39 @@ def native_emit(binary: Path, paths: list[Path]) -> dict[str, str | None]:
 # ---------------------------------------------------------------------------------------------
 # Memory (fresh subprocess per contender)
 # ---------------------------------------------------------------------------------------------
-def _rss_now() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _maxrss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def rss_child(name: str, path: str) -> None:
-    """Entry point of the memory subprocess: load `path` with contender `name`."""
+    """Entry point of the memory subprocess: load `path` with contender `name`.
+
+    Peak comes from the kernel's high-water mark of this process (`VmHWM`, reset to the current
+    RSS after imports by writing 5 to /proc/self/clear_refs where allowed). `ru_maxrss` is no
+    good here: Linux carries the parent's peak over fork/exec into it.
+    """
     contenders, _ = load_contenders()
     c = next(c for c in contenders if c.name == name)
     gc.collect()
-    base_max, base_now = _maxrss(), _rss_now()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    base_rss, base_hwm = _status_kib("VmRSS"), _status_kib("VmHWM")
     data = Path(path).read_bytes()
     s = c.decode(data)
-    peak = _maxrss() - base_max
+    peak = _status_kib("VmHWM") - base_rss
     del data
     gc.collect()
-    retained = _rss_now() - base_now
-    print(json.dumps({"peak": peak, "retained": retained, "alive": s is not None}))
+    retained = _status_kib("VmRSS") - base_rss
+    reset = base_hwm <= base_rss + 1024 * 1024
+    print(json.dumps({"peak": peak, "retained": retained, "hwm_reset": reset,
+                      "alive": s is not None}))
 
 
 def measure_rss(name: str, path: Path) -> dict[str, int]:
@@ -394,7 +430,13 @@ def package_sizes(with_wheel: bool) -> dict[str, Any]:
     installed = sum(
         p.stat().st_size for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts
     )
-    sizes: dict[str, Any] = {"so": so.stat().st_size, "so_name": so.name, "installed": installed}
+    mtime = dt.datetime.fromtimestamp(so.stat().st_mtime, dt.timezone.utc)
+    sizes: dict[str, Any] = {
+        "so": so.stat().st_size,
+        "so_name": so.name,
+        "so_mtime": mtime.strftime("%Y-%m-%d %H:%M UTC"),
+        "installed": installed,
+    }
     if with_wheel:
         maturin = shutil.which("maturin")
         cmd = [maturin] if maturin else [sys.executable, "-m", "maturin"]
@@ -496,7 +538,7 @@ def config(quick: bool) -> Config:
     return Config(
         quick=False, sizes=["S", "M", "L"], rounds={"S": 9, "M": 9, "L": 5},
         sample_s={"S": 0.04, "M": 0.06, "L": 0.0}, native_iters={"S": 5000, "M": 300, "L": 15},
-        attr_reads=1_000_000, attr_rounds=7, thread_rounds=5, thread_s=0.3,
+        attr_reads=1_000_000, attr_rounds=7, thread_rounds=5, thread_s=0.25,
     )
 
 
@@ -603,14 +645,18 @@ def main(argv: list[str] | None = None) -> int:
     log("attribute reads done")
 
     # --- threads -----------------------------------------------------------------------------
-    threads: dict[str, tuple[float, float]] = {}
-    for c in contenders:
-        raw = data["M"]
+    thread_fns: dict[str, Callable[[], object]] = {
+        c.name: partial(c.decode, data["M"]) for c in contenders
+    }
+    # A GIL-free reference: how much parallelism the machine gave us at the time.
+    thread_fns[SHA_PROBE] = partial(_sha256_chunk, b"\0" * len(data["M"]))
+    thread_cases: dict[str, tuple[Callable[[], object], int]] = {}
+    for name, fn in thread_fns.items():
         t0 = time.perf_counter()
-        c.decode(raw)
+        fn()
         once = time.perf_counter() - t0
-        n = max(2, int(cfg.thread_s / max(once, 1e-6)))
-        threads[c.name] = thread_throughput(partial(c.decode, raw), n, cfg.thread_rounds)
+        thread_cases[name] = (fn, max(2, int(cfg.thread_s / max(once, 1e-6))))
+    threads = thread_throughput(thread_cases, cfg.thread_rounds)
     log("threads done")
 
     # --- memory ------------------------------------------------------------------------------
@@ -677,11 +723,12 @@ def main(argv: list[str] | None = None) -> int:
 
     out += ["## Decoding M on two threads vs one (throughput)", ""]
     rows = [
-        [name, f"{one:,.0f}/s", f"{two:,.0f}/s", f"×{two / one:.2f}"]
-        for name, (one, two) in threads.items()
+        [name, f"{one:,.0f}/s", f"{two:,.0f}/s", f"×{two / one:.2f}", f"{use:.2f}"]
+        for name, (one, two, use) in threads.items()
     ]
-    out += table(["contender", "1 thread", "2 threads", "ratio"], rows)
-    out += [""]
+    out += table(["contender", "1 thread", "2 threads", "ratio", "CPU/wall (2 threads)"], rows)
+    out += ["", ("CPU/wall near 2.0 means both threads ran at once; the sha256 row shows what "
+            "this machine allowed at the time (other load takes cores away)."), ""]
 
     if rss:
         size_l = len(data["L"])
@@ -693,10 +740,15 @@ def main(argv: list[str] | None = None) -> int:
         ]
         out += table(["contender", "peak RSS − baseline", "÷ file size",
                       "retained RSS (input freed)", "÷ file size"], rows)
-        out += ["", "Peak includes the input `bytes` read from disk (alive while parsing).", ""]
+        out += ["", "Peak includes the input `bytes` read from disk (alive while parsing)."]
+        if not all(r.get("hwm_reset", True) for r in rss.values()):
+            out += [("The peak counter could not be reset after imports; peaks may include "
+                    "import-time memory.")]
+        out += [""]
 
     out += ["## Size of a3s_session", ""]
-    out += [f"- installed native module `{sizes['so_name']}`: {fmt_bytes(sizes['so'])}",
+    out += [(f"- installed native module `{sizes['so_name']}`: {fmt_bytes(sizes['so'])} "
+            f"(built {sizes['so_mtime']})"),
             f"- installed package directory: {fmt_bytes(sizes['installed'])}"]
     if "wheel" in sizes:
         out += [f"- wheel `{sizes['wheel_name']}`: {fmt_bytes(sizes['wheel'])}"]
@@ -752,7 +804,7 @@ def main(argv: list[str] | None = None) -> int:
     target("peak RSS after loading L ≤1.5× file size",
            rss[A3S]["peak"] / len(data["L"]) if A3S in rss else None, lambda v: v <= 1.5,
            "×{:.2f} file size")
-    one, two = threads[A3S]
+    one, two, _ = threads[A3S]
     target("two threads ≥1.7× the throughput of one", two / one, lambda v: v >= 1.7,
            "×{:.2f}")
     out += ["## Targets", ""]
@@ -783,11 +835,12 @@ def main(argv: list[str] | None = None) -> int:
         "it has no Python objects, so only decode/encode/round trip are comparable."),
         (f"- Attribute reads use `timeit` ({cfg.attr_reads:,} reads of `o.config.name`); the ratio "
         "subtracts the empty `timeit` loop from both sides."),
-        ("- Threads: one thread doing N decodes of M vs two threads doing N each; "
-        "throughput = decodes per second; medians of "
-        f"{cfg.thread_rounds} alternating runs."),
-        ("- Memory: `ru_maxrss` after loading minus `ru_maxrss` after imports, in a fresh "
-        "process per contender; retained = current RSS after dropping the input bytes."),
+        ("- Threads: one thread doing N decodes of M vs two threads doing N each (about "
+        f"{cfg.thread_s:.2f} s of work per thread); throughput = decodes per second; medians of "
+        f"{cfg.thread_rounds} rounds, all cases interleaved round by round."),
+        ("- Memory: the kernel's peak RSS (`VmHWM`, reset after imports) minus the RSS after "
+        "imports, in a fresh process per contender; retained = RSS after dropping the input "
+        "bytes, minus the same baseline."),
         ("- Contender models: `benchmarks/purepy.py`, `msgspec_model.py`, `pydantic_model.py` "
         "(each module's docstring lists where it differs from the crate)."),
     ]

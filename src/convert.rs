@@ -7,11 +7,12 @@ use parking_lot::{Mutex, MutexGuard};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 use pyo3::IntoPyObjectExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::depythonize::{Floats, PyDeserializer};
 use crate::errors::{assignment_error, FormatError};
 
 /// Documents at least this large are parsed / written with the interpreter released.
@@ -45,12 +46,55 @@ where
 }
 
 /// Parse JSON text with the crate's serde impls, recording the field path of any error and
-/// rejecting trailing data, like `serde_json::from_slice` does.
+/// rejecting trailing data, like `serde_json::from_str` does. The text must be UTF-8 as a
+/// whole, as for the crate's store (it reads files with `read_to_string`).
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FormatError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(FormatError::from_json)?;
+    let text = simdutf8::compat::from_utf8(bytes).map_err(|e| {
+        let (line, column) = position(bytes, e.valid_up_to());
+        FormatError {
+            msg: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            line: Some(line),
+            column: Some(column),
+            path: String::new(),
+        }
+    })?;
+    parse_json_str(text)
+}
+
+/// Parse already validated text (a Python str's UTF-8).
+pub(crate) fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
+    let bytes = text.as_bytes();
+    // Fast path: plain serde_json, exactly what the crate's store does. Tracking the field
+    // path costs about as much as parsing itself, so it is only paid to explain a failure.
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut err = FormatError::from_json(e);
+        if err.line.is_none() {
+            // An error raised after serde_json returned the whole top-level value (a tagged
+            // enum decided from its buffered content) carries no position: point at the end
+            // of that value, as serde_json does for the same error nested in an object.
+            let (line, column) = position(bytes, bytes.trim_ascii_end().len());
+            err.line = Some(line);
+            err.column = Some(column);
+        }
+        err
+    })?;
     de.end().map_err(FormatError::from_json_error)?;
     Ok(value)
+}
+
+/// 1-based line and column (in bytes, like serde_json) of byte offset `at`.
+fn position(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = match before.iter().rposition(|&b| b == b'\n') {
+        Some(nl) => before.len() - nl - 1,
+        None => before.len(),
+    };
+    (line, column)
 }
 
 /// Serialize with serde_json exactly as the crate's store does (`to_string_pretty`) or compact.
@@ -76,9 +120,7 @@ where
         let text = s.to_str().map_err(|_| {
             FormatError::new("str is not valid UTF-8 (it contains a lone surrogate)").into_pyerr(py)
         })?;
-        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || {
-            parse_json(text.as_bytes())
-        })
+        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || parse_json_str(text))
     } else if let Ok(b) = data.cast::<PyByteArray>() {
         // A bytearray may change under us once detached: parse a private copy.
         let bytes = b.to_vec();
@@ -93,15 +135,13 @@ where
 }
 
 /// Build a crate value from Python builtins (dict/list/str/int/float/bool/None) through the
-/// crate's own Deserialize impl.
+/// crate's own Deserialize impl, reading them as serde_json would read the same JSON.
 pub(crate) fn from_python<T: DeserializeOwned>(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,
 ) -> PyResult<T> {
-    check_depth(py, obj)?;
-    let mut de = pythonize::Depythonizer::from_object(obj);
-    serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| FormatError::from_python(e).into_pyerr(py))
+    let de = PyDeserializer::new(obj, Floats::AsJson);
+    serde_path_to_error::deserialize(de).map_err(|e| FormatError::from_python(e).into_pyerr(py))
 }
 
 /// `json.loads(text)`: `to_dict()` must equal exactly what Python reads back from `to_json()`,
@@ -112,45 +152,6 @@ pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py
         Ok(py.import("json")?.getattr("loads")?.unbind())
     })?;
     loads.bind(py).call1((text,))
-}
-
-/// Reject Python containers nested deeper than serde_json accepts, without recursion.
-pub(crate) fn check_depth(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    if !is_container(obj) {
-        return Ok(());
-    }
-    let mut stack: Vec<(Bound<'_, PyAny>, usize)> = vec![(obj.clone(), 1)];
-    while let Some((item, depth)) = stack.pop() {
-        if depth > MAX_DEPTH {
-            return Err(FormatError::new("recursion limit exceeded").into_pyerr(py));
-        }
-        if let Ok(d) = item.cast::<PyDict>() {
-            for (_, v) in d.iter() {
-                if is_container(&v) {
-                    stack.push((v, depth + 1));
-                }
-            }
-        } else if let Ok(l) = item.cast::<PyList>() {
-            for v in l.iter() {
-                if is_container(&v) {
-                    stack.push((v, depth + 1));
-                }
-            }
-        } else if let Ok(t) = item.cast::<PyTuple>() {
-            for v in t.iter() {
-                if is_container(&v) {
-                    stack.push((v, depth + 1));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn is_container(obj: &Bound<'_, PyAny>) -> bool {
-    obj.is_instance_of::<PyDict>()
-        || obj.is_instance_of::<PyList>()
-        || obj.is_instance_of::<PyTuple>()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -224,8 +225,8 @@ pub(crate) fn assign<T: DeserializeOwned>(
     } else {
         value
     };
-    check_depth(py, value)?;
-    pythonize::depythonize::<T>(value).map_err(|e| assignment_error(py, field, value, e))
+    let de = PyDeserializer::new(value, Floats::Finite);
+    T::deserialize(de).map_err(|e| assignment_error(py, field, value, &e.to_string()))
 }
 
 fn is_datetime(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {

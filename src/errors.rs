@@ -56,8 +56,8 @@ impl FormatError {
         }
     }
 
-    /// From a `serde_path_to_error` wrapped pythonize error (dict input).
-    pub fn from_python(err: serde_path_to_error::Error<pythonize::PythonizeError>) -> Self {
+    /// From a `serde_path_to_error` wrapped error of our Python-object deserializer.
+    pub fn from_python(err: serde_path_to_error::Error<crate::depythonize::DeError>) -> Self {
         let path = render_path(err.path());
         Self {
             msg: err.into_inner().to_string(),
@@ -125,6 +125,13 @@ fn render_path(path: &serde_path_to_error::Path) -> String {
             }
         }
     }
+    // A syntax error has no field to point at; serde_path_to_error says "?".
+    while out.ends_with(".?") {
+        out.truncate(out.len() - 2);
+    }
+    if out == "?" {
+        out.clear();
+    }
     out
 }
 
@@ -134,9 +141,9 @@ pub(crate) fn assignment_error(
     py: Python<'_>,
     field: &str,
     value: &Bound<'_, PyAny>,
-    err: pythonize::PythonizeError,
+    msg: &str,
 ) -> PyErr {
-    let msg = err.to_string();
+    let msg = msg.to_owned();
     // pythonize passes through the interpreter's own conversion errors as "TypeError: ...".
     if let Some(rest) = msg.strip_prefix("TypeError: ") {
         return PyTypeError::new_err(format!("{field}: {rest}"));
@@ -144,11 +151,14 @@ pub(crate) fn assignment_error(
     if let Some(rest) = msg.strip_prefix("OverflowError: ") {
         return PyOverflowError::new_err(format!("{field}: {rest}"));
     }
+    let is_int = value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>();
+    // An int the field cannot hold (negative for unsigned, too big) overflows; an int beyond
+    // 64 bits reaches the field as a float, as serde_json would read it.
+    if is_int && (msg.starts_with("invalid value") || msg.contains("floating point")) {
+        return PyOverflowError::new_err(format!("{field}: {msg}"));
+    }
     if msg.starts_with("invalid type") || msg.starts_with("unexpected type") {
         return PyTypeError::new_err(format!("{field}: {msg}"));
-    }
-    if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
-        return PyOverflowError::new_err(format!("{field}: {msg}"));
     }
     FormatError::new(msg).at(field).into_pyerr(py)
 }

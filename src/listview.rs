@@ -166,6 +166,17 @@ impl ListView {
         Ok(())
     }
 
+    /// `view + list` is a new plain list, as for `list`.
+    fn __add__<'py>(
+        &self,
+        py: Python<'py>,
+        other: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mine = self.copy(py)?;
+        mine.as_any().call_method1("extend", (other,))?;
+        Ok(mine.into_any())
+    }
+
     fn __iadd__(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<()> {
         self.extend(py, values)
     }

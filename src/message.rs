@@ -11,7 +11,7 @@ use pyo3::types::PyDict;
 use crate::convert::from_python;
 use crate::listview::{ElemKind, ListView};
 use crate::node::{node_class, snapshot, ViewKind};
-use crate::views::{is_str, transcode, FreeJson, Listed, Obj};
+use crate::views::{at_index, is_str, transcode, FreeJson, Listed, Obj};
 
 node_class! {
     /// One conversation message: `role`, `content` (a list of blocks) and optional
@@ -241,7 +241,11 @@ impl ViewKind for BlockList {
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
-        view_items(view)?.iter().map(block_value).collect()
+        view_items(view)?
+            .iter()
+            .enumerate()
+            .map(|(i, item)| block_value(item).map_err(|e| at_index(item.py(), e, i)))
+            .collect()
     }
 
     fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -280,7 +284,12 @@ impl ViewKind for ToolResultField {
         }
         let blocks = view_items(view)?
             .iter()
-            .map(|item| transcode::<ContentBlock, ToolResultContent>(py, &block_value(item)?))
+            .enumerate()
+            .map(|(i, item)| {
+                block_value(item)
+                    .and_then(|b| transcode::<ContentBlock, ToolResultContent>(py, &b))
+                    .map_err(|e| at_index(py, e, i))
+            })
             .collect::<PyResult<Vec<_>>>()?;
         Ok(ToolResultContentField::Blocks(blocks))
     }

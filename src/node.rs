@@ -105,8 +105,32 @@ pub(crate) fn same_value<N: Node>(py: Python<'_>, a: &N, b: &N) -> PyResult<bool
     let (va, vb) = (snapshot(py, a)?, snapshot(py, b)?);
     let (ja, jb) = (serde_json::to_value(&va), serde_json::to_value(&vb));
     match (ja, jb) {
-        (Ok(x), Ok(y)) => Ok(x == y),
+        (Ok(mut x), Ok(mut y)) => {
+            sort_sets(&mut x);
+            sort_sets(&mut y);
+            Ok(x == y)
+        }
         _ => Err(FormatError::new("value cannot be compared").into_pyerr(py)),
+    }
+}
+
+/// `ConfirmationPolicy.yolo_lanes` is a `HashSet` in the crate: serde writes it in per-instance
+/// random order, so equal sets must not compare by print order. (Maps are fine: `Value`
+/// objects are sorted maps.) It is the only set among the persisted types.
+fn sort_sets(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(policy)) = map.get_mut("confirmation_policy") {
+                if let Some(Value::Array(lanes)) = policy.get_mut("yolo_lanes") {
+                    lanes.sort_by_key(|v| v.to_string());
+                }
+            }
+            if let Some(config) = map.get_mut("config") {
+                sort_sets(config);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -307,6 +331,14 @@ macro_rules! node_class {
                 $crate::node::to_json(py, self, pretty)
             }
 
+            /// `to_json()` as UTF-8 bytes: what you write to a file, without building a str
+            /// (decoding non-ASCII text into a Python str costs about as much as serializing).
+            #[pyo3(signature = (*, pretty = false))]
+            fn to_json_bytes<'py>(&self, py: Python<'py>, pretty: bool) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+                let text = $crate::node::to_json(py, self, pretty)?;
+                Ok(pyo3::types::PyBytes::new(py, text.as_bytes()))
+            }
+
             /// JSON builtins, equal to `json.loads(self.to_json())`.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 let text = $crate::node::to_json(py, self, false)?;
@@ -324,8 +356,7 @@ macro_rules! node_class {
 
                 #[setter]
                 $( #[pyo3(name = $spy)] )?
-                fn [<set_ $sfield>](&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-                    let value = value.ok_or_else(|| pyo3::exceptions::PyAttributeError::new_err("cannot delete a field"))?;
+                fn [<set_ $sfield>](&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
                     self.set_field(py, $crate::node::py_name!($sfield $(as $spy)?), value)
                 }
             )*
@@ -345,8 +376,7 @@ macro_rules! node_class {
                 }
 
                 #[setter]
-                fn [<set_ $vfield>](&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-                    let value = value.ok_or_else(|| pyo3::exceptions::PyAttributeError::new_err("cannot delete a field"))?;
+                fn [<set_ $vfield>](&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
                     self.set_field(py, stringify!($vfield), value)
                 }
             )*
@@ -395,30 +425,43 @@ macro_rules! py_name {
 }
 pub(crate) use py_name;
 
-/// Prefix an error raised while folding a view back with the field it came from.
-pub(crate) fn context(py: Python<'_>, err: PyErr, field: &str) -> PyErr {
-    let msg = format!("{field}: {}", err.value(py));
-    if err.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
-        pyo3::exceptions::PyTypeError::new_err(msg)
-    } else if err.is_instance_of::<crate::errors::SessionFormatError>(py) {
-        // Keep the structured attributes; prefix the path.
-        let value = err.value(py);
-        let path: String = value
-            .getattr("path")
-            .and_then(|p| p.extract())
-            .unwrap_or_default();
-        let full = if path.is_empty() {
-            field.to_owned()
+/// Prefix an error raised while folding a view back with where it came from (`content`,
+/// `[3]`, ...), keeping SessionFormatError's structured attributes.
+pub(crate) fn context(py: Python<'_>, err: PyErr, segment: &str) -> PyErr {
+    let join = |path: &str| {
+        if path.is_empty() {
+            segment.to_owned()
         } else if path.starts_with('[') {
-            format!("{field}{path}")
+            format!("{segment}{path}")
         } else {
-            format!("{field}.{path}")
-        };
-        let _ = value.setattr("path", full);
-        err
-    } else {
-        err
+            format!("{segment}.{path}")
+        }
+    };
+    let value = err.value(py);
+    if err.is_instance_of::<crate::errors::SessionFormatError>(py) {
+        let get = |name: &str| value.getattr(name).ok();
+        let msg: String = get("msg")
+            .and_then(|v| v.extract().ok())
+            .unwrap_or_default();
+        let path: String = get("path")
+            .and_then(|v| v.extract().ok())
+            .unwrap_or_default();
+        let mut fresh = crate::errors::FormatError::new(msg);
+        fresh.path = join(&path);
+        fresh.line = get("line").and_then(|v| v.extract().ok());
+        fresh.column = get("column").and_then(|v| v.extract().ok());
+        return fresh.into_pyerr(py);
     }
+    if err.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+        let text = value.to_string();
+        // Keep one "where: " prefix that grows as the error travels up.
+        let (path, rest) = match text.split_once(": ") {
+            Some((p, r)) if !p.contains(' ') => (p.to_owned(), r.to_owned()),
+            _ => (String::new(), text.clone()),
+        };
+        return pyo3::exceptions::PyTypeError::new_err(format!("{}: {rest}", join(&path)));
+    }
+    err
 }
 
 /// `Name(field=..., ...)`; lists print as their length, secrets masked.

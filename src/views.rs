@@ -78,7 +78,11 @@ impl<N: Listed> ViewKind for ListOf<N> {
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
-        list_items(view)?.iter().map(node_value::<N>).collect()
+        list_items(view)?
+            .iter()
+            .enumerate()
+            .map(|(i, item)| node_value::<N>(item).map_err(|e| at_index(item.py(), e, i)))
+            .collect()
     }
 
     fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -213,6 +217,11 @@ pub(crate) fn transcode<A: serde::Serialize, B: serde::de::DeserializeOwned>(
     serde_json::to_value(a)
         .and_then(serde_json::from_value)
         .map_err(|e| FormatError::new(e.to_string()).into_pyerr(py))
+}
+
+/// Name the list position of an item that failed to fold back.
+pub(crate) fn at_index(py: Python<'_>, err: PyErr, index: usize) -> PyErr {
+    crate::node::context(py, err, &format!("[{index}]"))
 }
 
 pub(crate) fn is_str(value: &Bound<'_, PyAny>) -> bool {

@@ -335,7 +335,8 @@ def test_validate_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_validate_unreadable_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
-    assert main(["validate", str(SAMPLE), str(tmp_path / "gone.json"), str(tmp_path), str(bad)]) == 2
+    gone = tmp_path / "gone.json"
+    assert main(["validate", str(SAMPLE), str(gone), str(tmp_path), str(bad)]) == 2
     out, err = capsys.readouterr()
     assert out.splitlines()[-1] == "4 files: 1 OK, 1 failed, 2 unreadable"
     assert err.splitlines() == [

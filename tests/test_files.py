@@ -295,7 +295,9 @@ def test_first_difference() -> None:
 # ---------------------------------------------------------------------------------------------
 # File names
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("sid", ["s", "sess-7f3c2a9e", "a/b\\c..d", "日本語 id", "ab", "abc", "a?b"])
+@pytest.mark.parametrize(
+    "sid", ["s", "sess-7f3c2a9e", "a/b\\c..d", "日本語 id", "ab", "abc", "a?b"]
+)
 def test_v1_file_names_round_trip(sid: str) -> None:
     name = v1_file_name(sid)
     assert name.startswith("id_") and name.endswith(".json") and "=" not in name

@@ -10,7 +10,11 @@ with ``json.dumps`` (ASCII-escaped or raw, compact or indented, keys shuffled) a
 (b) what we write reads back to the same thing -- and where the crate itself would not (see
     below), to what the crate reads;
 (c) ``to_dict() == json.loads(to_json())``;
-(d) ``from_dict(json.loads(text))`` and ``from_json(text)`` agree.
+(d) ``from_dict(json.loads(text))`` and ``from_json(text)`` agree;
+(e) for a valid document with one value replaced by a random one (valid or not),
+    ``from_dict`` accepts exactly what the crate accepts as ``json.dumps`` of it, and writes
+    what the crate writes; a value JSON can't carry (set, bytes, NaN, ...) is always rejected,
+    at or above the replaced value's path.
 
 Float parsing in this build of serde_json (no ``float_roundtrip`` feature) is not correctly
 rounded: a float written with 16-17 significant digits may read back one ULP off -- even the
@@ -30,7 +34,7 @@ import math
 import struct
 from typing import Any
 
-from a3s_session import LlmCostRecord, SessionData
+from a3s_session import LlmCostRecord, SessionData, SessionFormatError
 from conftest import Oracle, assert_same_json, canonical, class_for, unordered_entries
 from hypothesis import given
 from hypothesis import strategies as st
@@ -502,6 +506,149 @@ def test_d_from_dict_agrees_with_from_json(case: tuple[Any, str]) -> None:
     assert canonical("SessionData", from_data.to_dict()) == canonical(
         "SessionData", from_text.to_dict()
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# (e) Mutated documents through from_dict
+# ---------------------------------------------------------------------------------------------
+PathKey = str | int
+
+
+def _leaf_paths(doc: Any, here: tuple[PathKey, ...] = ()) -> list[tuple[PathKey, ...]]:
+    """Every path into ``doc`` (the root excluded), containers and scalars alike."""
+    paths: list[tuple[PathKey, ...]] = []
+    items: Any = (
+        doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    )
+    for k, v in items:
+        paths.append((*here, k))
+        paths.extend(_leaf_paths(v, (*here, k)))
+    return paths
+
+
+def _replaced(doc: Any, path: tuple[PathKey, ...], value: Any) -> Any:
+    doc = json.loads(json.dumps(doc))
+    cur = doc
+    for k in path[:-1]:
+        cur = cur[k]
+    cur[path[-1]] = value
+    return doc
+
+
+def _show(path: tuple[PathKey, ...]) -> str:
+    out = ""
+    for k in path:
+        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else k)
+    return out
+
+
+def _tuples(value: Any) -> Any:
+    """The same data with every list as a tuple (which from_dict reads as a list)."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
+# Valid JSON values, biased towards what the crate's fields hold or nearly hold.
+MUTANT = st.one_of(
+    SHORT_FLOATS.json_value,
+    st.sampled_from(
+        [
+            -1,
+            2**32,
+            2**64,
+            -(2**63) - 1,
+            2**70,
+            1.5,
+            1e39,
+            "",
+            "Active",
+            "memory",
+            "text",
+            "tool_use",
+            "in_progress",
+            "2025-01-01T00:00:00Z",
+            [],
+            {},
+            ["Query"],
+            {"type": "text", "text": "t"},
+        ]
+    ),
+)
+
+
+class _Opaque:
+    pass
+
+
+NOT_JSON = st.one_of(
+    st.sampled_from(
+        [float("nan"), float("inf"), float("-inf"), b"x", bytearray(b"x"), 1j, _Opaque()]
+    ),
+    st.sets(st.integers(0, 3), max_size=2),
+    st.frozensets(st.integers(0, 3), max_size=2),
+    st.just({1: "int key"}),
+    st.lists(st.sampled_from([{0}, b"", float("nan")]), min_size=1, max_size=2).map(
+        lambda xs: [0, *xs]
+    ),
+)
+
+
+@given(SHORT_FLOATS.session, st.data())
+def test_e_from_dict_of_a_mutated_document_agrees_with_the_crate(
+    oracle: Oracle, doc: Any, data: st.DataObject
+) -> None:
+    paths = _leaf_paths(doc)
+    path = data.draw(st.sampled_from(paths), label="path")
+    value = data.draw(MUTANT, label="value")
+    mutated = _replaced(doc, path, value)
+    text = json.dumps(mutated)
+    reply = oracle.roundtrip("SessionData", text)
+    for given_data in (mutated, _tuples(mutated)):
+        if "error" in reply:
+            try:
+                SessionData.from_dict(given_data)
+            except SessionFormatError as e:
+                assert e.line is None and e.column is None
+                try:
+                    SessionData.from_json(text)
+                except SessionFormatError as from_text:
+                    assert e.path == from_text.path
+                else:
+                    raise AssertionError("from_json accepted what the crate rejects") from None
+            else:
+                raise AssertionError(f"from_dict accepted what the crate rejects: {reply}")
+        else:
+            s = SessionData.from_dict(given_data)
+            assert_same_json(
+                "SessionData",
+                s.to_json(),
+                reply["compact"],
+                unordered=unordered_entries("SessionData", mutated),
+            )
+
+
+@given(SHORT_FLOATS.session, st.data())
+def test_e_values_json_cannot_carry_are_rejected(doc: Any, data: st.DataObject) -> None:
+    path = data.draw(st.sampled_from(_leaf_paths(doc)), label="path")
+    value = data.draw(NOT_JSON, label="value")
+    mutated = _replaced(doc, path, None)
+    cur = mutated
+    for k in path[:-1]:
+        cur = cur[k]
+    cur[path[-1]] = value
+    try:
+        SessionData.from_dict(mutated)
+    except SessionFormatError as e:
+        assert e.line is None and e.column is None
+        # At the value, inside it (a struct may be read from a list), or at an enclosing
+        # content block (tagged enums buffer their content).
+        where = _show(path)
+        assert where.startswith(e.path) or e.path.startswith(where), (e.path, where)
+    else:
+        raise AssertionError(f"from_dict accepted {value!r} at {_show(path)}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -217,14 +217,6 @@ def test_eq_is_deterministic_for_multi_entry_maps() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "binding bug: __eq__ compares serde_json::to_value() of both sides, and a HashSet "
-        "(confirmation_policy.yolo_lanes) becomes a JSON array in per-instance random order, "
-        "so two values parsed from the same text usually compare unequal"
-    ),
-)
 def test_eq_ignores_hash_set_order() -> None:
     cfg = {
         "name": "n",
@@ -238,8 +230,21 @@ def test_eq_ignores_hash_set_order() -> None:
             "yolo_lanes": ["Query", "Control", "Execute", "Generate"],
         },
     }
-    # 20 comparisons, each equal by chance with probability 1/24 when the bug is present.
+    # Regression test: __eq__ compared serde_json::to_value() of both sides, where the HashSet
+    # is an array in per-instance random order. 20 comparisons, each equal by chance with
+    # probability 1/24 when the bug is present.
     results = [
         a3s.SessionConfig.from_dict(cfg) == a3s.SessionConfig.from_dict(cfg) for _ in range(20)
     ]
     assert all(results)
+    # Order-insensitive, but still a value comparison: other members, or fewer, are unequal.
+    policy = cfg["confirmation_policy"]
+    assert isinstance(policy, dict)
+    same = {**cfg, "confirmation_policy": {**policy, "yolo_lanes": policy["yolo_lanes"][::-1]}}
+    fewer = {**cfg, "confirmation_policy": {**policy, "yolo_lanes": ["Query", "Control"]}}
+    other = {**cfg, "confirmation_policy": {**policy, "yolo_lanes": ["Query", "Execute"]}}
+    base = a3s.SessionConfig.from_dict(cfg)
+    assert base == a3s.SessionConfig.from_dict(same)
+    assert base != a3s.SessionConfig.from_dict(fewer)
+    assert a3s.SessionConfig.from_dict(fewer) != a3s.SessionConfig.from_dict(other)
+    assert not (a3s.SessionConfig.from_dict(fewer) == a3s.SessionConfig.from_dict(other))

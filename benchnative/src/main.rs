@@ -44,8 +44,16 @@ fn emit(paths: impl Iterator<Item = String>) {
             .and_then(|text| serde_json::from_str::<SessionData>(&text).map_err(|e| e.to_string()))
             .and_then(|s| serde_json::to_string(&s).map_err(|e| e.to_string()));
         match answer {
-            Ok(compact) => println!("{{\"file\":{},\"compact\":{}}}", json_str(&path), json_str(&compact)),
-            Err(e) => println!("{{\"file\":{},\"error\":{}}}", json_str(&path), json_str(&e)),
+            Ok(compact) => println!(
+                "{{\"file\":{},\"compact\":{}}}",
+                json_str(&path),
+                json_str(&compact)
+            ),
+            Err(e) => println!(
+                "{{\"file\":{},\"error\":{}}}",
+                json_str(&path),
+                json_str(&e)
+            ),
         }
     }
 }

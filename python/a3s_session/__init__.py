@@ -4,6 +4,8 @@ Every class wraps the crate's own Rust type; JSON is parsed and written by the c
 serde implementation, so output is byte-for-byte what A3S Code itself writes.
 """
 
+from collections.abc import MutableSequence as _MutableSequence
+
 from ._native import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
@@ -30,8 +32,19 @@ from ._native import (
     ToolUseBlock,
     __version__,
 )
+from .files import (
+    SessionDirectory,
+    SessionFile,
+    UnknownFieldsError,
+    WriteRefusedError,
+    load_session,
+    read_session_file,
+)
 
 ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock
+
+# ListView is a list-like view of a session's container field; let isinstance() agree.
+_MutableSequence.register(ListView)
 
 __all__ = [
     "CRATE_VERSION",
@@ -48,6 +61,8 @@ __all__ = [
     "PlanningMode",
     "SessionConfig",
     "SessionData",
+    "SessionDirectory",
+    "SessionFile",
     "SessionFormatError",
     "SessionState",
     "StorageBackend",
@@ -58,5 +73,9 @@ __all__ = [
     "TokenUsage",
     "ToolResultBlock",
     "ToolUseBlock",
+    "UnknownFieldsError",
+    "WriteRefusedError",
     "__version__",
+    "load_session",
+    "read_session_file",
 ]

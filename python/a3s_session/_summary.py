@@ -75,7 +75,8 @@ def summarize(s: SessionData) -> dict[str, Any]:
 
 
 def _counts(d: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))) or "-"
+    ordered = sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{k} {v}" for k, v in ordered) or "-"
 
 
 def rows(info: dict[str, Any]) -> list[tuple[str, str]]:

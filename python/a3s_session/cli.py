@@ -255,11 +255,12 @@ def check_roundtrip(f: SessionFile) -> RoundTrip:
         where = f" at session.{diff}" if diff else ""
         return RoundTrip(False, f"of the session differs{where}")
     text = f.session_text
-    for layout, out in (("pretty", session.to_json(pretty=True)), ("compact", session.to_json())):
-        if out == text:
-            return RoundTrip(True, "byte-identical", layout)
     pretty = session.to_json(pretty=True)
+    if pretty == text:
+        return RoundTrip(True, "byte-identical", "pretty")
     compact = session.to_json()
+    if compact == text:
+        return RoundTrip(True, "byte-identical", "compact")
     out = pretty if "\n" in text else compact
     layout = "pretty" if out is pretty else "compact"
     if _has_unordered(session.to_dict()) and len(out) == len(text):
@@ -579,7 +580,8 @@ def _message_markdown(index: int, m: Message, tool_names: dict[str, str]) -> str
         title = "Tool result" if len(blocks) == 1 else "Tool results"
     parts = [f"## {index}. {title}"]
     if m.reasoning_content:
-        quoted = "\n".join("> " + line if line else ">" for line in m.reasoning_content.splitlines())
+        lines = m.reasoning_content.splitlines()
+        quoted = "\n".join("> " + line if line else ">" for line in lines)
         parts.append(_details("Reasoning", quoted))
     for b in blocks:
         if isinstance(b, TextBlock):

@@ -366,7 +366,9 @@ def _parse_session_member(text: str, member: _Member) -> SessionData:
             if line == 1:
                 column += base_col - 1
             line += base_line - 1
-        path = "session" + (("." if not err.path.startswith("[") else "") + err.path if err.path else "")
+        path = "session"
+        if err.path:
+            path += err.path if err.path.startswith("[") else "." + err.path
         raise _format_error(err.msg, path=path, line=line, column=column) from None
 
 

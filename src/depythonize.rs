@@ -1,0 +1,365 @@
+//! A serde `Deserializer` over Python builtins that behaves like serde_json reading the same
+//! value as JSON text: `True` is not an integer, a str is not a list, ints beyond 64 bits are
+//! read as floats (serde_json does that), NaN/Infinity are rejected (JSON has no such
+//! literal), dict keys must be str, and nesting stops at serde_json's limit of 128.
+//!
+//! The crate's own Deserialize impls run on top of it, so `from_dict(d)` accepts exactly what
+//! `from_json(json.dumps(d))` accepts. (pythonize is lenient on purpose: it reads any object
+//! as a bool by truthiness and any iterable as a list.)
+
+use std::fmt;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+
+use crate::convert::MAX_DEPTH;
+
+#[derive(Debug)]
+pub(crate) struct DeError(String);
+
+impl fmt::Display for DeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DeError {}
+
+impl de::Error for DeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        DeError(msg.to_string())
+    }
+}
+
+impl DeError {
+    fn from_py(err: PyErr) -> Self {
+        Python::attach(|py| DeError(format!("{}", err.value(py))))
+    }
+}
+
+/// How strictly floats are checked.
+#[derive(Clone, Copy)]
+pub(crate) enum Floats {
+    /// As a JSON document would be read: an f32 field may overflow to infinity, as in the crate.
+    AsJson,
+    /// Assignment from Python: a value that the field cannot hold finitely is an error, so a
+    /// session never holds what its own JSON could not load back.
+    Finite,
+}
+
+pub(crate) struct PyDeserializer<'a, 'py> {
+    obj: &'a Bound<'py, PyAny>,
+    depth: usize,
+    floats: Floats,
+}
+
+impl<'a, 'py> PyDeserializer<'a, 'py> {
+    pub(crate) fn new(obj: &'a Bound<'py, PyAny>, floats: Floats) -> Self {
+        Self {
+            obj,
+            depth: 0,
+            floats,
+        }
+    }
+
+    fn child<'b>(&self, obj: &'b Bound<'py, PyAny>) -> PyDeserializer<'b, 'py> {
+        PyDeserializer {
+            obj,
+            depth: self.depth + 1,
+            floats: self.floats,
+        }
+    }
+
+    fn enter(&self) -> Result<(), DeError> {
+        if self.depth >= MAX_DEPTH {
+            Err(DeError("recursion limit exceeded".to_owned()))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn type_name(&self) -> String {
+        self.obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "object".to_owned())
+    }
+
+    fn float_value(&self) -> Result<Option<f64>, DeError> {
+        if let Ok(f) = self.obj.cast::<PyFloat>() {
+            let v = f.value();
+            if !v.is_finite() {
+                return Err(DeError(format!(
+                    "invalid value: floating point `{v}`, JSON has no NaN or Infinity"
+                )));
+            }
+            return Ok(Some(v));
+        }
+        Ok(None)
+    }
+}
+
+impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let obj = self.obj;
+        if obj.is_none() {
+            return visitor.visit_unit();
+        }
+        if let Ok(b) = obj.cast::<PyBool>() {
+            return visitor.visit_bool(b.is_true());
+        }
+        if let Ok(i) = obj.cast::<PyInt>() {
+            if let Ok(v) = i.extract::<u64>() {
+                return visitor.visit_u64(v);
+            }
+            if let Ok(v) = i.extract::<i64>() {
+                return visitor.visit_i64(v);
+            }
+            // serde_json reads an integer literal beyond 64 bits as a float.
+            let v: f64 = i.extract().map_err(DeError::from_py)?;
+            return visitor.visit_f64(v);
+        }
+        if let Some(v) = self.float_value()? {
+            return visitor.visit_f64(v);
+        }
+        if let Ok(s) = obj.cast::<PyString>() {
+            let text = s.to_str().map_err(|_| {
+                DeError("invalid value: str is not valid UTF-8 (lone surrogate)".to_owned())
+            })?;
+            return visitor.visit_str(text);
+        }
+        if let Ok(list) = obj.cast::<PyList>() {
+            self.enter()?;
+            let items: Vec<Bound<'_, PyAny>> = list.iter().collect();
+            return visit_seq(&self, items, visitor);
+        }
+        if let Ok(tuple) = obj.cast::<PyTuple>() {
+            self.enter()?;
+            let items: Vec<Bound<'_, PyAny>> = tuple.iter().collect();
+            return visit_seq(&self, items, visitor);
+        }
+        if let Ok(dict) = obj.cast::<PyDict>() {
+            self.enter()?;
+            let entries: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = dict.iter().collect();
+            let mut access = MapAccess {
+                parent: &self,
+                entries: entries.into_iter(),
+                value: None,
+            };
+            return visitor.visit_map(&mut access);
+        }
+        Err(DeError(format!(
+            "invalid type: {} is not a JSON value",
+            self.type_name()
+        )))
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        if let (Floats::Finite, Some(v)) = (self.floats, self.float_value()?) {
+            if (v as f32).is_infinite() {
+                return Err(DeError(format!(
+                    "invalid value: {v} is out of range for an f32 field"
+                )));
+            }
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        if self.obj.is_none() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        if let Ok(s) = self.obj.cast::<PyString>() {
+            let text = s
+                .to_str()
+                .map_err(|_| DeError("invalid value: str is not valid UTF-8".to_owned()))?;
+            return visitor.visit_enum(text.into_deserializer());
+        }
+        if let Ok(dict) = self.obj.cast::<PyDict>() {
+            if dict.len() == 1 {
+                if let Some((k, v)) = dict.iter().next() {
+                    self.enter()?;
+                    return visitor.visit_enum(EnumAccess {
+                        parent: &self,
+                        key: k,
+                        value: v,
+                    });
+                }
+            }
+        }
+        // Let the visitor name what it wanted.
+        self.deserialize_any(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+fn visit_seq<'de, V: Visitor<'de>>(
+    parent: &PyDeserializer<'_, '_>,
+    items: Vec<Bound<'_, PyAny>>,
+    visitor: V,
+) -> Result<V::Value, DeError> {
+    let mut access = SeqAccess {
+        parent,
+        items: items.into_iter(),
+    };
+    let value = visitor.visit_seq(&mut access)?;
+    if access.items.len() > 0 {
+        return Err(de::Error::invalid_length(
+            access.items.len(),
+            &"fewer elements in sequence",
+        ));
+    }
+    Ok(value)
+}
+
+struct SeqAccess<'p, 'a, 'py> {
+    parent: &'p PyDeserializer<'a, 'py>,
+    items: std::vec::IntoIter<Bound<'py, PyAny>>,
+}
+
+impl<'de> de::SeqAccess<'de> for &mut SeqAccess<'_, '_, '_> {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
+        match self.items.next() {
+            Some(item) => seed.deserialize(self.parent.child(&item)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+struct MapAccess<'p, 'a, 'py> {
+    parent: &'p PyDeserializer<'a, 'py>,
+    entries: std::vec::IntoIter<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
+    value: Option<Bound<'py, PyAny>>,
+}
+
+fn key_str<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, DeError> {
+    let s = key.cast::<PyString>().map_err(|_| {
+        let name = key
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        DeError(format!("invalid type: key must be a string, got {name}"))
+    })?;
+    s.to_str()
+        .map_err(|_| DeError("invalid value: key is not valid UTF-8".to_owned()))
+}
+
+impl<'de> de::MapAccess<'de> for &mut MapAccess<'_, '_, '_> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        match self.entries.next() {
+            Some((k, v)) => {
+                let key = key_str(&k)?;
+                self.value = Some(v);
+                seed.deserialize(key.into_deserializer()).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        match self.value.take() {
+            Some(v) => seed.deserialize(self.parent.child(&v)),
+            None => Err(DeError("value requested before key".to_owned())),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+struct EnumAccess<'p, 'a, 'py> {
+    parent: &'p PyDeserializer<'a, 'py>,
+    key: Bound<'py, PyAny>,
+    value: Bound<'py, PyAny>,
+}
+
+impl<'de, 'p, 'a, 'py> de::EnumAccess<'de> for EnumAccess<'p, 'a, 'py> {
+    type Error = DeError;
+    type Variant = VariantAccess<'p, 'a, 'py>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), DeError> {
+        let key = key_str(&self.key)?;
+        let variant = seed.deserialize(key.into_deserializer())?;
+        Ok((
+            variant,
+            VariantAccess {
+                parent: self.parent,
+                value: self.value,
+            },
+        ))
+    }
+}
+
+struct VariantAccess<'p, 'a, 'py> {
+    parent: &'p PyDeserializer<'a, 'py>,
+    value: Bound<'py, PyAny>,
+}
+
+impl<'de> de::VariantAccess<'de> for VariantAccess<'_, '_, '_> {
+    type Error = DeError;
+
+    fn unit_variant(self) -> Result<(), DeError> {
+        de::Deserialize::deserialize(self.parent.child(&self.value))
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
+        seed.deserialize(self.parent.child(&self.value))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+        de::Deserializer::deserialize_seq(self.parent.child(&self.value), visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        de::Deserializer::deserialize_map(self.parent.child(&self.value), visitor)
+    }
+}
