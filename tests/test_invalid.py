@@ -912,6 +912,36 @@ def test_from_dict_nesting_limit_is_serde_jsons(
     assert accepts(lambda: cls.from_dict(doc)) == crate_accepts
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: from_dict reads an int as a variant identifier (serde's variant index) where "
+    "serde_json only takes a string: Message.from_dict({'role': 'user', 'content': [[0, 'hi']]}) "
+    "succeeds as a text block, while the crate rejects the same JSON ('invalid type: integer "
+    "`0`, expected variant identifier'). depythonize.rs forwards deserialize_identifier to "
+    "deserialize_any; serde_json reads identifiers as strings only",
+)
+@pytest.mark.parametrize(
+    "block",
+    [[0, "hi"], [2, "i", "n", {}], [1, {"type": "base64", "media_type": "m", "data": "d"}]],
+    ids=["text", "tool_use", "image"],
+)
+def test_from_dict_block_tag_must_be_a_string(oracle: Oracle, block: list[Any]) -> None:
+    doc = {"role": "user", "content": [block]}
+    assert "error" in oracle.roundtrip("Message", json.dumps(doc))
+    with pytest.raises(SessionFormatError):
+        a3s_session.Message.from_json(json.dumps(doc))
+    with pytest.raises(SessionFormatError):
+        a3s_session.Message.from_dict(doc)
+
+
+def test_from_dict_block_as_a_sequence_with_a_string_tag(oracle: Oracle) -> None:
+    # The sequence form itself is serde's, and the crate accepts it.
+    doc = {"role": "user", "content": [["tool_use", "i", "n", {"k": 1}], ("text", "hi")]}
+    want = oracle.accept("Message", json.dumps(doc))["compact"]
+    assert a3s_session.Message.from_json(json.dumps(doc)).to_json() == want
+    assert a3s_session.Message.from_dict(doc).to_json() == want
+
+
 def test_python_str_with_lone_surrogate() -> None:
     # A Python str holding a real surrogate cannot be UTF-8: rejected before parsing, so there
     # is no position to report.

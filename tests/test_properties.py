@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from typing import Any
 
 from a3s_session import LlmCostRecord, SessionData, SessionFormatError
 from conftest import Oracle, assert_same_json, canonical, class_for, unordered_entries
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 U64_MAX = 2**64 - 1
@@ -542,6 +543,27 @@ def _show(path: tuple[PathKey, ...]) -> str:
     return out
 
 
+_SEGMENT = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
+
+
+def _segments(path: str) -> list[PathKey]:
+    return [int(i) if i else name for i, name in _SEGMENT.findall(path)]
+
+
+def _related(err_path: str, path: tuple[PathKey, ...]) -> bool:
+    """Whether the error's path is the mutated path, above it or below it (``?`` is serde's
+    placeholder for a map key that is not a string, e.g. a lane enum)."""
+    got = _segments(err_path)
+    return all(g == "?" or g == k for g, k in zip(got, path))
+
+
+def _is_block_with_variant_index(path: tuple[PathKey, ...], value: Any) -> bool:
+    """A content block written as a sequence whose tag is an int: see the strict xfail
+    test_from_dict_block_tag_must_be_a_string in test_invalid.py."""
+    in_content = len(path) >= 2 and path[-2] == "content" and isinstance(path[-1], int)
+    return in_content and isinstance(value, list) and bool(value) and type(value[0]) is int
+
+
 def _tuples(value: Any) -> Any:
     """The same data with every list as a tuple (which from_dict reads as a list)."""
     if isinstance(value, list):
@@ -603,6 +625,7 @@ def test_e_from_dict_of_a_mutated_document_agrees_with_the_crate(
     paths = _leaf_paths(doc)
     path = data.draw(st.sampled_from(paths), label="path")
     value = data.draw(MUTANT, label="value")
+    assume(not _is_block_with_variant_index(path, value))
     mutated = _replaced(doc, path, value)
     text = json.dumps(mutated)
     reply = oracle.roundtrip("SessionData", text)
@@ -645,8 +668,7 @@ def test_e_values_json_cannot_carry_are_rejected(doc: Any, data: st.DataObject) 
         assert e.line is None and e.column is None
         # At the value, inside it (a struct may be read from a list), or at an enclosing
         # content block (tagged enums buffer their content).
-        where = _show(path)
-        assert where.startswith(e.path) or e.path.startswith(where), (e.path, where)
+        assert _related(e.path, path), (e.path, _show(path))
     else:
         raise AssertionError(f"from_dict accepted {value!r} at {_show(path)}")
 
