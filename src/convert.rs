@@ -50,7 +50,8 @@ where
 /// whole, as for the crate's store (it reads files with `read_to_string`).
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FormatError> {
     let text = simdutf8::compat::from_utf8(bytes).map_err(|e| {
-        let (line, column) = position(bytes, e.valid_up_to());
+        // The column of the offending byte itself, 1-based, as serde_json reports positions.
+        let (line, column) = position(bytes, e.valid_up_to() + 1);
         FormatError {
             msg: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
             line: Some(line),
@@ -226,7 +227,7 @@ pub(crate) fn assign<T: DeserializeOwned>(
         value
     };
     let de = PyDeserializer::new(value, Floats::Finite);
-    T::deserialize(de).map_err(|e| assignment_error(py, field, value, &e.to_string()))
+    serde_path_to_error::deserialize(de).map_err(|e| assignment_error(py, field, value, e))
 }
 
 fn is_datetime(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {

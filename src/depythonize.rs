@@ -30,11 +30,36 @@ impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         DeError(msg.to_string())
     }
+
+    // Word type errors as serde_json does ("null", its float format), so the same mistake
+    // reads the same whether it came as JSON text or as a Python value.
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        DeError(format!(
+            "invalid type: {}, expected {exp}",
+            JsonUnexpected(unexp)
+        ))
+    }
+
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        DeError(format!(
+            "invalid value: {}, expected {exp}",
+            JsonUnexpected(unexp)
+        ))
+    }
 }
 
-impl DeError {
-    fn from_py(err: PyErr) -> Self {
-        Python::attach(|py| DeError(format!("{}", err.value(py))))
+struct JsonUnexpected<'a>(de::Unexpected<'a>);
+
+impl fmt::Display for JsonUnexpected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            de::Unexpected::Unit => f.write_str("null"),
+            de::Unexpected::Float(v) => match serde_json::to_string(&v) {
+                Ok(text) => write!(f, "floating point `{text}`"),
+                Err(_) => write!(f, "floating point `{v}`"),
+            },
+            other => other.fmt(f),
+        }
     }
 }
 
@@ -72,7 +97,8 @@ impl<'a, 'py> PyDeserializer<'a, 'py> {
     }
 
     fn enter(&self) -> Result<(), DeError> {
-        if self.depth >= MAX_DEPTH {
+        // serde_json counts the container being entered too: at most 127 nested levels.
+        if self.depth + 1 >= MAX_DEPTH {
             Err(DeError("recursion limit exceeded".to_owned()))
         } else {
             Ok(())
@@ -85,6 +111,28 @@ impl<'a, 'py> PyDeserializer<'a, 'py> {
             .name()
             .map(|n| n.to_string())
             .unwrap_or_else(|_| "object".to_owned())
+    }
+
+    /// What the value is, in serde's words, for type errors.
+    fn unexpected(&self) -> de::Unexpected<'static> {
+        let obj = self.obj;
+        if obj.is_none() {
+            de::Unexpected::Unit
+        } else if let Ok(b) = obj.cast::<PyBool>() {
+            de::Unexpected::Bool(b.is_true())
+        } else if let Ok(v) = obj.extract::<u64>() {
+            de::Unexpected::Unsigned(v)
+        } else if let Ok(v) = obj.extract::<i64>() {
+            de::Unexpected::Signed(v)
+        } else if let Ok(f) = obj.cast::<PyFloat>() {
+            de::Unexpected::Float(f.value())
+        } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+            de::Unexpected::Seq
+        } else if obj.is_instance_of::<PyDict>() {
+            de::Unexpected::Map
+        } else {
+            de::Unexpected::Other("a value of another type")
+        }
     }
 
     fn float_value(&self) -> Result<Option<f64>, DeError> {
@@ -119,9 +167,15 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
             if let Ok(v) = i.extract::<i64>() {
                 return visitor.visit_i64(v);
             }
-            // serde_json reads an integer literal beyond 64 bits as a float.
-            let v: f64 = i.extract().map_err(DeError::from_py)?;
-            return visitor.visit_f64(v);
+            // serde_json reads an integer literal beyond 64 bits as a float...
+            return match i.extract::<f64>() {
+                Ok(v) => visitor.visit_f64(v),
+                // ...and rejects one beyond a float's range.
+                Err(_) => Err(de::Error::invalid_type(
+                    de::Unexpected::Other("integer beyond the range of a float"),
+                    &visitor,
+                )),
+            };
         }
         if let Some(v) = self.float_value()? {
             return visitor.visit_f64(v);
@@ -159,7 +213,14 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if let (Floats::Finite, Some(v)) = (self.floats, self.float_value()?) {
+        let number = match self.float_value()? {
+            Some(v) => Some(v),
+            None if self.obj.is_instance_of::<PyInt>() && !self.obj.is_instance_of::<PyBool>() => {
+                self.obj.extract::<f64>().ok()
+            }
+            None => None,
+        };
+        if let (Floats::Finite, Some(v)) = (self.floats, number) {
             if (v as f32).is_infinite() {
                 return Err(DeError(format!(
                     "invalid value: {v} is out of range for an f32 field"
@@ -213,9 +274,21 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
         self.deserialize_any(visitor)
     }
 
+    /// Field and variant names are strings only (serde_json reads them with
+    /// `deserialize_str`); identifier visitors would otherwise take an int as an index.
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        if let Ok(s) = self.obj.cast::<PyString>() {
+            let text = s
+                .to_str()
+                .map_err(|_| DeError("invalid value: str is not valid UTF-8".to_owned()))?;
+            return visitor.visit_str(text);
+        }
+        Err(de::Error::invalid_type(self.unexpected(), &visitor))
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        unit unit_struct seq tuple tuple_struct map struct ignored_any
     }
 }
 

@@ -141,10 +141,23 @@ pub(crate) fn assignment_error(
     py: Python<'_>,
     field: &str,
     value: &Bound<'_, PyAny>,
-    msg: &str,
+    err: serde_path_to_error::Error<crate::depythonize::DeError>,
 ) -> PyErr {
-    let msg = msg.to_owned();
-    // pythonize passes through the interpreter's own conversion errors as "TypeError: ...".
+    let inner = render_path(err.path());
+    let msg = err.into_inner().to_string();
+    // Inside an assigned dict/list the value itself was the right kind: what is wrong is the
+    // document, reported like `from_dict` reports it.
+    if !inner.is_empty() {
+        let path = if inner.starts_with('[') {
+            format!("{field}{inner}")
+        } else {
+            format!("{field}.{inner}")
+        };
+        let mut e = FormatError::new(msg);
+        e.path = path;
+        return e.into_pyerr(py);
+    }
+    // Interpreter errors raised while reading the value ("OverflowError: ...").
     if let Some(rest) = msg.strip_prefix("TypeError: ") {
         return PyTypeError::new_err(format!("{field}: {rest}"));
     }
@@ -152,12 +165,16 @@ pub(crate) fn assignment_error(
         return PyOverflowError::new_err(format!("{field}: {rest}"));
     }
     let is_int = value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>();
-    // An int the field cannot hold (negative for unsigned, too big) overflows; an int beyond
-    // 64 bits reaches the field as a float, as serde_json would read it.
-    if is_int && (msg.starts_with("invalid value") || msg.contains("floating point")) {
+    // An int that a number field cannot hold (negative for unsigned, too big; beyond 64 bits
+    // it reaches the field as a float, as serde_json would read it) overflows. An int where
+    // no number is wanted is simply the wrong type.
+    let number_field = ["expected u", "expected i", "expected f"]
+        .iter()
+        .any(|e| msg.contains(e));
+    if is_int && number_field {
         return PyOverflowError::new_err(format!("{field}: {msg}"));
     }
-    if msg.starts_with("invalid type") || msg.starts_with("unexpected type") {
+    if msg.starts_with("invalid type") {
         return PyTypeError::new_err(format!("{field}: {msg}"));
     }
     FormatError::new(msg).at(field).into_pyerr(py)

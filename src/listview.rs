@@ -80,8 +80,11 @@ impl ListView {
             )));
         }
         let list = PyList::empty(py);
-        for item in value.try_iter()? {
-            list.append(kind.coerce(&item?)?)?;
+        for (i, item) in value.try_iter()?.enumerate() {
+            list.append(
+                kind.coerce(&item?)
+                    .map_err(|e| crate::views::at_index(py, e, i))?,
+            )?;
         }
         Py::new(
             py,
@@ -101,9 +104,14 @@ impl ListView {
     }
 
     fn coerce_all<'py>(&self, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let out = PyList::empty(value.py());
-        for item in value.try_iter()? {
-            out.append(self.kind.coerce(&item?)?)?;
+        let py = value.py();
+        let out = PyList::empty(py);
+        for (i, item) in value.try_iter()?.enumerate() {
+            out.append(
+                self.kind
+                    .coerce(&item?)
+                    .map_err(|e| crate::views::at_index(py, e, i))?,
+            )?;
         }
         Ok(out)
     }

@@ -265,7 +265,8 @@ macro_rules! node_class {
                 )*
                 $(
                     if field == stringify!($vfield) {
-                        let view = <$vkind as $crate::node::ViewKind>::accept(py, field, value)?;
+                        let view = <$vkind as $crate::node::ViewKind>::accept(py, field, value)
+                            .map_err(|e| $crate::node::context(py, e, field))?;
                         let mut g = $crate::convert::lock(py, &self.state);
                         let state = &mut *g;
                         if let Some(slot) = [<$py:snake _ $vfield _mut>](&mut state.value) {

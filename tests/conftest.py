@@ -24,9 +24,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import a3s_session as a3s
 import pytest
 from hypothesis import HealthCheck, settings
+
+import a3s_session as a3s
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"

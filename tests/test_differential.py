@@ -22,8 +22,9 @@ import pickle
 from collections.abc import Callable
 from typing import Any
 
-import a3s_session as a3s
 import pytest
+
+import a3s_session as a3s
 from a3s_session import (
     ImageBlock,
     ImageSource,

@@ -15,8 +15,9 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-import a3s_session
 import pytest
+
+import a3s_session
 from a3s_session import (
     ContextUsage,
     ImageBlock,
@@ -297,6 +298,55 @@ def test_listview_dict_errors_have_no_position() -> None:
     assert info.value.line is None and info.value.path == "status"
 
 
+_GOOD_TASK = {"id": "1", "content": "c", "status": "pending"}
+_BAD_TASK = {"id": "2", "content": "c", "status": "done"}
+_BAD_CONFIG = {"name": "n", "workspace": "w", "max_context_length": -1, "auto_compact": False}
+
+
+def test_scalar_assignment_errors_name_the_field() -> None:
+    s: Any = SessionData(id="x")
+    with pytest.raises(SessionFormatError) as info:
+        s.state = "Nope"
+    assert info.value.path == "state"
+    with pytest.raises(SessionFormatError) as info:
+        s.config.queue_config = {"laneHandlers": {"Bogus": {}}}
+    assert info.value.path.startswith("queue_config")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG (precision): an error in a dict given for a class-valued or list field, by "
+    "assignment or to a constructor, has the path inside that dict only, without the field "
+    "and list index (scalar and policy fields do name the field, from_dict has the full "
+    "path): SessionData(id='x', tasks=[good, {..., 'status': 'done'}]) -> path 'status' "
+    "(from_dict: 'tasks[1].status'); s.config = {..., 'max_context_length': -1} -> "
+    "'max_context_length'; Message(role='user').content = [ok, {'type': 'text', 'text': 1}] "
+    "-> ''",
+)
+def test_dict_assignment_errors_name_the_field_and_index() -> None:
+    def setting(obj: Any, field: str, value: Any) -> Any:
+        return lambda: setattr(obj, field, value)
+
+    s: Any = SessionData(id="x")
+    cases: list[tuple[Any, str]] = [
+        (setting(s, "tasks", [_GOOD_TASK, _BAD_TASK]), "tasks[1].status"),
+        (lambda: SessionData(id="x", tasks=[_GOOD_TASK, _BAD_TASK]), "tasks[1].status"),
+        (setting(s, "config", _BAD_CONFIG), "config.max_context_length"),
+        (lambda: SessionData(id="x", config=_BAD_CONFIG), "config.max_context_length"),
+        (
+            setting(
+                Message(role="user"), "content", [{"type": "text", "text": "a"}, {"type": "?"}]
+            ),
+            "content[1].type",
+        ),
+    ]
+    for act, path in cases:
+        with pytest.raises(SessionFormatError) as info:
+            act()
+        assert info.value.path == path
+
+
 @pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)
 @pytest.mark.parametrize(
     "data",
@@ -355,6 +405,19 @@ def test_wrong_block_kind_is_a_format_error() -> None:
     assert "tool_use" in err.msg and "text" in err.msg
     with pytest.raises(SessionFormatError):
         ImageBlock.from_dict({"type": "text", "text": "a"})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (minor): the wrong-kind error of a block class parsed from text has no "
+    "position, unlike every other error from text (including other block errors, which "
+    'point at the end of the value): TextBlock.from_json(\'{"type":"tool_use","id":'
+    '"i","name":"n","input":{}}\') -> line=None, column=None',
+)
+def test_wrong_block_kind_from_text_has_a_position() -> None:
+    doc = '{"type":"tool_use","id":"i","name":"n","input":{}}'
+    err = rejected(doc, TextBlock)
+    assert (err.line, err.column) == (1, len(doc))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -554,6 +617,45 @@ def test_bad_input_assignment_raises_at_assignment() -> None:
     # A big int is a JSON number: accepted, and written as serde_json reads it (a float).
     block.input = 2**70
     assert json.loads(s.to_json())["messages"][1]["content"][1]["input"] == 1.1805916207174113e21
+
+
+def test_error_class_has_defaults_for_its_attributes() -> None:
+    # A SessionFormatError raised from Python (or a subclass) still has every attribute.
+    assert SessionFormatError.msg == "" and SessionFormatError.path == ""
+    assert SessionFormatError.line is None and SessionFormatError.column is None
+    for err in (
+        SessionFormatError("boom"),
+        SessionFormatError(),
+        type("Sub", (SessionFormatError,), {})("x"),
+    ):
+        assert err.msg == "" and err.path == ""
+        assert err.line is None and err.column is None
+        assert isinstance(err, ValueError)
+    assert str(SessionFormatError("boom")) == "boom"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SessionData.from_dict({"id": 1}),
+        lambda: SessionData.from_json('{"id": "x", "config": 5}'),
+        lambda: SessionData.from_json("{"),
+    ],
+    ids=["from_dict", "from_json", "syntax"],
+)
+def test_errors_copy_and_pickle_with_their_attributes(make: Any) -> None:
+    with pytest.raises(SessionFormatError) as info:
+        make()
+    err = info.value
+    for c in (copy.copy(err), copy.deepcopy(err), pickle.loads(pickle.dumps(err))):
+        assert type(c) is SessionFormatError
+        assert (c.msg, c.line, c.column, c.path, str(c)) == (
+            err.msg,
+            err.line,
+            err.column,
+            err.path,
+            str(err),
+        )
 
 
 def test_errors_are_never_base_exceptions_only() -> None:

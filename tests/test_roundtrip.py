@@ -22,8 +22,9 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-import a3s_session as a3s
 import pytest
+
+import a3s_session as a3s
 from conftest import (
     Oracle,
     assert_same_json,
@@ -247,4 +248,4 @@ def test_eq_ignores_hash_set_order() -> None:
     assert base == a3s.SessionConfig.from_dict(same)
     assert base != a3s.SessionConfig.from_dict(fewer)
     assert a3s.SessionConfig.from_dict(fewer) != a3s.SessionConfig.from_dict(other)
-    assert not (a3s.SessionConfig.from_dict(fewer) == a3s.SessionConfig.from_dict(other))
+    assert (a3s.SessionConfig.from_dict(fewer) == a3s.SessionConfig.from_dict(other)) is False

@@ -15,8 +15,9 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-import a3s_session
 import pytest
+
+import a3s_session
 from a3s_session import LlmConfigData, SessionData
 
 SAMPLE_TEXT = (Path(a3s_session.__file__).parent / "data" / "sample_session.json").read_text(

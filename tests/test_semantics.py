@@ -23,8 +23,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import a3s_session
 import pytest
+
+import a3s_session
 from a3s_session import (
     ContextUsage,
     ImageBlock,
@@ -669,7 +670,7 @@ def _assert_type_error(factory: Any, field: str, value: Any) -> None:
         setattr(obj, field, value)
     except TypeError as e:
         assert str(e).startswith(f"{field}: invalid type: "), e
-    except Exception as e:  # noqa: BLE001 - the wrong exception type is the failure
+    except Exception as e:
         raise AssertionError(f"{field} = {shown}: {type(e).__name__}: {e}") from e
     else:
         raise AssertionError(f"{field} = {shown} was accepted")
@@ -727,7 +728,7 @@ def test_int_beyond_f64_into_number_field_is_overflow_error() -> None:
                 setattr(obj, field, value)
             except OverflowError as e:
                 assert str(e).startswith(f"{field}: ")
-            except Exception as e:  # noqa: BLE001 - the wrong exception type is the failure
+            except Exception as e:
                 raise AssertionError(f"{field} = {shown}: {type(e).__name__}: {e}") from e
             else:
                 raise AssertionError(f"{field} = {shown} was accepted")
@@ -818,13 +819,16 @@ def test_policy_errors_through_the_parent_have_the_full_path(
     "'queue_config.enableDlq'. The same holds for the constructor SessionConfig(queue_config=...)",
 )
 def test_policy_assignment_errors_have_the_full_path() -> None:
+    def by_setter(field: str, value: Any) -> None:
+        setattr(SessionConfig(), field, value)
+
+    def by_constructor(field: str, value: Any) -> None:
+        SessionConfig(**{field: value})
+
     for field, value, path in POLICY_ERRORS:
-        for assign in (
-            lambda: setattr(SessionConfig(), field, value),
-            lambda: SessionConfig(**{field: value}),
-        ):
+        for assign in (by_setter, by_constructor):
             try:
-                assign()
+                assign(field, value)
             except (SessionFormatError, TypeError, OverflowError) as e:
                 assert _where(e) == path, f"{field} = {value!r}: {type(e).__name__}: {e}"
             else:
