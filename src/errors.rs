@@ -171,7 +171,8 @@ pub(crate) fn assignment_error(
     let number_field = ["expected u", "expected i", "expected f"]
         .iter()
         .any(|e| msg.contains(e));
-    if is_int && number_field {
+    let is_number = is_int || value.is_instance_of::<pyo3::types::PyFloat>();
+    if (is_int && number_field) || (is_number && msg.contains("out of range for an f32")) {
         return PyOverflowError::new_err(format!("{field}: {msg}"));
     }
     if msg.starts_with("invalid type") {

@@ -48,12 +48,15 @@ impl ElemKind {
 pub struct ListView {
     items: Py<PyList>,
     kind: ElemKind,
+    /// The field this list is, for error paths (`tasks[3].status`).
+    field: &'static str,
 }
 
 impl ListView {
     /// Wrap items that are already of the right kind (built by us from crate values).
     pub(crate) fn from_checked(
         py: Python<'_>,
+        field: &'static str,
         kind: ElemKind,
         items: Vec<Py<PyAny>>,
     ) -> PyResult<Py<Self>> {
@@ -63,6 +66,7 @@ impl ListView {
             ListView {
                 items: list.unbind(),
                 kind,
+                field,
             },
         )
     }
@@ -70,6 +74,7 @@ impl ListView {
     /// Build from any iterable, checking each item.
     pub(crate) fn from_iterable(
         py: Python<'_>,
+        field: &'static str,
         kind: ElemKind,
         value: &Bound<'_, PyAny>,
     ) -> PyResult<Py<Self>> {
@@ -91,6 +96,7 @@ impl ListView {
             ListView {
                 items: list.unbind(),
                 kind,
+                field,
             },
         )
     }
@@ -103,17 +109,39 @@ impl ListView {
         self.items.bind(py).len()
     }
 
-    fn coerce_all<'py>(&self, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let py = value.py();
-        let out = PyList::empty(py);
+    /// Check items that would land at positions `start`, `start + 1`, ...
+    fn coerce_all<'py>(
+        &self,
+        value: &Bound<'py, PyAny>,
+        start: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(value.py());
         for (i, item) in value.try_iter()?.enumerate() {
-            out.append(
-                self.kind
-                    .coerce(&item?)
-                    .map_err(|e| crate::views::at_index(py, e, i))?,
-            )?;
+            out.append(self.coerce_at(&item?, start + i)?)?;
         }
         Ok(out)
+    }
+
+    /// Check one item for position `index`; an error names the field and the position.
+    fn coerce_at<'py>(
+        &self,
+        item: &Bound<'py, PyAny>,
+        index: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = item.py();
+        self.kind
+            .coerce(item)
+            .map_err(|e| crate::node::context(py, crate::views::at_index(py, e, index), self.field))
+    }
+
+    /// The position a Python int index refers to, for error messages.
+    fn position(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> usize {
+        let len = self.len(py) as isize;
+        match index.extract::<isize>() {
+            Ok(i) if i < 0 => (len + i).max(0) as usize,
+            Ok(i) => i.min(len) as usize,
+            Err(_) => 0,
+        }
     }
 }
 
@@ -138,10 +166,16 @@ impl ListView {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         if index.is_instance_of::<PySlice>() {
-            let items = self.coerce_all(value)?;
+            let start = index
+                .getattr("indices")
+                .and_then(|f| f.call1((self.len(py),)))
+                .and_then(|t| t.get_item(0))
+                .and_then(|v| v.extract::<usize>())
+                .unwrap_or(0);
+            let items = self.coerce_all(value, start)?;
             self.items(py).as_any().set_item(index, items)
         } else {
-            let item = self.kind.coerce(value)?;
+            let item = self.coerce_at(value, self.position(py, index))?;
             self.items(py).as_any().set_item(index, item)
         }
     }
@@ -163,13 +197,13 @@ impl ListView {
     }
 
     fn append(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let item = self.kind.coerce(value)?;
+        let item = self.coerce_at(value, self.len(py))?;
         self.items(py).append(item)
     }
 
     fn extend(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<()> {
         // Check everything first so a bad item leaves the list unchanged.
-        let items = self.coerce_all(values)?;
+        let items = self.coerce_all(values, self.len(py))?;
         self.items(py).as_any().call_method1("extend", (items,))?;
         Ok(())
     }
@@ -190,7 +224,13 @@ impl ListView {
     }
 
     fn insert(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let item = self.kind.coerce(value)?;
+        let len = self.len(py) as isize;
+        let at = if index < 0 {
+            (len + index).max(0)
+        } else {
+            index.min(len)
+        } as usize;
+        let item = self.coerce_at(value, at)?;
         self.items(py)
             .as_any()
             .call_method1("insert", (index, item))?;

@@ -16,7 +16,7 @@ use crate::views::{at_index, is_str, transcode, FreeJson, Listed, Obj};
 node_class! {
     /// One conversation message: `role`, `content` (a list of blocks) and optional
     /// `reasoning_content`.
-    class PyMessage("Message") wraps Message, detach = true;
+    class PyMessage("Message") wraps Message, detach = false;
     pattern = Message;
     admit(_v) = Ok(());
     seed = Message { role: String::new(), content: Vec::new(), reasoning_content: None };
@@ -232,12 +232,12 @@ pub(crate) struct BlockList;
 impl ViewKind for BlockList {
     type Rust = Vec<ContentBlock>;
 
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         let items = std::mem::take(slot)
             .into_iter()
             .map(|b| wrap_block(py, b))
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, ElemKind::Block, items)?.into_any())
+        Ok(ListView::from_checked(py, field, ElemKind::Block, items)?.into_any())
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
@@ -248,8 +248,12 @@ impl ViewKind for BlockList {
             .collect()
     }
 
-    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        Ok(ListView::from_iterable(py, ElemKind::Block, value)?.into_any())
+    fn accept(
+        py: Python<'_>,
+        field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(ListView::from_iterable(py, field, ElemKind::Block, value)?.into_any())
     }
 
     fn vacate(slot: &mut Self::Rust) {
@@ -263,7 +267,7 @@ pub(crate) struct ToolResultField;
 impl ViewKind for ToolResultField {
     type Rust = ToolResultContentField;
 
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         match std::mem::replace(slot, ToolResultContentField::Text(String::new())) {
             ToolResultContentField::Text(s) => {
                 Ok(pyo3::types::PyString::new(py, &s).into_any().unbind())
@@ -273,7 +277,7 @@ impl ViewKind for ToolResultField {
                     .iter()
                     .map(|b| wrap_block(py, transcode(py, b)?))
                     .collect::<PyResult<Vec<_>>>()?;
-                Ok(ListView::from_checked(py, ElemKind::ResultBlock, items)?.into_any())
+                Ok(ListView::from_checked(py, field, ElemKind::ResultBlock, items)?.into_any())
             }
         }
     }
@@ -294,11 +298,15 @@ impl ViewKind for ToolResultField {
         Ok(ToolResultContentField::Blocks(blocks))
     }
 
-    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn accept(
+        py: Python<'_>,
+        field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         if is_str(value) {
             return Ok(value.clone().unbind());
         }
-        Ok(ListView::from_iterable(py, ElemKind::ResultBlock, value)?.into_any())
+        Ok(ListView::from_iterable(py, field, ElemKind::ResultBlock, value)?.into_any())
     }
 
     fn vacate(slot: &mut Self::Rust) {

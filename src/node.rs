@@ -139,11 +139,12 @@ fn sort_sets(value: &mut serde_json::Value) {
 pub(crate) trait ViewKind {
     type Rust;
     /// Build the view from the field's crate value; may move the value out of `slot`.
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>>;
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>>;
     /// Rebuild the crate value from the view.
     fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust>;
     /// Validate and convert a value assigned from Python into a view.
-    fn accept(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>>;
+    fn accept(py: Python<'_>, field: &'static str, value: &Bound<'_, PyAny>)
+        -> PyResult<Py<PyAny>>;
     /// Drop what `restore` put into `slot` (or what a new view replaced).
     fn vacate(slot: &mut Self::Rust);
 }
@@ -223,6 +224,18 @@ macro_rules! node_class {
             }
         )*
 
+        impl Drop for $py {
+            /// Freeing a big session (thousands of strings) happens with the interpreter
+            /// released, so other threads keep running. Views hold Python objects and are
+            /// dropped normally, attached.
+            fn drop(&mut self) {
+                if $detach {
+                    let value = std::mem::replace(&mut self.state.get_mut().value, $seed);
+                    Python::attach(|py| py.detach(move || drop(value)));
+                }
+            }
+        }
+
         impl $crate::node::Node for $py {
             type Value = $value;
             type Views = [<$py Views>];
@@ -265,7 +278,7 @@ macro_rules! node_class {
                 )*
                 $(
                     if field == stringify!($vfield) {
-                        let view = <$vkind as $crate::node::ViewKind>::accept(py, field, value)
+                        let view = <$vkind as $crate::node::ViewKind>::accept(py, stringify!($vfield), value)
                             .map_err(|e| $crate::node::context(py, e, field))?;
                         let mut g = $crate::convert::lock(py, &self.state);
                         let state = &mut *g;
@@ -371,7 +384,7 @@ macro_rules! node_class {
                         return Ok(view.clone_ref(py));
                     }
                     let slot = [<$py:snake _ $vfield _mut>](&mut state.value).ok_or_else(|| Self::missing_variant(py))?;
-                    let view = <$vkind as $crate::node::ViewKind>::lift(py, slot)?;
+                    let view = <$vkind as $crate::node::ViewKind>::lift(py, stringify!($vfield), slot)?;
                     state.views.$vfield = Some(view.clone_ref(py));
                     Ok(view)
                 }

@@ -69,12 +69,12 @@ pub(crate) struct ListOf<N>(PhantomData<N>);
 impl<N: Listed> ViewKind for ListOf<N> {
     type Rust = Vec<N::Value>;
 
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         let items = std::mem::take(slot)
             .into_iter()
             .map(|v| Ok(Py::new(py, N::wrap(v))?.into_any()))
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, N::KIND, items)?.into_any())
+        Ok(ListView::from_checked(py, field, N::KIND, items)?.into_any())
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
@@ -85,8 +85,12 @@ impl<N: Listed> ViewKind for ListOf<N> {
             .collect()
     }
 
-    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        Ok(ListView::from_iterable(py, N::KIND, value)?.into_any())
+    fn accept(
+        py: Python<'_>,
+        field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(ListView::from_iterable(py, field, N::KIND, value)?.into_any())
     }
 
     fn vacate(slot: &mut Self::Rust) {
@@ -100,12 +104,12 @@ pub(crate) struct StrList;
 impl ViewKind for StrList {
     type Rust = Vec<String>;
 
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         let items = std::mem::take(slot)
             .into_iter()
             .map(|s| s.into_py_any(py))
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, ElemKind::Str, items)?.into_any())
+        Ok(ListView::from_checked(py, field, ElemKind::Str, items)?.into_any())
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
@@ -115,8 +119,12 @@ impl ViewKind for StrList {
             .collect()
     }
 
-    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        Ok(ListView::from_iterable(py, ElemKind::Str, value)?.into_any())
+    fn accept(
+        py: Python<'_>,
+        field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(ListView::from_iterable(py, field, ElemKind::Str, value)?.into_any())
     }
 
     fn vacate(slot: &mut Self::Rust) {
@@ -131,7 +139,7 @@ pub(crate) struct Obj<N>(PhantomData<N>);
 impl<N: Element> ViewKind for Obj<N> {
     type Rust = N::Value;
 
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         Ok(Py::new(py, N::wrap(slot.clone()))?.into_any())
     }
 
@@ -139,7 +147,11 @@ impl<N: Element> ViewKind for Obj<N> {
         node_value::<N>(view)
     }
 
-    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn accept(
+        py: Python<'_>,
+        _field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         Ok(coerce_node::<N>(py, value)?.unbind())
     }
 
@@ -152,7 +164,7 @@ pub(crate) struct OptObj<N>(PhantomData<N>);
 impl<N: Element> ViewKind for OptObj<N> {
     type Rust = Option<N::Value>;
 
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         match slot {
             Some(v) => Ok(Py::new(py, N::wrap(v.clone()))?.into_any()),
             None => Ok(py.None()),
@@ -167,7 +179,11 @@ impl<N: Element> ViewKind for OptObj<N> {
         }
     }
 
-    fn accept(py: Python<'_>, _field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn accept(
+        py: Python<'_>,
+        _field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         if value.is_none() {
             Ok(py.None())
         } else {
@@ -185,7 +201,7 @@ pub(crate) struct FreeJson;
 impl ViewKind for FreeJson {
     type Rust = serde_json::Value;
 
-    fn lift(py: Python<'_>, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         let value = std::mem::take(slot);
         let obj = pythonize::pythonize(py, &value)
             .map_err(|e| FormatError::new(e.to_string()).into_pyerr(py))?;
@@ -196,10 +212,13 @@ impl ViewKind for FreeJson {
         from_python(py, view)
     }
 
-    fn accept(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn accept(
+        py: Python<'_>,
+        _field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         // Validate now so a bad value raises at assignment; keep the user's object as the view.
-        from_python::<serde_json::Value>(py, value)
-            .map_err(|e| crate::node::context(py, e, field))?;
+        from_python::<serde_json::Value>(py, value)?;
         Ok(value.clone().unbind())
     }
 

@@ -8,8 +8,10 @@ test.  It is started once per test session and spoken to over a line protocol:
     stdin:  KIND<TAB>JSON            (one document per line)
     stdout: {"compact": ..., "pretty": ...}  or  {"error": ...}
 
-If the binary can't be found it is built with cargo; if cargo is missing the tests *fail*:
-CI must never silently skip the differential tests.
+Unless ``A3S_SESSION_ORACLE`` names a binary, the oracle is (re)built with cargo at the start of
+every session -- a no-op when it is up to date -- so a stale binary is never used. Only when
+cargo is missing is an existing binary used; if there is none, the tests *fail*: CI must never
+silently skip the differential tests.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -161,19 +162,17 @@ class Oracle:
         return f"exit code {proc.returncode}; stderr: {err.decode('utf-8', 'replace')}"
 
 
-def _build_oracle() -> Path:
-    """Build the oracle with cargo (reusing the build cache) and return its path."""
-    cargo = shutil.which("cargo") or os.environ.get("CARGO")
-    if not cargo:
-        pytest.fail(
-            f"{ORACLE_NAME} was not found and cargo is not available to build it. The "
-            "differential tests need it: build it with "
-            f"`cargo build --release -p {ORACLE_PACKAGE}`, or point A3S_SESSION_ORACLE at the "
-            "binary.",
-            pytrace=False,
-        )
-    # Say why the session is slow to start (pytest captures fixture output otherwise).
-    print(f"[conftest] {ORACLE_NAME} not found: building it with cargo...", file=sys.__stderr__)
+def _cargo() -> str | None:
+    return shutil.which("cargo") or os.environ.get("CARGO")
+
+
+def _build_oracle(cargo: str) -> Path:
+    """Build the oracle with cargo (a no-op of about a second when it is up to date) and
+    return the path of the executable cargo reports.
+
+    Always asking cargo, rather than taking whatever binary is lying in ``target/``, means a
+    stale oracle (built from older sources or another crate version) can never be used.
+    """
     cmd = [
         cargo,
         "build",
@@ -192,7 +191,8 @@ def _build_oracle() -> Path:
         except ValueError:
             continue
         if (
-            msg.get("reason") == "compiler-artifact"
+            isinstance(msg, dict)
+            and msg.get("reason") == "compiler-artifact"
             and msg.get("target", {}).get("name") == ORACLE_NAME
             and msg.get("executable")
         ):
@@ -200,18 +200,9 @@ def _build_oracle() -> Path:
     pytest.fail(f"cargo built {ORACLE_PACKAGE} but reported no executable", pytrace=False)
 
 
-def find_oracle() -> Path:
-    """Locate the oracle binary, building it if needed.
-
-    Order: ``$A3S_SESSION_ORACLE``; ``$CARGO_TARGET_DIR/release/``; ``<repo>/target/release/``;
-    otherwise ``cargo build --release -p a3s-session-oracle``.
-    """
-    explicit = os.environ.get("A3S_SESSION_ORACLE")
-    if explicit:
-        path = Path(explicit)
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            pytest.fail(f"A3S_SESSION_ORACLE={explicit} is not an executable file", pytrace=False)
-        return path
+def _existing_oracle() -> Path:
+    """An already built oracle (``$CARGO_TARGET_DIR/release/``, ``<repo>/target/release/``),
+    for machines without cargo; fail if there is none."""
     exe = ORACLE_NAME + (".exe" if os.name == "nt" else "")
     candidates = []
     target_dir = os.environ.get("CARGO_TARGET_DIR")
@@ -221,7 +212,33 @@ def find_oracle() -> Path:
     for path in candidates:
         if path.is_file() and os.access(path, os.X_OK):
             return path
-    return _build_oracle()
+    pytest.fail(
+        f"cargo is not available and no built {ORACLE_NAME} was found (looked in "
+        f"{', '.join(str(c.parent) for c in candidates)}). The differential tests need it: "
+        f"build it with `cargo build --release -p {ORACLE_PACKAGE}`, or point "
+        "A3S_SESSION_ORACLE at the binary.",
+        pytrace=False,
+    )
+
+
+def find_oracle() -> Path:
+    """Locate the oracle binary.
+
+    Order: ``$A3S_SESSION_ORACLE`` if set; otherwise, when cargo is available, always
+    ``cargo build --release -p a3s-session-oracle`` (cheap when nothing changed) and the
+    executable cargo reports, so a stale binary is never used; only without cargo an existing
+    binary in ``$CARGO_TARGET_DIR/release/`` or ``<repo>/target/release/``.
+    """
+    explicit = os.environ.get("A3S_SESSION_ORACLE")
+    if explicit:
+        path = Path(explicit)
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            pytest.fail(f"A3S_SESSION_ORACLE={explicit} is not an executable file", pytrace=False)
+        return path
+    cargo = _cargo()
+    if cargo:
+        return _build_oracle(cargo)
+    return _existing_oracle()
 
 
 @pytest.fixture(scope="session")

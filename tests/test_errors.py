@@ -295,7 +295,36 @@ def test_listview_dict_errors_have_no_position() -> None:
     s: Any = SessionData(id="x")
     with pytest.raises(SessionFormatError) as info:
         s.tasks.append({"id": "1", "content": "c", "status": "done"})
-    assert info.value.line is None and info.value.path == "status"
+    assert info.value.line is None and info.value.column is None
+    assert info.value.path.endswith("status")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG (precision): an error in a dict given to a list view (append, insert, item "
+    "and slice assignment, extend, +=) has a path relative to the value(s) given, without "
+    "the field and the list index, unlike assigning the whole list: with s = "
+    "SessionData(id='x', tasks=[good]), s.tasks = [good, bad] -> 'tasks[1].status', but "
+    "s.tasks.append(bad) -> 'status', s.tasks[0] = bad -> 'status', s.tasks.extend([good, "
+    "bad]) -> '[1].status' (the index in the argument, not in the list)",
+)
+def test_listview_dict_errors_name_the_field_and_index() -> None:
+    def fresh() -> Any:
+        return SessionData(id="x", tasks=[_GOOD_TASK]).tasks
+
+    cases: list[tuple[Any, str]] = [
+        (lambda: fresh().append(_BAD_TASK), "tasks[1].status"),
+        (lambda: fresh().insert(0, _BAD_TASK), "tasks[0].status"),
+        (lambda: fresh().__setitem__(0, _BAD_TASK), "tasks[0].status"),
+        (lambda: fresh().extend([_GOOD_TASK, _BAD_TASK]), "tasks[2].status"),
+        (lambda: fresh().__iadd__([_GOOD_TASK, _BAD_TASK]), "tasks[2].status"),
+        (lambda: fresh().__setitem__(slice(0, 1), [_GOOD_TASK, _BAD_TASK]), "tasks[1].status"),
+    ]
+    for act, path in cases:
+        with pytest.raises(SessionFormatError) as info:
+            act()
+        assert info.value.path == path
 
 
 _GOOD_TASK = {"id": "1", "content": "c", "status": "pending"}
@@ -313,38 +342,84 @@ def test_scalar_assignment_errors_name_the_field() -> None:
     assert info.value.path.startswith("queue_config")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (precision): an error in a dict given for a class-valued or list field, by "
-    "assignment or to a constructor, has the path inside that dict only, without the field "
-    "and list index (scalar and policy fields do name the field, from_dict has the full "
-    "path): SessionData(id='x', tasks=[good, {..., 'status': 'done'}]) -> path 'status' "
-    "(from_dict: 'tasks[1].status'); s.config = {..., 'max_context_length': -1} -> "
-    "'max_context_length'; Message(role='user').content = [ok, {'type': 'text', 'text': 1}] "
-    "-> ''",
-)
 def test_dict_assignment_errors_name_the_field_and_index() -> None:
+    # Regression test: an error inside a dict given for a class-valued or list field had the
+    # path inside that dict only ('status', 'max_context_length', ''). It now has the field,
+    # the list index and the inner path, the path from_dict reports for the same value.
     def setting(obj: Any, field: str, value: Any) -> Any:
         return lambda: setattr(obj, field, value)
 
     s: Any = SessionData(id="x")
-    cases: list[tuple[Any, str]] = [
-        (setting(s, "tasks", [_GOOD_TASK, _BAD_TASK]), "tasks[1].status"),
-        (lambda: SessionData(id="x", tasks=[_GOOD_TASK, _BAD_TASK]), "tasks[1].status"),
-        (setting(s, "config", _BAD_CONFIG), "config.max_context_length"),
-        (lambda: SessionData(id="x", config=_BAD_CONFIG), "config.max_context_length"),
+    before = s.to_json()
+    text_1 = [{"type": "text", "text": "a"}, {"type": "text", "text": 1}]
+    cases: list[tuple[Any, str, str]] = [
+        (
+            setting(s, "tasks", [_GOOD_TASK, _BAD_TASK]),
+            "tasks[1].status",
+            "unknown variant `done`, expected one of `pending`",
+        ),
+        (
+            lambda: SessionData(id="x", tasks=[_GOOD_TASK, _BAD_TASK]),
+            "tasks[1].status",
+            "unknown variant `done`",
+        ),
+        (
+            setting(s, "config", _BAD_CONFIG),
+            "config.max_context_length",
+            "invalid value: integer `-1`, expected u32",
+        ),
+        (
+            lambda: SessionData(id="x", config=_BAD_CONFIG),
+            "config.max_context_length",
+            "invalid value: integer `-1`, expected u32",
+        ),
         (
             setting(
                 Message(role="user"), "content", [{"type": "text", "text": "a"}, {"type": "?"}]
             ),
             "content[1].type",
+            "unknown variant `?`, expected one of `text`, `image`, `tool_use`, `tool_result`",
+        ),
+        # Inside a block (an internally tagged enum) from_dict itself stops at the block, see
+        # test_error_inside_tool_result_content_has_the_full_path.
+        (
+            setting(Message(role="user"), "content", text_1),
+            "content[1]",
+            "invalid type: integer `1`, expected a string",
+        ),
+        (
+            lambda: Message(role="user", content=text_1),
+            "content[1]",
+            "invalid type: integer `1`, expected a string",
+        ),
+        (
+            setting(s, "messages", [{"role": "user", "content": text_1}]),
+            "messages[0].content[1]",
+            "invalid type: integer `1`, expected a string",
         ),
     ]
-    for act, path in cases:
+    for act, path, msg in cases:
         with pytest.raises(SessionFormatError) as info:
             act()
-        assert info.value.path == path
+        err = info.value
+        assert err.path == path and err.msg.startswith(msg), (path, err)
+        assert err.line is None and err.column is None
+        assert str(err) == f"{err.msg} (at `{path}`)"
+    # The same paths as from_dict gives for the same values.
+    assert _from_dict_path(SessionData, {"id": "x", "tasks": [_GOOD_TASK, _BAD_TASK]}) == (
+        "tasks[1].status"
+    )
+    assert _from_dict_path(SessionData, {"id": "x", "config": _BAD_CONFIG}) == (
+        "config.max_context_length"
+    )
+    assert _from_dict_path(Message, {"role": "user", "content": text_1}) == "content[1]"
+    assert s.to_json() == before  # nothing was assigned
+
+
+def _from_dict_path(cls: Any, data: dict[str, Any]) -> str:
+    with pytest.raises(SessionFormatError) as info:
+        cls.from_dict(data)
+    return info.value.path
 
 
 @pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)
@@ -446,7 +521,12 @@ BAD_INPUT_VALUES = [
     pytest.param(float("nan"), "floating point `NaN`, JSON has no NaN or Infinity", "", id="nan"),
     pytest.param(float("inf"), "floating point `inf`, JSON has no NaN", "", id="inf"),
     pytest.param({"x": [float("-inf")]}, "floating point `-inf`", ".x[0]", id="nested_-inf"),
-    pytest.param(10**400, "int too large to convert to float", "", id="int_beyond_f64"),
+    pytest.param(
+        10**400,
+        "invalid type: integer beyond the range of a float, expected any valid JSON value",
+        "",
+        id="int_beyond_f64",
+    ),
     pytest.param("\ud800", "lone surrogate", "", id="lone_surrogate"),
 ]
 
@@ -588,35 +668,67 @@ def test_python_values_fold_as_their_json(oracle: Oracle, value: Any, written: A
     assert s.to_dict()["messages"][1]["content"][1]["input"]["v"] == written
 
 
+_BAD_INPUT_ASSIGNMENTS = [
+    ({"a": object()}, "input.a", "object is not a JSON value"),
+    ({"a": b"x"}, "input.a", "bytes is not a JSON value"),
+    ({1: 2}, "input", "key must be a string, got int"),
+    ({3}, "input", "set is not a JSON value"),
+    ([1, (2, {5})], "input[1][1]", "set is not a JSON value"),
+    (float("nan"), "input", "JSON has no NaN or Infinity"),
+    ({"a": [float("inf")]}, "input.a[0]", "JSON has no NaN or Infinity"),
+    (10**400, "input", "integer beyond the range of a float, expected any valid JSON value"),
+    ({"a": {"b": [1, {"c": object()}]}}, "input.a.b[1].c", "object is not a JSON value"),
+    ("\udc80", "input", "lone surrogate"),
+]
+
+
 def test_bad_input_assignment_raises_at_assignment() -> None:
     s: Any = SessionData.from_json(SAMPLE_TEXT)
     block = s.messages[1].content[1]
     old = block.input
-    cases = [
-        ({"a": object()}, "input.a", "object is not a JSON value"),
-        ({"a": b"x"}, "input.a", "bytes is not a JSON value"),
-        ({1: 2}, "input", "key must be a string, got int"),
-        ({3}, "input", "set is not a JSON value"),
-        ([1, (2, {5})], "input[1][1]", "set is not a JSON value"),
-        (float("nan"), "input", "JSON has no NaN or Infinity"),
-        ({"a": [float("inf")]}, "input.a[0]", "JSON has no NaN or Infinity"),
-        (10**400, "input", "int too large"),
-        ("\udc80", "input", "lone surrogate"),
-    ]
-    for bad, path, msg in cases:
+    for bad, path, msg in _BAD_INPUT_ASSIGNMENTS:
         with pytest.raises(SessionFormatError) as info:
             block.input = bad
-        assert info.value.path == path
+        assert info.value.path.endswith(path)
         assert msg in info.value.msg
         assert block.input is old
         with pytest.raises(SessionFormatError) as info:
             make: Any = ToolUseBlock
             make(id="i", name="n", input=bad)
-        assert info.value.path == path
+        assert info.value.path.endswith(path)
+        assert msg in info.value.msg
+        # from_dict, and assigning the block inside a list, give exactly the path.
+        doc = {"type": "tool_use", "id": "i", "name": "n", "input": bad}
+        assert _from_dict_path(ToolUseBlock, doc) == path
+        with pytest.raises(SessionFormatError) as info:
+            Message(role="user").content = [doc]
+        assert info.value.path == f"content[0].{path}"
     assert s.to_json(pretty=True) == SAMPLE_TEXT
     # A big int is a JSON number: accepted, and written as serde_json reads it (a float).
     block.input = 2**70
     assert json.loads(s.to_json())["messages"][1]["content"][1]["input"] == 1.1805916207174113e21
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG (cosmetic): an error inside a value assigned to ToolUseBlock.input (by the "
+    "setter or the constructor) names the field twice: block.input = {'a': object()} -> "
+    "path 'input.input.a' (from_dict and Message.content = [...]: 'input.a' / "
+    "'content[0].input.a'); block.input = float('nan') -> 'input.input'. Repro: "
+    "ToolUseBlock(id='i', name='n', input={'a': object()})",
+)
+def test_input_assignment_error_names_the_field_once() -> None:
+    for bad, path, _ in _BAD_INPUT_ASSIGNMENTS:
+        block: Any = ToolUseBlock(id="i", name="n")
+        with pytest.raises(SessionFormatError) as info:
+            block.input = bad
+        assert info.value.path == path
+        assert str(info.value) == f"{info.value.msg} (at `{path}`)"
+        with pytest.raises(SessionFormatError) as info:
+            make: Any = ToolUseBlock
+            make(id="i", name="n", input=bad)
+        assert info.value.path == path
 
 
 def test_error_class_has_defaults_for_its_attributes() -> None:

@@ -4,7 +4,7 @@ Every expectation here was checked against the crate's serde derives (store/sess
 llm/types.rs, planning/mod.rs, telemetry.rs) and serde_json 1.0's parser:
 
 * serde_json refuses a BOM, comments, NaN/Infinity literals, trailing data, numbers out of
-  f64 range, and nesting deeper than 128.
+  f64 range, and more than 127 nested containers (its recursion limit of 128).
 * A ``\\uD800`` escape not followed by a low surrogate is an error ("unexpected end of hex
   escape") when the string is deserialized into a field, but is *not* validated inside a value
   that is skipped (an unknown key): ``ignore_str`` only consumes the four hex digits.
@@ -677,7 +677,7 @@ CASES: list[Case] = [
     ),
     Case("invalid_escape", text_sub('"sess-7f3c2a9e"', '"sess\\x41"'), "id", "invalid escape"),
     Case("raw_control_char", text_sub('"sess-7f3c2a9e"', '"sess\n7f"'), "id", "control character"),
-    # --- nesting deeper than serde_json's limit of 128 ---------------------------------------
+    # --- nesting beyond serde_json's limit (127 nested containers) --------------------------
     Case(
         "deep_arrays_in_tool_input",
         text_sub('"fn parse_number"', deep("[", "]", 200)),
@@ -740,33 +740,73 @@ def test_invalid_document_is_rejected(case: Case) -> None:
     assert err.path != "?" and not err.path.startswith("?")
 
 
-# serde_json reports column 0 for an error at the very start of a line (EOF after "\n", an
-# empty document, a raw newline inside a string). The documented attribute is 1-based.
-_COLUMN_ZERO = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: SessionFormatError.column is 0 (serde_json's 'before the first character') "
-    "for an error at the start of a line (empty document, EOF after a newline, raw newline in "
-    "a string), e.g. from_json('') -> column 0; the attribute is documented as 1-based",
+# Positions are serde_json's (README: "column in bytes; 0 at the start of a line"): lines count
+# "\n" from 1, and the column is the number of bytes from the start of the line to the error
+# position -- so an error reported right after a newline (EOF there, an empty document, a raw
+# newline inside a string, which serde_json reports after consuming it) is at column 0.
+_START_OF_LINE_CASES = {"empty", "raw_control_char"}
+CASE_BY_ID = {c.id: c for c in CASES}
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.id not in _START_OF_LINE_CASES], ids=lambda c: c.id
 )
-_COLUMN_ZERO_CASES = {"empty", "raw_control_char"}
-POSITION_CASES = [
-    pytest.param(c, id=c.id, marks=[_COLUMN_ZERO] if c.id in _COLUMN_ZERO_CASES else [])
-    for c in CASES
-] + [
-    pytest.param(
-        Case("truncated_before_last_brace", SAMPLE_TEXT[:-1]),
-        id="truncated_last",
-        marks=[_COLUMN_ZERO],
-    ),
-    pytest.param(Case("newline_only", "\n"), id="newline_only", marks=[_COLUMN_ZERO]),
-]
-
-
-@pytest.mark.parametrize("case", POSITION_CASES)
-def test_position_is_one_based(case: Case) -> None:
+def test_position_is_one_based_away_from_the_start_of_a_line(case: Case) -> None:
     err = _rejected(case.doc)
     assert isinstance(err.line, int) and err.line >= 1
     assert isinstance(err.column, int) and err.column >= 1
+
+
+def _serde_json_position(text: bytes, index: int) -> tuple[int, int]:
+    """serde_json's (line, column) for the byte offset ``index`` of ``text`` (its
+    ``position_of_index``): 1 + the newlines before it, and the bytes since the last one."""
+    return text.count(b"\n", 0, index) + 1, index - (text.rfind(b"\n", 0, index) + 1)
+
+
+def _oracle_error(oracle: Oracle, text: str) -> tuple[str, int]:
+    """The crate's error message for the SessionData document ``text``, and the byte offset
+    it is at. The oracle protocol turns every newline into a space (which changes no offset),
+    so its answer is always on line 1 and its column is that offset."""
+    reply = oracle.roundtrip("SessionData", text)
+    assert "error" in reply, reply
+    msg, sep, column = reply["error"].rpartition(" at line 1 column ")
+    assert sep and column.isdigit(), reply
+    return msg, int(column)
+
+
+START_OF_LINE_DOCS = [
+    # (document, the same error without the newline for the oracle, expected column)
+    pytest.param(CASE_BY_ID["empty"].doc, None, 0, id="empty"),
+    pytest.param("\n", None, 0, id="newline_only"),
+    pytest.param("\n\n  \n", None, 0, id="blank_lines"),
+    pytest.param("{\n", None, 0, id="unclosed_object"),
+    pytest.param(SAMPLE_TEXT[:-1], None, 0, id="truncated_last"),
+    # The raw newline would be a plain space for the oracle: another control character in
+    # its place gives it the same error at the same offset.
+    pytest.param(
+        CASE_BY_ID["raw_control_char"].doc,
+        CASE_BY_ID["raw_control_char"].doc.replace("sess\n7f", "sess\x1f7f"),
+        0,
+        id="raw_control_char",
+    ),
+    # An unexpected character that starts a line is at column 1, as anywhere else.
+    pytest.param(SAMPLE_TEXT + "\nx", None, 1, id="trailing_character"),
+    pytest.param("{\n,", None, 1, id="unexpected_comma"),
+]
+
+
+@pytest.mark.parametrize(("doc", "oracle_doc", "column"), START_OF_LINE_DOCS)
+def test_position_at_the_start_of_a_line_is_serde_jsons(
+    oracle: Oracle, doc: str, oracle_doc: str | None, column: int
+) -> None:
+    msg, index = _oracle_error(oracle, doc if oracle_doc is None else oracle_doc)
+    line, at_column = _serde_json_position(doc.encode(), index)
+    assert at_column == column
+    for data in (doc, doc.encode()):
+        err = _rejected(data)
+        assert err.msg == msg
+        assert (err.line, err.column) == (line, column)
+        assert str(err).endswith(f" at line {line} column {column}")
 
 
 STR_CASES = [c for c in CASES if isinstance(c.doc, str)]
@@ -807,30 +847,41 @@ def test_from_dict_rejects_the_same_values(case: Case) -> None:
     assert " at line " not in str(err)
     from_text = _rejected(case.doc)
     assert err.path == from_text.path
-    if case.msg is not None and case.id not in _NULL_WORDING:
+    if case.id in _ENUM_WORDING:
+        # serde_json's deserialize_enum answers anything but a string or an object with a
+        # bare "expected value"; from a dict the binding gives serde's invalid-type message.
+        assert from_text.msg == "expected value"
+        assert err.msg == "invalid type: integer `1`, expected enum SessionState"
+    else:
+        assert err.msg == from_text.msg
+    if case.msg is not None:
         assert case.msg in err.msg
 
 
+_ENUM_WORDING = {"state_int"}
 # serde_json words some values its own way in error messages: a JSON null is "null" (serde's
 # default is "unit value") and floats are printed with ryu ("1.8446744073709552e+19").
 _NULL_WORDING = {"id_null", "config_null", "message_role_null", "percent_null", "task_content_null"}
 _FLOAT_WORDING = {"turns_above_u64", "created_at_i64_underflow"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (cosmetic): from_dict/setter messages use serde's default wording where "
-    "serde_json has its own: SessionData.from_dict({..., 'id': None}) says 'invalid type: "
-    "unit value, expected a string' (from_json: 'invalid type: null, ...'), and an int beyond "
-    "u64 says 'floating point `18446744073709552000.0`' (from_json: "
-    "'floating point `1.8446744073709552e+19`')",
-)
-def test_from_dict_message_is_serde_jsons() -> None:
+def test_from_dict_message_is_serde_jsons(oracle: Oracle) -> None:
+    # Regression test: from_dict said "unit value" for None and printed an int beyond 64 bits
+    # as `18446744073709552000.0`.
     for case in DICT_CASES:
         if case.id in _NULL_WORDING | _FLOAT_WORDING:
             with pytest.raises(SessionFormatError) as info:
                 SessionData.from_dict(json.loads(case.doc))
-            assert info.value.msg == _rejected(case.doc).msg, case.id
+            msg = info.value.msg
+            assert msg == _rejected(case.doc).msg, case.id
+            assert msg == _oracle_error(oracle, case.doc)[0], case.id
+            if case.id in _NULL_WORDING:
+                assert msg.startswith("invalid type: null, expected "), msg
+            else:
+                assert "unit value" not in msg and ".0`" not in msg, msg
+    assert _rejected(CASE_BY_ID["turns_above_u64"].doc).msg == (
+        "invalid type: floating point `1.8446744073709552e+19`, expected usize"
+    )
 
 
 def test_from_dict_rejects_non_mappings() -> None:
@@ -873,34 +924,28 @@ def _deep_session(n: int) -> dict[str, Any]:
     return doc  # 5 containers above the input's arrays: nesting depth n + 6
 
 
-_FROM_DICT_DEPTH = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: from_dict (and dicts given to setters/list views) allow one level of nesting "
-    "more than serde_json: serde_json rejects the 128th nested container, the strict reader "
-    "only the 129th. ToolUseBlock.from_dict(d) with nesting depth 128 succeeds, then "
-    "ToolUseBlock.from_json(block.to_json()) raises 'recursion limit exceeded'",
-)
-
-
 @pytest.mark.parametrize(
-    ("kind", "make", "n"),
+    ("kind", "make", "n", "accepted"),
     [
-        ("ContentBlock", _deep_block, 125),
-        pytest.param("ContentBlock", _deep_block, 126, marks=_FROM_DICT_DEPTH),
-        ("ContentBlock", _deep_block, 127),
-        ("SessionData", _deep_session, 121),
-        pytest.param("SessionData", _deep_session, 122, marks=_FROM_DICT_DEPTH),
-        ("SessionData", _deep_session, 123),
+        ("ContentBlock", _deep_block, 125, True),
+        ("ContentBlock", _deep_block, 126, False),
+        ("ContentBlock", _deep_block, 127, False),
+        ("SessionData", _deep_session, 121, True),
+        ("SessionData", _deep_session, 122, False),
+        ("SessionData", _deep_session, 123, False),
     ],
     ids=["block_127", "block_128", "block_129", "session_127", "session_128", "session_129"],
 )
 def test_from_dict_nesting_limit_is_serde_jsons(
-    oracle: Oracle, kind: str, make: Callable[[int], dict[str, Any]], n: int
+    oracle: Oracle, kind: str, make: Callable[[int], dict[str, Any]], n: int, accepted: bool
 ) -> None:
+    # Regression test: from_dict accepted one level more than serde_json (depth 128).
+    # serde_json accepts 127 nested containers and rejects the 128th.
     doc = make(n)
     text = json.dumps(doc)
     cls: Any = a3s_session.ToolUseBlock if kind == "ContentBlock" else SessionData
     crate_accepts = "error" not in oracle.roundtrip(kind, text)
+    assert crate_accepts == accepted
 
     def accepts(parse: Callable[[], Any]) -> bool:
         try:
@@ -914,17 +959,44 @@ def test_from_dict_nesting_limit_is_serde_jsons(
     assert accepts(lambda: cls.from_dict(doc)) == crate_accepts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: from_dict (and dicts given to setters and list views) read an int as a variant "
-    "identifier (serde's variant index) where serde_json only takes a string: "
-    "TextBlock.from_dict({'type': 0, 'text': 'hi'}) and Message(role='user').content.append("
-    "{'type': 0, 'text': 'hi'}) give a text block, [[0, 'hi']] too, while the crate rejects "
-    "the same JSON ('invalid type: integer `0`, expected variant identifier'). depythonize.rs "
-    "forwards deserialize_identifier to deserialize_any; serde_json reads identifiers as "
-    "strings only",
+def _assign_input(n: int) -> None:
+    block: Any = a3s_session.ToolUseBlock(id="i", name="n")
+    block.input = _nested_lists(n)
+
+
+def _assign_content(n: int) -> None:
+    msg: Any = a3s_session.Message(role="user")
+    msg.content = [{"type": "tool_use", "id": "i", "name": "n", "input": _nested_lists(n)}]
+
+
+def _append_block(n: int) -> None:
+    msg: Any = a3s_session.Message(role="user")
+    msg.content.append({"type": "tool_use", "id": "i", "name": "n", "input": _nested_lists(n)})
+
+
+def _construct_block(n: int) -> None:
+    a3s_session.ToolUseBlock(id="i", name="n", input=_nested_lists(n))
+
+
+@pytest.mark.parametrize(
+    ("assign", "above"),
+    [(_assign_input, 0), (_construct_block, 0), (_append_block, 1), (_assign_content, 1)],
+    ids=["input_setter", "constructor", "list_view_append", "content_setter"],
 )
+def test_assigned_value_nesting_limit_is_serde_jsons(
+    assign: Callable[[int], None], above: int
+) -> None:
+    # An assigned value is read like a JSON document of its own: 127 nested containers are
+    # accepted, the 128th is rejected (``above`` counts the containers around the arrays).
+    # A list field takes any iterable, and each item is such a value (the list is not one).
+    assign(127 - above)
+    with pytest.raises(SessionFormatError, match="recursion limit exceeded"):
+        assign(128 - above)
+
+
 def test_from_dict_block_tag_must_be_a_string(oracle: Oracle) -> None:
+    # Regression test: from_dict (and dicts given to setters and list views) read an int as a
+    # variant identifier (serde's variant index); serde_json reads identifiers as strings only.
     blocks: list[Any] = [
         {"type": 0, "text": "hi"},
         {"type": 1, "source": {"type": "base64", "media_type": "m", "data": "d"}},
@@ -1014,16 +1086,10 @@ def test_invalid_utf8_is_reported_at_the_byte(doc: bytes) -> None:
     assert str(err).startswith(f"invalid UTF-8 at byte {at} at line {err.line} column ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the column of an invalid-UTF-8 error is the 0-based column of the bad byte "
-    "(the 1-based column of the byte before it), so it is 0 when the byte starts a line: "
-    "SessionData.from_json(b'\\xff') -> line 1 column 0; from_json(b'{\"id\": \"\\xc3\"}') "
-    "-> column 8 for the byte at column 9. serde_json gives the 1-based column of the "
-    "offending character (from_json('{\"id\": x') -> column 8), and the attribute is "
-    "documented as 1-based",
-)
 def test_invalid_utf8_column_is_that_of_the_byte() -> None:
+    # Regression test: the column was the 0-based column of the bad byte (0 when the byte
+    # starts a line). It is now the 1-based column of the offending byte, in bytes, as
+    # serde_json counts the column of an unexpected character.
     for param in UTF8_POSITION_DOCS:
         doc = param.values[0]
         assert isinstance(doc, bytes)
@@ -1033,12 +1099,15 @@ def test_invalid_utf8_column_is_that_of_the_byte() -> None:
         assert err.column == at - line_start + 1, (param.id, err.column)
 
 
-def test_syntax_error_column_is_that_of_the_character() -> None:
-    # The convention the UTF-8 check should follow: serde_json's 1-based column of the
-    # offending character.
+def test_syntax_error_column_is_that_of_the_character(oracle: Oracle) -> None:
+    # The convention the UTF-8 check follows: serde_json's 1-based column of the offending
+    # character, in bytes ("é" is 2).
     assert _rejected('{"id": x').column == 8
     assert _rejected('{\n  "id": x').column == 9
     assert _rejected("x").column == 1
+    assert _rejected('{"id": "é", x').column == 14
+    for doc in ('{"id": x', '{"id": "é", x', "x"):
+        assert _oracle_error(oracle, doc)[1] == _rejected(doc).column
 
 
 def test_unknown_keys_are_ignored() -> None:
