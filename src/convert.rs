@@ -87,6 +87,26 @@ pub(crate) fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, Forma
     Ok(value)
 }
 
+/// Give an error about the document as a whole the position serde_json gives such errors:
+/// the end of the top-level value.
+pub(crate) fn at_end_of(data: &Bound<'_, PyAny>, mut err: FormatError) -> FormatError {
+    let bytes: Option<Vec<u8>> = if let Ok(b) = data.cast::<PyBytes>() {
+        Some(b.as_bytes().to_vec())
+    } else if let Ok(s) = data.cast::<PyString>() {
+        s.to_str().ok().map(|t| t.as_bytes().to_vec())
+    } else if let Ok(b) = data.cast::<PyByteArray>() {
+        Some(b.to_vec())
+    } else {
+        None
+    };
+    if let Some(bytes) = bytes {
+        let (line, column) = position(&bytes, bytes.trim_ascii_end().len());
+        err.line = Some(line);
+        err.column = Some(column);
+    }
+    err
+}
+
 /// 1-based line and column (in bytes, like serde_json) of byte offset `at`.
 fn position(bytes: &[u8], at: usize) -> (usize, usize) {
     let before = &bytes[..at.min(bytes.len())];

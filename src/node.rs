@@ -328,7 +328,10 @@ macro_rules! node_class {
             #[classmethod]
             fn from_json(_cls: &Bound<'_, pyo3::types::PyType>, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
                 let value: $value = $crate::convert::parse_input(py, data)?;
-                $crate::node::admit_or_err(py, value)
+                <Self as $crate::node::Node>::admit(&value).map_err(|m| {
+                    $crate::convert::at_end_of(data, $crate::errors::FormatError::new(m)).into_pyerr(py)
+                })?;
+                Ok(<Self as $crate::node::Node>::wrap(value))
             }
 
             /// Build from JSON builtins (what `to_dict` returns) with the crate's Deserialize impl.

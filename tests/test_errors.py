@@ -231,7 +231,8 @@ def test_tool_result_content_list_validation_errors() -> None:
     assert isinstance(s.messages[4].content[0], ToolResultBlock)
     with pytest.raises(SessionFormatError) as info:
         result.content.append({"type": "tool_use", "id": "a", "name": "b", "input": {}})
-    assert info.value.path == "type" and "tool_use" in info.value.msg
+    # The block would land at position 2 of the tool result's content.
+    assert info.value.path == "content[2].type" and "tool_use" in info.value.msg
     assert info.value.line is None
     with pytest.raises(SessionFormatError) as info:
         result.content[1] = {"type": "image", "source": {"type": "base64", "media_type": "x"}}
@@ -299,16 +300,6 @@ def test_listview_dict_errors_have_no_position() -> None:
     assert info.value.path.endswith("status")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (precision): an error in a dict given to a list view (append, insert, item "
-    "and slice assignment, extend, +=) has a path relative to the value(s) given, without "
-    "the field and the list index, unlike assigning the whole list: with s = "
-    "SessionData(id='x', tasks=[good]), s.tasks = [good, bad] -> 'tasks[1].status', but "
-    "s.tasks.append(bad) -> 'status', s.tasks[0] = bad -> 'status', s.tasks.extend([good, "
-    "bad]) -> '[1].status' (the index in the argument, not in the list)",
-)
 def test_listview_dict_errors_name_the_field_and_index() -> None:
     def fresh() -> Any:
         return SessionData(id="x", tasks=[_GOOD_TASK]).tasks
@@ -482,13 +473,6 @@ def test_wrong_block_kind_is_a_format_error() -> None:
         ImageBlock.from_dict({"type": "text", "text": "a"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): the wrong-kind error of a block class parsed from text has no "
-    "position, unlike every other error from text (including other block errors, which "
-    'point at the end of the value): TextBlock.from_json(\'{"type":"tool_use","id":'
-    '"i","name":"n","input":{}}\') -> line=None, column=None',
-)
 def test_wrong_block_kind_from_text_has_a_position() -> None:
     doc = '{"type":"tool_use","id":"i","name":"n","input":{}}'
     err = rejected(doc, TextBlock)
@@ -709,15 +693,6 @@ def test_bad_input_assignment_raises_at_assignment() -> None:
     assert json.loads(s.to_json())["messages"][1]["content"][1]["input"] == 1.1805916207174113e21
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (cosmetic): an error inside a value assigned to ToolUseBlock.input (by the "
-    "setter or the constructor) names the field twice: block.input = {'a': object()} -> "
-    "path 'input.input.a' (from_dict and Message.content = [...]: 'input.a' / "
-    "'content[0].input.a'); block.input = float('nan') -> 'input.input'. Repro: "
-    "ToolUseBlock(id='i', name='n', input={'a': object()})",
-)
 def test_input_assignment_error_names_the_field_once() -> None:
     for bad, path, _ in _BAD_INPUT_ASSIGNMENTS:
         block: Any = ToolUseBlock(id="i", name="n")

@@ -1196,9 +1196,8 @@ def test_float_beyond_f32_is_rejected_at_assignment(value: float) -> None:
     # As JSON the crate would read it as +-inf (serde's f64 -> f32 `as` cast), then write
     # null, which it can't read back. (2**128 - 2**103 rounds to inf: it is the midpoint.)
     c = ContextUsage()
-    with pytest.raises(SessionFormatError, match="out of range for an f32 field") as info:
+    with pytest.raises(OverflowError, match="percent: .*out of range for an f32 field"):
         c.percent = value
-    assert info.value.path == "percent"
     assert c.percent == 0.0
     c.percent = 3.4028234663852886e38  # f32::MAX itself is fine (read back as its JSON)
     assert c.percent == 3.4028235e38 and '"percent":3.4028235e+38' in c.to_json()
@@ -1218,15 +1217,6 @@ def test_int_beyond_f32_is_rejected_at_assignment() -> None:
     assert c.percent == 1.7014118e38 and '"percent":1.7014118e+38' in c.to_json()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (error class): an int beyond f32's range assigned to an f32 field raises "
-    "SessionFormatError('invalid value: 1000000000000000000000000000000000000000 is out of "
-    "range for an f32 field (at `percent`)'), not OverflowError like every other int a "
-    "number field can't hold (TokenUsage().prompt_tokens = -1 / 2**64, percent = 10**400 are "
-    "OverflowError). Repro: c = ContextUsage(); c.percent = 10**39",
-)
 def test_int_beyond_f32_is_overflow_error() -> None:
     for value in (10**39, -(10**39), 2**128):
         c = ContextUsage()

@@ -20,9 +20,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from a3s_session import SessionData
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from a3s_session import SessionData
 
 HERE = Path(__file__).resolve().parent
 HARNESS = HERE / "fuzz_session.py"
@@ -38,6 +39,9 @@ def _load_harness() -> ModuleType:
 
 
 fz = _load_harness()
+# More examples than the suite's default profile (each one is cheap: ~3 ms); a larger
+# profile (A3S_HYPOTHESIS_PROFILE=a3s-explore) still wins.
+MORE = settings(max_examples=max(600, settings().max_examples))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,6 +106,7 @@ def _damage(doc: bytes, edits: list[tuple[str, int, bytes]]) -> bytes:
     return bytes(data)
 
 
+@MORE
 @given(
     doc=st.sampled_from([d for _, d in fz.SEED_DOCS]),
     edits=st.lists(_EDIT, max_size=6),
@@ -116,6 +121,7 @@ def test_damaged_documents(
     fz.run_one(header + _damage(doc, edits))
 
 
+@MORE
 @given(
     doc=st.sampled_from([d for _, d in fz.SEED_DOCS]),
     seed=st.integers(0, 2**32 - 1),
@@ -166,6 +172,7 @@ def _rng(seed: int) -> Any:
     return random.Random(seed)
 
 
+@MORE
 @given(
     picks=st.lists(
         st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), _ANY), min_size=1, max_size=6

@@ -1,0 +1,215 @@
+"""Memory: no leak over hundreds of thousands of operations, and how many copies a parse makes.
+
+Each measurement runs in a fresh interpreter and reads the resident set size from
+/proc/self/statm (Linux only). The loops run a warm-up first (mimalloc's and pymalloc's
+arenas, caches, interned strings fill up), then must leave RSS flat: growth under 8 MiB
+after 200,000 iterations, i.e. well under 50 bytes per iteration. Run with ``-s`` to see
+the measured numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MIB = 1 << 20
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/statm").exists(), reason="RSS is read from /proc/self/statm (Linux)"
+)
+
+_PRELUDE = r'''
+import gc, importlib.util, json, os, resource, sys, time
+import a3s_session as a3s
+from a3s_session import SessionData, SessionFormatError
+
+SAMPLE = open("python/a3s_session/data/sample_session.json", encoding="utf-8").read()
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def growth(body, n, warmup):
+    """RSS growth over n calls of body(i), after warmup calls."""
+    for i in range(warmup):
+        body(i)
+    gc.collect()
+    before = rss()
+    t = time.perf_counter()
+    for i in range(n):
+        body(i)
+    elapsed = time.perf_counter() - t
+    gc.collect()
+    return {"growth": rss() - before, "seconds": elapsed, "n": n}
+'''
+
+
+def run_isolated(code: str, timeout: float = 180) -> Any:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _PRELUDE + textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the measurement hung for {timeout} s: {exc.stderr!r:.3000}")
+    if proc.returncode != 0:
+        how = (
+            f"killed by {signal.Signals(-proc.returncode).name}"
+            if proc.returncode < 0
+            else f"exit code {proc.returncode}"
+        )
+        pytest.fail(f"the measurement died ({how}):\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _check_flat(name: str, r: dict[str, Any], limit: int = 8 * MIB) -> None:
+    print(
+        f"\n{name}: {r['n']:,} iterations in {r['seconds']:.1f} s, RSS growth after warm-up "
+        f"{r['growth'] / 1024:.0f} KiB ({r['growth'] / r['n']:.1f} B/iteration)"
+    )
+    assert r["growth"] < limit, f"{name}: RSS grew by {r['growth'] / MIB:.1f} MiB"
+
+
+def test_round_trips_do_not_leak() -> None:
+    r = run_isolated(
+        """
+        def body(i):
+            out = SessionData.from_json(SAMPLE).to_json(pretty=True)
+            assert len(out) == len(SAMPLE)
+        print(json.dumps(growth(body, 200_000, 20_000)))
+        """
+    )
+    _check_flat("from_json -> to_json", r)
+
+
+def test_attribute_reads_do_not_leak() -> None:
+    r = run_isolated(
+        """
+        s = SessionData.from_json(SAMPLE)
+        def body(i):
+            assert s.config.name
+            assert s.messages[0].content[0].text
+            s.total_usage.prompt_tokens
+            s.config.permission_policy
+            s.state
+        print(json.dumps(growth(body, 200_000, 20_000)))
+        """
+    )
+    _check_flat("attribute reads", r)
+
+
+def test_view_creation_and_mutation_do_not_leak() -> None:
+    r = run_isolated(
+        """
+        message = {"role": "user", "content": [{"type": "text", "text": "x"}]}
+        def body(i):
+            s = SessionData.from_json(SAMPLE)
+            s.messages.append(message)
+            s.messages[1].content[1].input["k"] = [i, {"n": None}]
+            s.tool_names.append("t")
+            s.tasks.pop()
+            s.config.name = "n"
+            s.to_json()
+        print(json.dumps(growth(body, 200_000, 20_000)))
+        """
+    )
+    _check_flat("view creation + mutation", r)
+
+
+def test_errors_do_not_leak() -> None:
+    r = run_isolated(
+        """
+        bad = SAMPLE.replace('"Completed"', '"Nope"')
+        s = SessionData.from_json(SAMPLE)
+        block = s.messages[1].content[1]
+        def body(i):
+            for fn in (lambda: SessionData.from_json(bad),
+                       lambda: SessionData.from_json(b"\\xff"),
+                       lambda: setattr(s.context_usage, "turns", -1),
+                       lambda: setattr(block, "input", {"a": {1, 2}}),
+                       lambda: s.messages.append({"role": 1})):
+                try:
+                    fn()
+                except (SessionFormatError, TypeError, OverflowError):
+                    pass
+                else:
+                    raise AssertionError("accepted")
+        print(json.dumps(growth(body, 100_000, 10_000)))
+        """
+    )
+    _check_flat("rejected inputs", r)
+
+
+@pytest.fixture(scope="module")
+def l_document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ~25 MB workload L (benchmarks/workloads.py), written by a separate interpreter."""
+    path = tmp_path_factory.mktemp("workload") / "L.json"
+    run_isolated(
+        f"""
+        spec = importlib.util.spec_from_file_location("workloads", "benchmarks/workloads.py")
+        workloads = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(workloads)
+        data = workloads.text("L").encode()
+        open({str(path)!r}, "wb").write(data)
+        print(json.dumps(len(data)))
+        """
+    )
+    return path
+
+
+def test_copies_of_a_25_mb_document_during_parse(l_document: Path) -> None:
+    # The peak RSS of a fresh process during from_json, over the size of the input. The
+    # parsed crate value (Strings, Vecs, serde_json::Value maps for tool input) stays; the
+    # input bytes are borrowed, never copied (bytearray is: it may change once detached).
+    r = run_isolated(
+        f"""
+        data = open({str(l_document)!r}, "rb").read()
+        text = data.decode()
+        gc.collect()
+        out = {{"size": len(data)}}
+        base = rss()
+        assert peak() - base < 8 << 20, (peak(), base)  # nothing bigger happened before
+        s = SessionData.from_json(data)
+        out["parse_bytes_peak"] = peak() - base
+        out["parsed_value"] = rss() - base
+        del s
+        s = SessionData.from_json(text)
+        out["parse_str_peak"] = peak() - base
+        t = time.perf_counter()
+        written = s.to_json_bytes()
+        out["write_s"] = time.perf_counter() - t
+        out["write_peak"] = peak() - base
+        assert written == data
+        print(json.dumps(out))
+        """
+    )
+    size = r["size"]
+    print(
+        f"\nfrom_json of {size / MIB:.1f} MiB: peak RSS growth {r['parse_bytes_peak'] / MIB:.0f} "
+        f"MiB ({r['parse_bytes_peak'] / size:.2f}x the input) from bytes, "
+        f"{r['parse_str_peak'] / MIB:.0f} MiB from str; the parsed value keeps "
+        f"{r['parsed_value'] / MIB:.0f} MiB ({r['parsed_value'] / size:.2f}x); "
+        f"then to_json_bytes peaks at {r['write_peak'] / MIB:.0f} MiB"
+    )
+    # The parse makes no copy of the input besides the value it builds (plus allocator slack).
+    assert r["parse_bytes_peak"] < 3 * size
+    assert r["write_peak"] < 6 * size
