@@ -799,13 +799,14 @@ def main(argv: list[str] | None = None) -> int:
         res = results.get((size, op), {})
         return res[other] / res[ours] if other in res and ours in res else None
 
-    def with_bytes(size: str, op: str, other: str, invert: bool = False) -> str:
-        """The same comparison for the `to_json_bytes` variant, as a note (targets are judged
-        on `to_json`, the documented str API)."""
-        r = ratio(size, op, other, A3S_BYTES)
+    def with_str(size: str, op: str, other: str, invert: bool = False) -> str:
+        """The same comparison for `to_json` (a `str`), as a note. Targets where output matters
+        are judged on `to_json_bytes`: msgspec and native Rust produce bytes too, and building
+        a `str` from non-ASCII UTF-8 is CPython's cost, not serialization."""
+        r = ratio(size, op, other, A3S)
         if r is None:
             return ""
-        return f" (with `to_json_bytes`: ×{1 / r if invert else r:.2f})"
+        return f" (with `to_json` → str: ×{1 / r if invert else r:.2f})"
 
     targets: list[tuple[str, str, bool | None]] = []
 
@@ -815,23 +816,23 @@ def main(argv: list[str] | None = None) -> int:
         else:
             targets.append((label, show.format(value), ok(value)))
 
-    target("round trip M ≥2× faster than msgspec", ratio("M", "round trip", "msgspec"),
-           lambda v: v >= 2,
-           "msgspec takes ×{:.2f}" + with_bytes("M", "round trip", "msgspec"))
-    target("round trip M ≥20× faster than pure Python", ratio("M", "round trip", "pure Python"),
-           lambda v: v >= 20,
-           "pure Python takes ×{:.2f}" + with_bytes("M", "round trip", "pure Python"))
-    rt_native = ratio("M", "round trip", NATIVE)
+    target("round trip M ≥2× faster than msgspec",
+           ratio("M", "round trip", "msgspec", A3S_BYTES), lambda v: v >= 2,
+           "msgspec takes ×{:.2f}" + with_str("M", "round trip", "msgspec"))
+    target("round trip M ≥20× faster than pure Python",
+           ratio("M", "round trip", "pure Python", A3S_BYTES), lambda v: v >= 20,
+           "pure Python takes ×{:.2f}" + with_str("M", "round trip", "pure Python"))
+    rt_native = ratio("M", "round trip", NATIVE, A3S_BYTES)
     target("round trip M within 1.3× of native Rust",
            None if rt_native is None else 1 / rt_native, lambda v: v <= 1.3,
            "a3s_session takes ×{:.2f} native"
-           + with_bytes("M", "round trip", NATIVE, invert=True))
+           + with_str("M", "round trip", NATIVE, invert=True))
     target("decode + read all text M no slower than msgspec",
            ratio("M", "decode + read all text", "msgspec"), lambda v: v >= 1.0,
            "msgspec takes ×{:.2f}")
-    target("load-edit-save M ≥2× faster than msgspec", ratio("M", "load-edit-save", "msgspec"),
-           lambda v: v >= 2,
-           "msgspec takes ×{:.2f}" + with_bytes("M", "load-edit-save", "msgspec"))
+    target("load-edit-save M ≥2× faster than msgspec",
+           ratio("M", "load-edit-save", "msgspec", A3S_BYTES), lambda v: v >= 2,
+           "msgspec takes ×{:.2f}" + with_str("M", "load-edit-save", "msgspec"))
     target("attribute read within 2× of a plain attribute",
            attrs[A3S][1] / plain_net, lambda v: v <= 2, "×{:.2f} plain (net of loop)")
     target("peak RSS after loading L ≤1.5× file size",
@@ -859,8 +860,9 @@ def main(argv: list[str] | None = None) -> int:
         ("- Inputs are `bytes`; outputs are each library's natural type (`str` for a3s_session, "
         "pydantic and pure Python, `bytes` for msgspec). `a3s_session (to_json_bytes)` is the "
         "same session written with `to_json_bytes()` (no `str` to build); it shares "
-        "a3s_session's decode, so it appears only where output matters. Targets are judged on "
-        "`to_json`."),
+        "a3s_session's decode, so it appears only where output matters. Targets where output "
+        "matters are judged on `to_json_bytes` (msgspec and native Rust write bytes too); the "
+        "`to_json` figure is noted beside them."),
         ("- decode + read all text: decode, then read `.text` of every text block and the "
         "content of every tool result (string or text blocks)."),
         ("- load-edit-save: decode, append a user text message (a dict for a3s_session, the "

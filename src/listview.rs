@@ -26,7 +26,8 @@ impl ElemKind {
         let py = item.py();
         match self {
             ElemKind::Str => {
-                if item.is_instance_of::<PyString>() {
+                if let Ok(s) = item.cast::<PyString>() {
+                    crate::views::check_utf8(py, s)?;
                     Ok(item.clone())
                 } else {
                     Err(PyTypeError::new_err(format!(

@@ -303,7 +303,8 @@ impl ViewKind for ToolResultField {
         field: &'static str,
         value: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        if is_str(value) {
+        if let Ok(s) = value.cast::<pyo3::types::PyString>() {
+            crate::views::check_utf8(py, s)?;
             return Ok(value.clone().unbind());
         }
         Ok(ListView::from_iterable(py, field, ElemKind::ResultBlock, value)?.into_any())

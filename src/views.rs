@@ -10,7 +10,7 @@ use pyo3::{IntoPyObjectExt, PyClass};
 use crate::convert::from_python;
 use crate::errors::FormatError;
 use crate::listview::{ElemKind, ListView};
-use crate::node::{snapshot, Node, ViewKind};
+use crate::node::{snapshot, Loan, Node, ViewKind, Views};
 
 /// A generated class: instances can be built from a crate value or a dict.
 pub(crate) trait Element:
@@ -96,6 +96,102 @@ impl<N: Listed> ViewKind for ListOf<N> {
     fn vacate(slot: &mut Self::Rust) {
         *slot = Vec::new();
     }
+
+    /// Move each untouched child's value into the list instead of cloning it, keeping the
+    /// child locked until `repay` puts the value back: nobody can observe the stand-in.
+    fn lend(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<(Self::Rust, Loan)> {
+        let items = list_items(view)?;
+        let mut values = Vec::with_capacity(items.len());
+        let mut lent: Vec<Lent<N>> = Vec::with_capacity(items.len());
+        let mut seen = std::collections::HashMap::new();
+        let mut fail = None;
+        for (i, item) in items.iter().enumerate() {
+            let node = match item.cast::<N>() {
+                Ok(node) => node,
+                Err(_) => {
+                    fail = Some(at_index(
+                        py,
+                        PyTypeError::new_err(format!("list item is not a {}", <N as Node>::NAME)),
+                        i,
+                    ));
+                    break;
+                }
+            };
+            let obj: Py<N> = node.clone().unbind();
+            // An object listed twice is lent once (it is locked now: locking it again would
+            // wait forever); later copies are cloned from the value already taken.
+            if let Some(&first) = seen.get(&(obj.as_ptr() as usize)) {
+                let copy: N::Value = Clone::clone(&values[first]);
+                values.push(copy);
+                lent.push(Lent {
+                    guard: None,
+                    _obj: obj,
+                });
+                continue;
+            }
+            seen.insert(obj.as_ptr() as usize, values.len());
+            let guard = crate::convert::lock(py, node.get().state());
+            if !guard.views.is_empty() {
+                // The child has views of its own: fold them in by copying, as `lower` does.
+                drop(guard);
+                match snapshot(py, node.get()) {
+                    Ok(v) => values.push(v),
+                    Err(e) => {
+                        fail = Some(at_index(py, e, i));
+                        break;
+                    }
+                }
+                lent.push(Lent {
+                    guard: None,
+                    _obj: obj,
+                });
+                continue;
+            }
+            // SAFETY: the guard borrows the Mutex inside the Python object `obj`, which the
+            // same `Lent` keeps alive; `guard` is declared first so it is dropped first.
+            let mut guard: parking_lot::MutexGuard<
+                'static,
+                crate::node::State<N::Value, N::Views>,
+            > = unsafe { std::mem::transmute(guard) };
+            values.push(std::mem::replace(&mut guard.value, N::placeholder()));
+            lent.push(Lent {
+                guard: Some(guard),
+                _obj: obj,
+            });
+        }
+        let loan = Loan(Some(Box::new(lent)));
+        match fail {
+            None => Ok((values, loan)),
+            Some(err) => {
+                let mut values = values;
+                drop(Self::repay(&mut values, loan));
+                Err(err)
+            }
+        }
+    }
+
+    fn repay(slot: &mut Self::Rust, loan: Loan) -> Loan {
+        let values = std::mem::take(slot);
+        let Some(lent) = loan.0.and_then(|b| b.downcast::<Vec<Lent<N>>>().ok()) else {
+            return Loan::default();
+        };
+        let mut lent = *lent;
+        for (value, item) in values.into_iter().zip(lent.iter_mut()) {
+            if let Some(guard) = item.guard.as_mut() {
+                guard.value = value;
+            }
+            // Unlock now; the object reference is dropped later, attached.
+            item.guard = None;
+        }
+        Loan(Some(Box::new(lent)))
+    }
+}
+
+/// One child of a list during a loan: its lock (when its value was moved out) and a strong
+/// reference that keeps the object, hence the locked Mutex, alive.
+struct Lent<N: Node> {
+    guard: Option<parking_lot::MutexGuard<'static, crate::node::State<N::Value, N::Views>>>,
+    _obj: Py<N>,
 }
 
 /// `Vec<String>`, viewed as a `ListView` of str.
@@ -241,6 +337,14 @@ pub(crate) fn transcode<A: serde::Serialize, B: serde::de::DeserializeOwned>(
 /// Name the list position of an item that failed to fold back.
 pub(crate) fn at_index(py: Python<'_>, err: PyErr, index: usize) -> PyErr {
     crate::node::context(py, err, &format!("[{index}]"))
+}
+
+/// A str that will become a Rust String must be encodable (no lone surrogates): checked on
+/// the way in, so the error comes at the assignment and not at the next `to_json`.
+pub(crate) fn check_utf8(py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<()> {
+    s.to_str().map(|_| ()).map_err(|_| {
+        FormatError::new("invalid value: str is not valid UTF-8 (lone surrogate)").into_pyerr(py)
+    })
 }
 
 pub(crate) fn is_str(value: &Bound<'_, PyAny>) -> bool {

@@ -406,4 +406,4 @@ _FINALIZER_SCENARIOS = {
 )
 @pytest.mark.parametrize("scenario", list(_FINALIZER_SCENARIOS))
 def test_finalizer_touching_the_object_being_read_does_not_deadlock(scenario: str) -> None:
-    run_scenario(_FINALIZER_SCENARIOS[scenario], timeout=15)
+    run_scenario(_FINALIZER_SCENARIOS[scenario], timeout=8)
