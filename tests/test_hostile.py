@@ -361,19 +361,6 @@ def test_python_str_with_a_real_surrogate_is_a_clean_error() -> None:
     assert s.to_json(pretty=True) == SAMPLE_TEXT
 
 
-_SURROGATE_INTO_VIEW = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a str holding a lone surrogate is accepted where a str view takes it "
-    "(SessionData.tool_names.append/insert/extend/assignment, Task.dependencies, "
-    "ToolResultBlock.content), although assigning it to any str field raises "
-    "SessionFormatError; to_json(), to_dict(), copy, pickle and == then raise "
-    "UnicodeEncodeError until the item is removed. Repro: s = SessionData(id='x'); "
-    "s.tool_names.append('\\ud800'); s.to_json()  # UnicodeEncodeError, not at append. "
-    "listview.rs ElemKind::Str only checks the type; ToolResultField.accept keeps any str",
-)
-
-
-@_SURROGATE_INTO_VIEW
 @pytest.mark.parametrize(
     "how",
     ["tool_names.append", "tool_names.insert", "tool_names =", "tool_names[0] =",
