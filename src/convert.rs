@@ -165,6 +165,17 @@ pub(crate) fn from_python<T: DeserializeOwned>(
     serde_path_to_error::deserialize(de).map_err(|e| FormatError::from_python(e).into_pyerr(py))
 }
 
+/// Like `from_python`, for a value that sits `outer` containers deep in a session document:
+/// the nesting limit leaves room for them, so the session's JSON stays readable.
+pub(crate) fn from_python_nested<T: DeserializeOwned>(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    outer: usize,
+) -> PyResult<T> {
+    let de = PyDeserializer::new(obj, Floats::AsJson).nested(outer);
+    serde_path_to_error::deserialize(de).map_err(|e| FormatError::from_python(e).into_pyerr(py))
+}
+
 /// `json.loads(text)`: `to_dict()` must equal exactly what Python reads back from `to_json()`,
 /// f32 fields and non-finite floats (written as null) included.
 pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {

@@ -76,6 +76,7 @@ pub(crate) enum Floats {
 pub(crate) struct PyDeserializer<'a, 'py> {
     obj: &'a Bound<'py, PyAny>,
     depth: usize,
+    limit: usize,
     floats: Floats,
 }
 
@@ -84,21 +85,29 @@ impl<'a, 'py> PyDeserializer<'a, 'py> {
         Self {
             obj,
             depth: 0,
+            limit: MAX_DEPTH,
             floats,
         }
+    }
+
+    /// Read a value that will sit `outer` containers deep in the documents it ends up in.
+    pub(crate) fn nested(mut self, outer: usize) -> Self {
+        self.limit = MAX_DEPTH.saturating_sub(outer);
+        self
     }
 
     fn child<'b>(&self, obj: &'b Bound<'py, PyAny>) -> PyDeserializer<'b, 'py> {
         PyDeserializer {
             obj,
             depth: self.depth + 1,
+            limit: self.limit,
             floats: self.floats,
         }
     }
 
     fn enter(&self) -> Result<(), DeError> {
         // serde_json counts the container being entered too: at most 127 nested levels.
-        if self.depth + 1 >= MAX_DEPTH {
+        if self.depth + 1 >= self.limit {
             Err(DeError("recursion limit exceeded".to_owned()))
         } else {
             Ok(())

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use pyo3::{IntoPyObjectExt, PyClass};
 
-use crate::convert::from_python;
+use crate::convert::{from_python, from_python_nested};
 use crate::errors::FormatError;
 use crate::listview::{ElemKind, ListView};
 use crate::node::{snapshot, Loan, Node, ViewKind, Views};
@@ -294,6 +294,11 @@ impl<N: Element> ViewKind for OptObj<N> {
 /// place by the user and converted back through serde_json's `Value` on write.
 pub(crate) struct FreeJson;
 
+/// Containers around `tool_use.input` in a session document: the session object, `messages`,
+/// the message, `content`, the block. Values given from Python get the nesting limit minus
+/// these, so a session that holds them still reads back (serde_json stops at 128).
+const INPUT_DEPTH: usize = 5;
+
 impl ViewKind for FreeJson {
     type Rust = serde_json::Value;
 
@@ -305,7 +310,7 @@ impl ViewKind for FreeJson {
     }
 
     fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
-        from_python(py, view)
+        from_python_nested(py, view, INPUT_DEPTH)
     }
 
     fn accept(
@@ -314,7 +319,7 @@ impl ViewKind for FreeJson {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
         // Validate now so a bad value raises at assignment; keep the user's object as the view.
-        from_python::<serde_json::Value>(py, value)?;
+        from_python_nested::<serde_json::Value>(py, value, INPUT_DEPTH)?;
         Ok(value.clone().unbind())
     }
 

@@ -980,15 +980,17 @@ def _construct_block(n: int) -> None:
 
 @pytest.mark.parametrize(
     ("assign", "above"),
-    [(_assign_input, 0), (_construct_block, 0), (_append_block, 1), (_assign_content, 1)],
+    [(_assign_input, 5), (_construct_block, 5), (_append_block, 1), (_assign_content, 1)],
     ids=["input_setter", "constructor", "list_view_append", "content_setter"],
 )
 def test_assigned_value_nesting_limit_is_serde_jsons(
     assign: Callable[[int], None], above: int
 ) -> None:
-    # An assigned value is read like a JSON document of its own: 127 nested containers are
-    # accepted, the 128th is rejected (``above`` counts the containers around the arrays).
-    # A list field takes any iterable, and each item is such a value (the list is not one).
+    # A block given as a dict is read like a JSON document of its own: 127 nested containers
+    # are accepted, the 128th is rejected (``above`` counts the containers around the arrays).
+    # A value given for ``ToolUseBlock.input`` itself leaves room for the 5 containers a
+    # session puts around it (session, messages, message, content, block), so a session
+    # holding it still reads back.
     assign(127 - above)
     with pytest.raises(SessionFormatError, match="recursion limit exceeded"):
         assign(128 - above)
