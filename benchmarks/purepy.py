@@ -64,9 +64,7 @@ __all__ = [
 SESSION_STATES = frozenset({"Unknown", "Active", "Paused", "Completed", "Error"})
 STORAGE_BACKENDS = frozenset({"memory", "file", "custom"})
 PLANNING_MODES = frozenset({"Auto", "Disabled", "Enabled"})
-TASK_STATUSES = frozenset(
-    {"pending", "in_progress", "completed", "failed", "skipped", "cancelled"}
-)
+TASK_STATUSES = frozenset({"pending", "in_progress", "completed", "failed", "skipped", "cancelled"})
 TASK_PRIORITIES = frozenset({"high", "medium", "low"})
 PERMISSION_DECISIONS = frozenset({"allow", "deny", "ask"})
 TIMEOUT_ACTIONS = frozenset({"Reject", "AutoApprove"})

@@ -225,9 +225,7 @@ class SessionData(_Model):
     created_at: I64
     updated_at: I64
     llm_config: LlmConfigData | None = Field(default=None, exclude_if=_is_none)
-    tasks: list[Task] = Field(
-        default_factory=list, validation_alias=AliasChoices("tasks", "todos")
-    )
+    tasks: list[Task] = Field(default_factory=list, validation_alias=AliasChoices("tasks", "todos"))
     parent_id: str | None = Field(default=None, exclude_if=_is_none)
 
 

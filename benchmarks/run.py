@@ -280,8 +280,11 @@ def thread_throughput(
             two[name].append(rate)
             use[name].append(cpu)
     return {
-        name: (statistics.median(one[name]), statistics.median(two[name]),
-               statistics.median(use[name]))
+        name: (
+            statistics.median(one[name]),
+            statistics.median(two[name]),
+            statistics.median(use[name]),
+        )
         for name in cases
     }
 
@@ -306,7 +309,14 @@ def find_native(build: bool) -> tuple[Path | None, str]:
     cargo = shutil.which("cargo")
     if not build or not cargo:
         return None, f"{NATIVE_NAME} not built (cargo build --release -p {NATIVE_NAME})"
-    cmd = [cargo, "build", "--release", "-p", NATIVE_NAME, "--message-format=json-render-diagnostics"]
+    cmd = [
+        cargo,
+        "build",
+        "--release",
+        "-p",
+        NATIVE_NAME,
+        "--message-format=json-render-diagnostics",
+    ]
     print(f"building {NATIVE_NAME} ...", file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
@@ -316,8 +326,10 @@ def find_native(build: bool) -> tuple[Path | None, str]:
             msg = json.loads(line)
         except ValueError:
             continue
-        if msg.get("reason") == "compiler-artifact" and msg.get("executable") and (
-            msg.get("target", {}).get("name") == NATIVE_NAME
+        if (
+            msg.get("reason") == "compiler-artifact"
+            and msg.get("executable")
+            and (msg.get("target", {}).get("name") == NATIVE_NAME)
         ):
             return Path(msg["executable"]), ""
     return None, "cargo reported no executable"
@@ -326,7 +338,9 @@ def find_native(build: bool) -> tuple[Path | None, str]:
 def run_native(binary: Path, iterations: int, path: Path) -> dict[str, Any]:
     proc = subprocess.run(
         [str(binary), str(iterations), str(path)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(proc.stdout.splitlines()[-1])
 
@@ -334,7 +348,9 @@ def run_native(binary: Path, iterations: int, path: Path) -> dict[str, Any]:
 def native_emit(binary: Path, paths: list[Path]) -> dict[str, str | None]:
     proc = subprocess.run(
         [str(binary), "--emit", *map(str, paths)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     out: dict[str, str | None] = {}
     # Split on "\n" only: the compact texts hold raw U+2028 etc., which splitlines() breaks at.
@@ -378,14 +394,17 @@ def rss_child(name: str, path: str) -> None:
     gc.collect()
     retained = _status_kib("VmRSS") - base_rss
     reset = base_hwm <= base_rss + 1024 * 1024
-    print(json.dumps({"peak": peak, "retained": retained, "hwm_reset": reset,
-                      "alive": s is not None}))
+    print(
+        json.dumps({"peak": peak, "retained": retained, "hwm_reset": reset, "alive": s is not None})
+    )
 
 
 def measure_rss(name: str, path: Path) -> dict[str, int]:
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--rss-child", name, str(path)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(proc.stdout.splitlines()[-1])
 
@@ -458,8 +477,12 @@ def package_sizes(with_wheel: bool) -> dict[str, Any]:
         cmd = [maturin] if maturin else [sys.executable, "-m", "maturin"]
         with tempfile.TemporaryDirectory() as tmp:
             proc = subprocess.run(
-                [*cmd, "build", "--release", "-o", tmp], cwd=REPO,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+                [*cmd, "build", "--release", "-o", tmp],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                check=False,
             )
             wheels = list(Path(tmp).glob("*.whl"))
             if proc.returncode == 0 and wheels:
@@ -513,8 +536,10 @@ def machine_info() -> list[str]:
     return [
         f"- Date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- CPU: {cpu}; cores: {os.cpu_count()}",
-        (f"- Python: {platform.python_implementation()} {platform.python_version()} "
-        f"({platform.machine()}, {platform.system()} {platform.release()})"),
+        (
+            f"- Python: {platform.python_implementation()} {platform.python_version()} "
+            f"({platform.machine()}, {platform.system()} {platform.release()})"
+        ),
         f"- Packages: {', '.join(versions)}; a3s-code-core {a3s_session.CRATE_VERSION}",
         "- Load average (1/5/15 min) when the report was written: "
         + " / ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -547,14 +572,26 @@ class Config:
 def config(quick: bool) -> Config:
     if quick:
         return Config(
-            quick=True, sizes=["S", "M"], rounds={"S": 3, "M": 3}, sample_s={"S": 0.003, "M": 0.003},
-            native_iters={"S": 50, "M": 10}, attr_reads=100_000, attr_rounds=3, thread_rounds=2,
+            quick=True,
+            sizes=["S", "M"],
+            rounds={"S": 3, "M": 3},
+            sample_s={"S": 0.003, "M": 0.003},
+            native_iters={"S": 50, "M": 10},
+            attr_reads=100_000,
+            attr_rounds=3,
+            thread_rounds=2,
             thread_s=0.02,
         )
     return Config(
-        quick=False, sizes=["S", "M", "L"], rounds={"S": 9, "M": 9, "L": 5},
-        sample_s={"S": 0.04, "M": 0.06, "L": 0.0}, native_iters={"S": 5000, "M": 300, "L": 15},
-        attr_reads=1_000_000, attr_rounds=7, thread_rounds=5, thread_s=0.25,
+        quick=False,
+        sizes=["S", "M", "L"],
+        rounds={"S": 9, "M": 9, "L": 5},
+        sample_s={"S": 0.04, "M": 0.06, "L": 0.0},
+        native_iters={"S": 5000, "M": 300, "L": 15},
+        attr_reads=1_000_000,
+        attr_rounds=7,
+        thread_rounds=5,
+        thread_s=0.25,
     )
 
 
@@ -565,8 +602,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="tiny counts, S and M only, seconds")
     ap.add_argument("--with-wheel-size", action="store_true", help="build a wheel with maturin")
-    ap.add_argument("--out", type=Path, help="where to write the Markdown report "
-                    "(default: benchmarks/RESULTS.md for a full run, nowhere for --quick)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="where to write the Markdown report "
+        "(default: benchmarks/RESULTS.md for a full run, nowhere for --quick)",
+    )
     ap.add_argument("--rss-child", nargs=2, metavar=("CONTENDER", "FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.rss_child:
@@ -643,8 +684,10 @@ def main(argv: list[str] | None = None) -> int:
                 key = {"decode": "decode_ns", "encode": "encode_ns", "round trip": "roundtrip_ns"}
                 if op in key:
                     results[(size, op)][NATIVE] = native[size][key[op]] / 1e9
-            log(f"{size} {op}: " + ", ".join(
-                f"{k} {fmt_time(v)}" for k, v in results[(size, op)].items()))
+            log(
+                f"{size} {op}: "
+                + ", ".join(f"{k} {fmt_time(v)}" for k, v in results[(size, op)].items())
+            )
         del decoded
 
     # --- attribute reads ---------------------------------------------------------------------
@@ -738,8 +781,9 @@ def main(argv: list[str] | None = None) -> int:
         [name, f"{raw * 1e9:.1f} ns", f"{net * 1e9:.1f} ns", f"×{net / plain_net:.2f}"]
         for name, (raw, net) in attrs.items()
     ]
-    out += table(["object", "per read (with loop)", "per read (net of loop)", "vs plain (net)"],
-                 rows)
+    out += table(
+        ["object", "per read (with loop)", "per read (net of loop)", "vs plain (net)"], rows
+    )
     out += [""]
 
     out += ["## Decoding M on two threads vs one (throughput)", ""]
@@ -748,29 +792,56 @@ def main(argv: list[str] | None = None) -> int:
         for name, (one, two, use) in threads.items()
     ]
     out += table(["contender", "1 thread", "2 threads", "ratio", "CPU/wall (2 threads)"], rows)
-    out += ["", ("CPU/wall near 2.0 means both threads ran at once; the sha256 row shows what "
-            "this machine allowed at the time (other load takes cores away)."), ""]
+    out += [
+        "",
+        (
+            "CPU/wall near 2.0 means both threads ran at once; the sha256 row shows what "
+            "this machine allowed at the time (other load takes cores away)."
+        ),
+        "",
+    ]
 
     if rss:
         size_l = len(data["L"])
         out += [f"## Memory after loading L ({fmt_bytes(size_l)} file; fresh process each)", ""]
         rows = [
-            [name, fmt_bytes(r["peak"]), f"×{r['peak'] / size_l:.2f}",
-             fmt_bytes(r["retained"]), f"×{r['retained'] / size_l:.2f}"]
+            [
+                name,
+                fmt_bytes(r["peak"]),
+                f"×{r['peak'] / size_l:.2f}",
+                fmt_bytes(r["retained"]),
+                f"×{r['retained'] / size_l:.2f}",
+            ]
             for name, r in rss.items()
         ]
-        out += table(["contender", "peak RSS − baseline", "÷ file size",
-                      "retained RSS (input freed)", "÷ file size"], rows)
+        out += table(
+            [
+                "contender",
+                "peak RSS − baseline",
+                "÷ file size",
+                "retained RSS (input freed)",
+                "÷ file size",
+            ],
+            rows,
+        )
         out += ["", "Peak includes the input `bytes` read from disk (alive while parsing)."]
         if not all(r.get("hwm_reset", True) for r in rss.values()):
-            out += [("The peak counter could not be reset after imports; peaks may include "
-                    "import-time memory.")]
+            out += [
+                (
+                    "The peak counter could not be reset after imports; peaks may include "
+                    "import-time memory."
+                )
+            ]
         out += [""]
 
     out += ["## Size of a3s_session", ""]
-    out += [(f"- installed native module `{sizes['so_name']}`: {fmt_bytes(sizes['so'])} "
-            f"(built {sizes['so_mtime']})"),
-            f"- installed package directory: {fmt_bytes(sizes['installed'])}"]
+    out += [
+        (
+            f"- installed native module `{sizes['so_name']}`: {fmt_bytes(sizes['so'])} "
+            f"(built {sizes['so_mtime']})"
+        ),
+        f"- installed package directory: {fmt_bytes(sizes['installed'])}",
+    ]
     if "wheel" in sizes:
         out += [f"- wheel `{sizes['wheel_name']}`: {fmt_bytes(sizes['wheel'])}"]
     elif "wheel_error" in sizes:
@@ -779,11 +850,21 @@ def main(argv: list[str] | None = None) -> int:
         out += ["- wheel: not built (pass `--with-wheel-size`)"]
     out += [""]
 
-    out += [(f"## Exactness: byte-identical re-encodings out of {len(files)} files "
-            f"({len(cfg.sizes)} workloads + {len(edge_files)} edge cases)"), ""]
-    out += [("Reference: the crate's bytes (`a3s_session` `to_json`, i.e. the crate's serde). "
+    out += [
+        (
+            f"## Exactness: byte-identical re-encodings out of {len(files)} files "
+            f"({len(cfg.sizes)} workloads + {len(edge_files)} edge cases)"
+        ),
+        "",
+    ]
+    out += [
+        (
+            "Reference: the crate's bytes (`a3s_session` `to_json`, i.e. the crate's serde). "
             "`differs on` names each failing file and the JSON key nearest the first "
-            "difference."), ""]
+            "difference."
+        ),
+        "",
+    ]
     rows = []
     for name in names:
         if name == A3S:
@@ -816,36 +897,59 @@ def main(argv: list[str] | None = None) -> int:
         else:
             targets.append((label, show.format(value), ok(value)))
 
-    target("round trip M ≥2× faster than msgspec",
-           ratio("M", "round trip", "msgspec", A3S_BYTES), lambda v: v >= 2,
-           "msgspec takes ×{:.2f}" + with_str("M", "round trip", "msgspec"))
-    target("round trip M ≥20× faster than pure Python",
-           ratio("M", "round trip", "pure Python", A3S_BYTES), lambda v: v >= 20,
-           "pure Python takes ×{:.2f}" + with_str("M", "round trip", "pure Python"))
+    target(
+        "round trip M ≥2× faster than msgspec",
+        ratio("M", "round trip", "msgspec", A3S_BYTES),
+        lambda v: v >= 2,
+        "msgspec takes ×{:.2f}" + with_str("M", "round trip", "msgspec"),
+    )
+    target(
+        "round trip M ≥20× faster than pure Python",
+        ratio("M", "round trip", "pure Python", A3S_BYTES),
+        lambda v: v >= 20,
+        "pure Python takes ×{:.2f}" + with_str("M", "round trip", "pure Python"),
+    )
     rt_native = ratio("M", "round trip", NATIVE, A3S_BYTES)
-    target("round trip M within 1.3× of native Rust",
-           None if rt_native is None else 1 / rt_native, lambda v: v <= 1.3,
-           "a3s_session takes ×{:.2f} native"
-           + with_str("M", "round trip", NATIVE, invert=True))
-    target("decode + read all text M no slower than msgspec",
-           ratio("M", "decode + read all text", "msgspec"), lambda v: v >= 1.0,
-           "msgspec takes ×{:.2f}")
-    target("load-edit-save M ≥2× faster than msgspec",
-           ratio("M", "load-edit-save", "msgspec", A3S_BYTES), lambda v: v >= 2,
-           "msgspec takes ×{:.2f}" + with_str("M", "load-edit-save", "msgspec"))
-    target("attribute read within 2× of a plain attribute",
-           attrs[A3S][1] / plain_net, lambda v: v <= 2, "×{:.2f} plain (net of loop)")
-    target("peak RSS after loading L ≤1.5× file size",
-           rss[A3S]["peak"] / len(data["L"]) if A3S in rss else None, lambda v: v <= 1.5,
-           "×{:.2f} file size")
+    target(
+        "round trip M within 1.3× of native Rust",
+        None if rt_native is None else 1 / rt_native,
+        lambda v: v <= 1.3,
+        "a3s_session takes ×{:.2f} native" + with_str("M", "round trip", NATIVE, invert=True),
+    )
+    target(
+        "decode + read all text M no slower than msgspec",
+        ratio("M", "decode + read all text", "msgspec"),
+        lambda v: v >= 1.0,
+        "msgspec takes ×{:.2f}",
+    )
+    target(
+        "load-edit-save M ≥2× faster than msgspec",
+        ratio("M", "load-edit-save", "msgspec", A3S_BYTES),
+        lambda v: v >= 2,
+        "msgspec takes ×{:.2f}" + with_str("M", "load-edit-save", "msgspec"),
+    )
+    target(
+        "attribute read within 2× of a plain attribute",
+        attrs[A3S][1] / plain_net,
+        lambda v: v <= 2,
+        "×{:.2f} plain (net of loop)",
+    )
+    target(
+        "peak RSS after loading L ≤1.5× file size",
+        rss[A3S]["peak"] / len(data["L"]) if A3S in rss else None,
+        lambda v: v <= 1.5,
+        "×{:.2f} file size",
+    )
     one, two, _ = threads[A3S]
-    target("two threads ≥1.7× the throughput of one", two / one, lambda v: v >= 1.7,
-           "×{:.2f}")
+    target("two threads ≥1.7× the throughput of one", two / one, lambda v: v >= 1.7, "×{:.2f}")
     out += ["## Targets", ""]
-    out += table(["target", "measured", "met?"], [
-        [label, shown, "–" if ok is None else ("met" if ok else "**missed**")]
-        for label, shown, ok in targets
-    ])
+    out += table(
+        ["target", "measured", "met?"],
+        [
+            [label, shown, "–" if ok is None else ("met" if ok else "**missed**")]
+            for label, shown, ok in targets
+        ],
+    )
     out += [""]
 
     out += ["## Method", ""]
@@ -855,32 +959,50 @@ def main(argv: list[str] | None = None) -> int:
         + (f", {cfg.rounds['L']} for L" if "L" in cfg.rounds else "")
         + "; each sample repeats the call to last about "
         f"{cfg.sample_s['M'] * 1000:.0f} ms (one call for L); medians of time per call.",
-        ("- GC is disabled inside a sample and collected between samples; a call's time "
-        "includes freeing its result."),
-        ("- Inputs are `bytes`; outputs are each library's natural type (`str` for a3s_session, "
-        "pydantic and pure Python, `bytes` for msgspec). `a3s_session (to_json_bytes)` is the "
-        "same session written with `to_json_bytes()` (no `str` to build); it shares "
-        "a3s_session's decode, so it appears only where output matters. Targets where output "
-        "matters are judged on `to_json_bytes` (msgspec and native Rust write bytes too); the "
-        "`to_json` figure is noted beside them."),
-        ("- decode + read all text: decode, then read `.text` of every text block and the "
-        "content of every tool result (string or text blocks)."),
-        ("- load-edit-save: decode, append a user text message (a dict for a3s_session, the "
-        "library's own classes for the others), `updated_at += 1`, encode."),
-        ("- native Rust: `benchnative/` (a3s-code-core + serde_json, nothing else) times "
-        "`serde_json::from_str::<SessionData>` / `to_string` / both inside Rust, "
-        f"{', '.join(f'{k}: {v}' for k, v in cfg.native_iters.items())} iterations, medians; "
-        "it has no Python objects, so only decode/encode/round trip are comparable."),
-        (f"- Attribute reads use `timeit` ({cfg.attr_reads:,} reads of `o.config.name`); the ratio "
-        "subtracts the empty `timeit` loop from both sides."),
-        ("- Threads: one thread doing N decodes of M vs two threads doing N each (about "
-        f"{cfg.thread_s:.2f} s of work per thread); throughput = decodes per second; medians of "
-        f"{cfg.thread_rounds} rounds, all cases interleaved round by round."),
-        ("- Memory: the kernel's peak RSS (`VmHWM`, reset after imports) minus the RSS after "
-        "imports, in a fresh process per contender; retained = RSS after dropping the input "
-        "bytes, minus the same baseline."),
-        ("- Contender models: `benchmarks/purepy.py`, `msgspec_model.py`, `pydantic_model.py` "
-        "(each module's docstring lists where it differs from the crate)."),
+        (
+            "- GC is disabled inside a sample and collected between samples; a call's time "
+            "includes freeing its result."
+        ),
+        (
+            "- Inputs are `bytes`; outputs are each library's natural type (`str` for a3s_session, "
+            "pydantic and pure Python, `bytes` for msgspec). `a3s_session (to_json_bytes)` is the "
+            "same session written with `to_json_bytes()` (no `str` to build); it shares "
+            "a3s_session's decode, so it appears only where output matters. Targets where output "
+            "matters are judged on `to_json_bytes` (msgspec and native Rust write bytes too); the "
+            "`to_json` figure is noted beside them."
+        ),
+        (
+            "- decode + read all text: decode, then read `.text` of every text block and the "
+            "content of every tool result (string or text blocks)."
+        ),
+        (
+            "- load-edit-save: decode, append a user text message (a dict for a3s_session, the "
+            "library's own classes for the others), `updated_at += 1`, encode."
+        ),
+        (
+            "- native Rust: `benchnative/` (a3s-code-core + serde_json, nothing else) times "
+            "`serde_json::from_str::<SessionData>` / `to_string` / both inside Rust, "
+            f"{', '.join(f'{k}: {v}' for k, v in cfg.native_iters.items())} iterations, medians; "
+            "it has no Python objects, so only decode/encode/round trip are comparable."
+        ),
+        (
+            f"- Attribute reads use `timeit` ({cfg.attr_reads:,} reads of `o.config.name`); the ratio "
+            "subtracts the empty `timeit` loop from both sides."
+        ),
+        (
+            "- Threads: one thread doing N decodes of M vs two threads doing N each (about "
+            f"{cfg.thread_s:.2f} s of work per thread); throughput = decodes per second; medians of "
+            f"{cfg.thread_rounds} rounds, all cases interleaved round by round."
+        ),
+        (
+            "- Memory: the kernel's peak RSS (`VmHWM`, reset after imports) minus the RSS after "
+            "imports, in a fresh process per contender; retained = RSS after dropping the input "
+            "bytes, minus the same baseline."
+        ),
+        (
+            "- Contender models: `benchmarks/purepy.py`, `msgspec_model.py`, `pydantic_model.py` "
+            "(each module's docstring lists where it differs from the crate)."
+        ),
     ]
     if notes:
         out += ["", "Notes:", *[f"- {n}" for n in notes]]

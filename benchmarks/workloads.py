@@ -19,10 +19,44 @@ from typing import Any
 
 SIZES = {"S": 5_000, "M": 500_000, "L": 25_000_000}
 _WORDS = (
-    "the", "parser", "returns", "an", "error", "when", "input", "ends", "early", "so", "we",
-    "read", "the", "next", "token", "and", "check", "whether", "it", "matches", "the",
-    "expected", "delimiter", "before", "moving", "on", "to", "the", "following", "field",
-    "überprüfen", "日本語", "café", "naïve", "—", "“quotes”", "tab\there", "newline\n",
+    "the",
+    "parser",
+    "returns",
+    "an",
+    "error",
+    "when",
+    "input",
+    "ends",
+    "early",
+    "so",
+    "we",
+    "read",
+    "the",
+    "next",
+    "token",
+    "and",
+    "check",
+    "whether",
+    "it",
+    "matches",
+    "the",
+    "expected",
+    "delimiter",
+    "before",
+    "moving",
+    "on",
+    "to",
+    "the",
+    "following",
+    "field",
+    "überprüfen",
+    "日本語",
+    "café",
+    "naïve",
+    "—",
+    "“quotes”",
+    "tab\there",
+    "newline\n",
 )
 _IDENT = string.ascii_letters + string.digits
 _B64 = _IDENT + "+/"
@@ -57,8 +91,9 @@ class _Gen:
                 "context": [rng.randint(0, 5), rng.random()],
                 "glob": None,
                 "filters": {
-                    "exclude": [f"*.{e}" for e in rng.sample(["lock", "min.js", "map", "png",
-                                                              "bin"], 2)],
+                    "exclude": [
+                        f"*.{e}" for e in rng.sample(["lock", "min.js", "map", "png", "bin"], 2)
+                    ],
                     "depth": {"max": rng.randint(1, 9), "follow_links": False},
                 },
             },
@@ -77,8 +112,12 @@ class _Gen:
             "role": "assistant",
             "content": [
                 {"type": "text", "text": self.sentence(rng.randint(20, 220))},
-                {"type": "tool_use", "id": tool_id,
-                 "name": rng.choice(["read", "grep", "edit", "bash"]), "input": self.tool_input()},
+                {
+                    "type": "tool_use",
+                    "id": tool_id,
+                    "name": rng.choice(["read", "grep", "edit", "bash"]),
+                    "input": self.tool_input(),
+                },
             ],
         }
         if rng.random() < 0.3:
@@ -86,16 +125,36 @@ class _Gen:
         if rng.random() < 0.7:
             result_content: Any = self.sentence(rng.randint(100, 1000))
         else:
-            result_content = [{"type": "text", "text": self.sentence(rng.randint(40, 350))}
-                              for _ in range(rng.randint(1, 3))]
+            result_content = [
+                {"type": "text", "text": self.sentence(rng.randint(40, 350))}
+                for _ in range(rng.randint(1, 3))
+            ]
             if rng.random() < 0.2:
-                result_content.append({"type": "image", "source": {
-                    "type": "base64", "media_type": "image/png", "data": self.b64(300)}})
-        result = {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": tool_id, "content": result_content,
-             "is_error": rng.choice([None, False, False, True])}]}
-        user = {"role": "user",
-                "content": [{"type": "text", "text": self.sentence(rng.randint(10, 120))}]}
+                result_content.append(
+                    {
+                        "type": "image",
+                        "source": {
+                            "type": "base64",
+                            "media_type": "image/png",
+                            "data": self.b64(300),
+                        },
+                    }
+                )
+        result = {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": tool_id,
+                    "content": result_content,
+                    "is_error": rng.choice([None, False, False, True]),
+                }
+            ],
+        }
+        user = {
+            "role": "user",
+            "content": [{"type": "text", "text": self.sentence(rng.randint(10, 120))}],
+        }
         return [user, assistant, result] if i % 3 == 0 else [assistant, result]
 
 
@@ -113,40 +172,70 @@ def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
         i += 1
     n_calls = max(1, len(messages) // 4)
     cost_records = [
-        {"model": "claude-sonnet-4", "provider": "anthropic",
-         "prompt_tokens": rng.randint(1000, 90000), "completion_tokens": rng.randint(10, 4000),
-         "total_tokens": rng.randint(1000, 95000), "cost_usd": rng.random() / 10,
-         "timestamp": f"2025-11-25T06:{k % 60:02d}:{(k * 7) % 60:02d}."
-                      f"{rng.randint(0, 999999999):09d}Z",
-         "session_id": "bench"}
+        {
+            "model": "claude-sonnet-4",
+            "provider": "anthropic",
+            "prompt_tokens": rng.randint(1000, 90000),
+            "completion_tokens": rng.randint(10, 4000),
+            "total_tokens": rng.randint(1000, 95000),
+            "cost_usd": rng.random() / 10,
+            "timestamp": f"2025-11-25T06:{k % 60:02d}:{(k * 7) % 60:02d}."
+            f"{rng.randint(0, 999999999):09d}Z",
+            "session_id": "bench",
+        }
         for k in range(min(n_calls, 400))
     ]
     tasks = [
-        {"id": str(k), "content": gen.sentence(6),
-         "status": rng.choice(["pending", "in_progress", "completed", "failed"]),
-         "priority": rng.choice(["high", "medium", "low"]),
-         **({"dependencies": [str(k - 1)]} if k else {})}
+        {
+            "id": str(k),
+            "content": gen.sentence(6),
+            "status": rng.choice(["pending", "in_progress", "completed", "failed"]),
+            "priority": rng.choice(["high", "medium", "low"]),
+            **({"dependencies": [str(k - 1)]} if k else {}),
+        }
         for k in range(min(20, 1 + len(messages) // 20))
     ]
     return {
         "id": f"bench-{target_bytes}",
         "config": {
-            "name": "benchmark session", "workspace": "/work/project",
+            "name": "benchmark session",
+            "workspace": "/work/project",
             "system_prompt": gen.sentence(30),
-            "max_context_length": 200000, "auto_compact": True, "auto_compact_threshold": 0.8,
-            "storage_type": "file", "planning_mode": "Auto", "goal_tracking": False,
-            "confirmation_policy": {"enabled": True, "default_timeout_ms": 30000,
-                                    "timeout_action": "Reject", "yolo_lanes": []},
-            "permission_policy": {"deny": [{"rule": "Bash(rm:*)"}], "allow": [{"rule": "Read(*)"}],
-                                  "ask": [], "default_decision": "ask", "enabled": True},
+            "max_context_length": 200000,
+            "auto_compact": True,
+            "auto_compact_threshold": 0.8,
+            "storage_type": "file",
+            "planning_mode": "Auto",
+            "goal_tracking": False,
+            "confirmation_policy": {
+                "enabled": True,
+                "default_timeout_ms": 30000,
+                "timeout_action": "Reject",
+                "yolo_lanes": [],
+            },
+            "permission_policy": {
+                "deny": [{"rule": "Bash(rm:*)"}],
+                "allow": [{"rule": "Read(*)"}],
+                "ask": [],
+                "default_decision": "ask",
+                "enabled": True,
+            },
         },
         "state": "Active",
         "messages": messages,
-        "context_usage": {"used_tokens": 123456, "max_tokens": 200000, "percent": 61.728,
-                          "turns": i},
-        "total_usage": {"prompt_tokens": 1234567, "completion_tokens": 54321,
-                        "total_tokens": 1288888, "cache_read_tokens": 1000000,
-                        "cache_write_tokens": None},
+        "context_usage": {
+            "used_tokens": 123456,
+            "max_tokens": 200000,
+            "percent": 61.728,
+            "turns": i,
+        },
+        "total_usage": {
+            "prompt_tokens": 1234567,
+            "completion_tokens": 54321,
+            "total_tokens": 1288888,
+            "cache_read_tokens": 1000000,
+            "cache_write_tokens": None,
+        },
         "total_cost": 12.345678,
         "model_name": "claude-sonnet-4",
         "cost_records": cost_records,
@@ -155,8 +244,11 @@ def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
         "thinking_budget": None,
         "created_at": 1764050000,
         "updated_at": 1764053725,
-        "llm_config": {"provider": "anthropic", "model": "claude-sonnet-4",
-                       "base_url": "https://llm.example.invalid/v1"},
+        "llm_config": {
+            "provider": "anthropic",
+            "model": "claude-sonnet-4",
+            "base_url": "https://llm.example.invalid/v1",
+        },
         "tasks": tasks,
     }
 

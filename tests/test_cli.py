@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import a3s_session as a3s
 import pytest
+
+import a3s_session as a3s
 from a3s_session import cli
 from a3s_session.cli import main
 from a3s_session.files import v1_file_name
@@ -133,8 +134,14 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--nope"], ["inspect"], ["validate"], ["export", str(SAMPLE), "--format", "html"],
-     ["ls"], ["--color", "sometimes"]],
+    [
+        ["--nope"],
+        ["inspect"],
+        ["validate"],
+        ["export", str(SAMPLE), "--format", "html"],
+        ["ls"],
+        ["--color", "sometimes"],
+    ],
 )
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
@@ -144,8 +151,9 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     assert err.splitlines()[-1].startswith("a3s-session: ")
 
 
-def test_main_reads_sys_argv(monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_reads_sys_argv(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(sys, "argv", ["a3s-session", "inspect", str(SAMPLE)])
     assert main() == 0
     assert "sess-7f3c2a9e" in capsys.readouterr().out
@@ -236,8 +244,9 @@ def test_inspect_invalid_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixt
     out, err = capsys.readouterr()
     assert out == ""
     line = one_line(err)
-    number = next(i for i, text in enumerate(bad.read_text().splitlines(), 1)
-                  if "max_context_length" in text)
+    number = next(
+        i for i, text in enumerate(bad.read_text().splitlines(), 1) if "max_context_length" in text
+    )
     assert f"{bad}:{number}:" in line
     assert "invalid type" in line and "[at config.max_context_length]" in line
 
@@ -284,17 +293,24 @@ def test_validate_roundtrip_failures(tmp_path: Path, capsys: pytest.CaptureFixtu
     capsys.readouterr()
     assert main(["validate", "--roundtrip", *args]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"FAIL {indented} (legacy; round trip differs from the crate's "
-                             "pretty output at line 2 column")
-    assert out[1] == f"FAIL {newline} (legacy; round trip differs only in trailing whitespace " \
-                     "(pretty))"
-    assert out[2] == (f"FAIL {v1_changed} (v1 snapshot; round trip of the session differs at "
-                      "session.context_usage.percent)")
+    assert out[0].startswith(
+        f"FAIL {indented} (legacy; round trip differs from the crate's "
+        "pretty output at line 2 column"
+    )
+    assert (
+        out[1] == f"FAIL {newline} (legacy; round trip differs only in trailing whitespace "
+        "(pretty))"
+    )
+    assert out[2] == (
+        f"FAIL {v1_changed} (v1 snapshot; round trip of the session differs at "
+        "session.context_usage.percent)"
+    )
     assert out[3] == "3 files: 0 OK, 3 failed"
 
 
-def test_validate_roundtrip_hash_map_order(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_roundtrip_hash_map_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = sample_dict()
     doc["config"]["confirmation_policy"]["yolo_lanes"] = ["Query", "Execute", "Generate"]
     doc["config"]["queue_config"] = {"laneTimeouts": {"Query": 5, "Execute": 6, "Control": 7}}
@@ -303,8 +319,10 @@ def test_validate_roundtrip_hash_map_order(tmp_path: Path,
     text = session.to_json(pretty=True)
     lanes = json.loads(text)["config"]["confirmation_policy"]["yolo_lanes"]
     # Written in some other order than the crate's current one, as another process would.
-    other = text.replace(json.dumps(lanes, indent=2).replace("\n", "\n      "),
-                         json.dumps(lanes[::-1], indent=2).replace("\n", "\n      "))
+    other = text.replace(
+        json.dumps(lanes, indent=2).replace("\n", "\n      "),
+        json.dumps(lanes[::-1], indent=2).replace("\n", "\n      "),
+    )
     assert other != text
     path.write_text(other, encoding="utf-8")
     assert main(["validate", "--roundtrip", str(path)]) == 0
@@ -352,8 +370,10 @@ def test_validate_v1_rejections(tmp_path: Path, capsys: pytest.CaptureFixture[st
     sealed.write_bytes(b"A3SE\x00\x01\x02 ciphertext")
     assert main(["validate", str(v2), str(sealed)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == (f"FAIL {v2}:2:21: unsupported snapshot schema_version 2 (only version 1 "
-                      "is supported) [at schema_version]")
+    assert out[0] == (
+        f"FAIL {v2}:2:21: unsupported snapshot schema_version 2 (only version 1 "
+        "is supported) [at schema_version]"
+    )
     assert out[1].startswith(f"FAIL {sealed}: encrypted snapshot not supported")
 
 
@@ -361,8 +381,10 @@ def test_validate_unknown_fields(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path = write_v1(tmp_path, newer_session())
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"OK {path} (v1 snapshot; 2 fields unknown to a3s-code-core 3.0.0: "
-                          "config.max_parallel_tasks, tenant_id)")
+    assert out.startswith(
+        f"OK {path} (v1 snapshot; 2 fields unknown to a3s-code-core 3.0.0: "
+        "config.max_parallel_tasks, tenant_id)"
+    )
     assert main(["validate", "--strict", str(path)]) == 1
     assert capsys.readouterr().out.startswith("FAIL ")
     assert main(["validate", "--roundtrip", str(path)]) == 1
@@ -435,9 +457,17 @@ def test_ls_json(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[0]["unknown_fields"] == ["config.max_parallel_tasks", "tenant_id"]
     assert rows[0]["path"].endswith(v1_file_name("newest/v1"))
     assert rows[2] | {"path": None} == {
-        "id": "old", "layout": "legacy", "state": "Completed", "name": "refactor-parser",
-        "messages": 6, "tokens": 18234, "cost_usd": 0.083571, "created_at": 1764050000,
-        "updated_at": 1700000000, "updated": "2023-11-14T22:13:20Z", "unknown_fields": [],
+        "id": "old",
+        "layout": "legacy",
+        "state": "Completed",
+        "name": "refactor-parser",
+        "messages": 6,
+        "tokens": 18234,
+        "cost_usd": 0.083571,
+        "created_at": 1764050000,
+        "updated_at": 1700000000,
+        "updated": "2023-11-14T22:13:20Z",
+        "unknown_fields": [],
         "path": None,
     }
 
@@ -501,8 +531,9 @@ def test_ls_broken_files(store: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert len(json.loads(capsys.readouterr().out)) == 3
 
 
-def test_ls_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ls_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert main(["ls", str(tmp_path / "none")]) == 2
     assert "none: no such file or directory" in one_line(capsys.readouterr().err)
     assert main(["ls", str(SAMPLE)]) == 2
@@ -524,8 +555,9 @@ def test_export_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
     assert out.startswith("# refactor-parser\n\n- **Session:** `sess-7f3c2a9e` (Completed)\n")
     assert "- [x] Find the number parser *(completed)*" in out
-    for n, title in enumerate(["User", "Assistant", "Tool result", "Assistant", "Tool result",
-                               "Assistant"], 1):
+    for n, title in enumerate(
+        ["User", "Assistant", "Tool result", "Assistant", "Tool result", "Assistant"], 1
+    ):
         assert f"\n## {n}. {title}\n" in out
     assert "<summary>Tool call: <code>grep</code> · toolu_01</summary>" in out
     assert "<summary>Tool result: <code>grep</code> · toolu_01</summary>" in out
@@ -539,20 +571,39 @@ def test_export_markdown(capsys: pytest.CaptureFixture[str]) -> None:
 def test_export_markdown_edge_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = sample_dict()
     doc["messages"] = [
-        {"role": "user", "content": [
-            {"type": "image", "source": {"type": "base64", "media_type": "image/png",
-                                         "data": "AAAA"}},
-        ]},
-        {"role": "assistant", "content": [
-            {"type": "tool_use", "id": "t<1>", "name": "a&b", "input": {"q": "```"}},
-        ]},
-        {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": "t<1>", "is_error": True,
-             "content": [{"type": "text", "text": "boom ```` fence"},
-                         {"type": "image", "source": {"type": "base64", "media_type": "image/gif",
-                                                      "data": "R0lG"}}]},
-            {"type": "tool_result", "tool_use_id": "unknown", "content": "", "is_error": None},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"},
+                },
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "tool_use", "id": "t<1>", "name": "a&b", "input": {"q": "```"}},
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "t<1>",
+                    "is_error": True,
+                    "content": [
+                        {"type": "text", "text": "boom ```` fence"},
+                        {
+                            "type": "image",
+                            "source": {"type": "base64", "media_type": "image/gif", "data": "R0lG"},
+                        },
+                    ],
+                },
+                {"type": "tool_result", "tool_use_id": "unknown", "content": "", "is_error": None},
+            ],
+        },
     ]
     path = tmp_path / "edge.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -639,8 +690,9 @@ def test_export_v1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 # ---------------------------------------------------------------------------------------------
 # bench
 # ---------------------------------------------------------------------------------------------
-def test_bench_without_a_checkout(monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_without_a_checkout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(cli, "checkout_root", lambda: None)
     assert main(["bench"]) == 2
     assert "bench needs a source checkout" in one_line(capsys.readouterr().err)
@@ -676,14 +728,26 @@ def _env() -> dict[str, str]:
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "a3s_session"], capture_output=True, text=True,
-                          env=_env(), check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "a3s_session"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert "(bundled sample)" in proc.stdout and ANSI not in proc.stdout
     assert proc.stdout.rstrip().endswith("round trip: byte-identical (4,973 bytes, pretty)")
-    proc = subprocess.run([sys.executable, "-m", "a3s_session", "inspect", str(tmp_path)],
-                          capture_output=True, text=True, env=_env(), check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "a3s_session", "inspect", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert one_line(proc.stderr).startswith("a3s-session: ")
 
@@ -694,15 +758,32 @@ def _entry_point() -> Iterator[str]:
         yield found
 
 
-@pytest.mark.parametrize("exe", list(_entry_point()) or [pytest.param("", marks=pytest.mark.skip(
-    reason="a3s-session console script not installed"))])
+@pytest.mark.parametrize(
+    "exe",
+    list(_entry_point())
+    or [
+        pytest.param("", marks=pytest.mark.skip(reason="a3s-session console script not installed"))
+    ],
+)
 def test_console_script(exe: str, tmp_path: Path) -> None:
-    proc = subprocess.run([exe, "validate", "--roundtrip", str(SAMPLE)], capture_output=True,
-                          text=True, env=_env(), check=False, timeout=60)
+    proc = subprocess.run(
+        [exe, "validate", "--roundtrip", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"OK {SAMPLE} (legacy; round trip byte-identical (pretty))\n"
-    proc = subprocess.run([exe, "ls", str(tmp_path / "missing")], capture_output=True, text=True,
-                          env=_env(), check=False, timeout=60)
+    proc = subprocess.run(
+        [exe, "ls", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
@@ -711,8 +792,12 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     doc = sample_dict()
     doc["messages"] = doc["messages"] * 3000
     big.write_text(json.dumps(doc), encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "a3s_session", "export", str(big)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "a3s_session", "export", str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.read(10)
     proc.stdout.close()

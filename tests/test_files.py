@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import a3s_session as a3s
 import pytest
+
+import a3s_session as a3s
 from a3s_session import files
 from a3s_session.files import (
     SessionDirectory,
@@ -55,8 +56,9 @@ def write_v1(store: Path, session: dict[str, Any], **extra: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = "id_" + base64.urlsafe_b64encode(session["id"].encode()).decode().rstrip("=") + ".json"
     path = folder / name
-    path.write_text(json.dumps(envelope(session, **extra), indent=2, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(envelope(session, **extra), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -247,8 +249,12 @@ def test_keys_serde_consumes_are_not_unknown() -> None:
     doc = sample_dict()
     doc["todos"] = doc.pop("tasks")  # old key, written back as `tasks`
     doc["todos"][0]["dependencies"] = []  # omitted when empty
-    doc["llm_config"] = {"provider": "anthropic", "model": "m", "api_key": "sk-secret",
-                         "base_url": None}
+    doc["llm_config"] = {
+        "provider": "anthropic",
+        "model": "m",
+        "api_key": "sk-secret",
+        "base_url": None,
+    }
     doc["parent_id"] = None  # an absent Option
     doc["tenant_id"] = None  # newer Option field, absent: nothing to lose
     f = parse_session_document(json.dumps(doc))
@@ -307,9 +313,16 @@ def test_v1_file_names_round_trip(sid: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["id_QQ==.json", "id_QR.json", "id_Q.json", "id_QQ.json.tmp", "QQ.json", "id_Q Q.json",
-     "id_" + base64.urlsafe_b64encode(b"\xff\xfe").decode().rstrip("=") + ".json",
-     "id_a+b/.json"],
+    [
+        "id_QQ==.json",
+        "id_QR.json",
+        "id_Q.json",
+        "id_QQ.json.tmp",
+        "QQ.json",
+        "id_Q Q.json",
+        "id_" + base64.urlsafe_b64encode(b"\xff\xfe").decode().rstrip("=") + ".json",
+        "id_a+b/.json",
+    ],
 )
 def test_not_v1_file_names(name: str) -> None:
     assert v1_id_from_file_name(name) is None
@@ -416,8 +429,9 @@ def test_save_writes_through_the_crates_store(tmp_path: Path) -> None:
 def test_save_refuses_a_session_loaded_with_unknown_fields(tmp_path: Path) -> None:
     store = tmp_path / "s"
     store.mkdir()
-    (store / "sess-7f3c2a9e.json").write_text(json.dumps(newer_session(), indent=2),
-                                              encoding="utf-8")
+    (store / "sess-7f3c2a9e.json").write_text(
+        json.dumps(newer_session(), indent=2), encoding="utf-8"
+    )
     d = SessionDirectory(store)
     s = d.load("sess-7f3c2a9e")
     assert s is not None
@@ -465,8 +479,7 @@ def test_save_refuses_over_a_v1_snapshot(tmp_path: Path) -> None:
 def test_save_refuses_to_replace_an_envelope_in_the_legacy_place(tmp_path: Path) -> None:
     store = tmp_path / "s"
     store.mkdir()
-    (store / "sess-7f3c2a9e.json").write_text(json.dumps(envelope(sample_dict())),
-                                              encoding="utf-8")
+    (store / "sess-7f3c2a9e.json").write_text(json.dumps(envelope(sample_dict())), encoding="utf-8")
     with pytest.raises(WriteRefusedError):
         SessionDirectory(store).save(load_session(SAMPLE))
 

@@ -11,8 +11,8 @@ import sys
 import textwrap
 import threading
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,7 +201,9 @@ def test_eight_threads_save_same_and_different_ids(tmp_path: Path) -> None:
                 s = base.__copy__()
                 s.id = "shared" if i % 2 else f"thread-{n}"
                 s.updated_at = n * 1000 + i
-                s.messages.append({"role": "user", "content": [{"type": "text", "text": "x" * (n * 97 + i)}]})
+                s.messages.append(
+                    {"role": "user", "content": [{"type": "text", "text": "x" * (n * 97 + i)}]}
+                )
                 store.save(s)
                 if i % 5 == 0:
                     store.list()

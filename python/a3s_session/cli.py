@@ -243,15 +243,21 @@ def check_roundtrip(f: SessionFile) -> RoundTrip:
     snapshots only the ``session`` member is compared, as JSON values."""
     session = f.session
     if f.unknown_fields:
-        return RoundTrip(False, f"would drop {len(f.unknown_fields)} fields unknown to "
-                                f"a3s-code-core {CRATE_VERSION}: {_unknown_text(f.unknown_fields)}")
+        return RoundTrip(
+            False,
+            f"would drop {len(f.unknown_fields)} fields unknown to "
+            f"a3s-code-core {CRATE_VERSION}: {_unknown_text(f.unknown_fields)}",
+        )
     if f.layout == V1:
         source = json.loads(f.session_text)
         written = json.loads(session.to_json())
         diff = first_difference(source, written)
         if diff is None:
-            return RoundTrip(True, "of the session equal as JSON (v1 envelope: compared "
-                                   "semantically, not byte for byte)")
+            return RoundTrip(
+                True,
+                "of the session equal as JSON (v1 envelope: compared "
+                "semantically, not byte for byte)",
+            )
         where = f" at session.{diff}" if diff else ""
         return RoundTrip(False, f"of the session differs{where}")
     text = f.session_text
@@ -273,8 +279,9 @@ def check_roundtrip(f: SessionFile) -> RoundTrip:
     if out == text.rstrip(" \t\r\n"):
         return RoundTrip(False, "differs only in trailing whitespace", layout)
     index = next((i for i, (a, b) in enumerate(zip(text, out)) if a != b), min(len(text), len(out)))
-    return RoundTrip(False, f"differs from the crate's {layout} output at "
-                            f"{_byte_position(text, index)}", None)
+    return RoundTrip(
+        False, f"differs from the crate's {layout} output at {_byte_position(text, index)}", None
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,55 +298,89 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
-        "--color", choices=("auto", "always", "never"), default=argparse.SUPPRESS,
+        "--color",
+        choices=("auto", "always", "never"),
+        default=argparse.SUPPRESS,
         help="colour output: auto (default: only on a terminal, honours NO_COLOR), always, never",
     )
     parser = _Parser(
         prog=PROG,
         description="Inspect, validate, list and export A3S Code sessions with the real "
-                    f"a3s-code-core {CRATE_VERSION} serde code. Without a command: summary and "
-                    "round-trip check of FILE (default: the bundled sample).",
+        f"a3s-code-core {CRATE_VERSION} serde code. Without a command: summary and "
+        "round-trip check of FILE (default: the bundled sample).",
         epilog="exit status: 0 ok, 1 a session failed validation, 2 usage or I/O error",
         parents=[common],
     )
-    parser.add_argument("--version", action="version",
-                        version=f"{PROG} {__version__} (a3s-code-core {CRATE_VERSION})")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__} (a3s-code-core {CRATE_VERSION})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("inspect", parents=[common], help="summary of one session file",
-                       description="Summary of a session file of either layout (legacy bare "
-                                   "SessionData or v1 snapshot envelope).")
+    p = sub.add_parser(
+        "inspect",
+        parents=[common],
+        help="summary of one session file",
+        description="Summary of a session file of either layout (legacy bare "
+        "SessionData or v1 snapshot envelope).",
+    )
     p.add_argument("path", metavar="PATH")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("validate", parents=[common], help="check session files with the crate",
-                       description="Parse each file with the crate; print OK or the error with "
-                                   "line:column and field path. Exit 0 only when all pass.")
+    p = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check session files with the crate",
+        description="Parse each file with the crate; print OK or the error with "
+        "line:column and field path. Exit 0 only when all pass.",
+    )
     p.add_argument("paths", metavar="PATH", nargs="+")
-    p.add_argument("--roundtrip", action="store_true",
-                   help="also require the crate to write the session back unchanged (legacy: "
-                        "the same bytes, pretty or compact; v1: the session, as JSON values)")
-    p.add_argument("--strict", action="store_true",
-                   help="fail files with fields unknown to a3s-code-core 3.0.0")
+    p.add_argument(
+        "--roundtrip",
+        action="store_true",
+        help="also require the crate to write the session back unchanged (legacy: "
+        "the same bytes, pretty or compact; v1: the session, as JSON values)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail files with fields unknown to a3s-code-core 3.0.0",
+    )
 
-    p = sub.add_parser("ls", parents=[common], help="sessions in a store directory",
-                       description="The sessions in a store directory (legacy <dir>/*.json and "
-                                   "v1 <dir>/v1/sessions/), newest first.")
+    p = sub.add_parser(
+        "ls",
+        parents=[common],
+        help="sessions in a store directory",
+        description="The sessions in a store directory (legacy <dir>/*.json and "
+        "v1 <dir>/v1/sessions/), newest first.",
+    )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("export", parents=[common], help="transcript as Markdown or JSON Lines",
-                       description="Write a readable transcript. Files are created with mode "
-                                   "0600 and never overwritten without --force.")
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="transcript as Markdown or JSON Lines",
+        description="Write a readable transcript. Files are created with mode "
+        "0600 and never overwritten without --force.",
+    )
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--format", choices=("markdown", "jsonl"), default="markdown",
-                   help="markdown (default) or jsonl (one crate-serialized Message per line)")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "jsonl"),
+        default="markdown",
+        help="markdown (default) or jsonl (one crate-serialized Message per line)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists (atomically)")
 
-    p = sub.add_parser("bench", parents=[common], help="run the benchmarks (source checkout)",
-                       description="Run benchmarks/run.py of a source checkout; extra "
-                                   "arguments are passed on.")
+    p = sub.add_parser(
+        "bench",
+        parents=[common],
+        help="run the benchmarks (source checkout)",
+        description="Run benchmarks/run.py of a source checkout; extra arguments are passed on.",
+    )
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for benchmarks/run.py")
     return parser
 
@@ -355,11 +396,15 @@ def _extra_rows(f: SessionFile, style: Style, *, file_row: bool = True) -> list[
     extra = [("file", str(f.path))] if file_row else []
     extra.append(("layout", _layout_text(f)))
     if f.unknown_fields:
-        extra.append((
-            "unknown",
-            style.yellow(f"{len(f.unknown_fields)} fields unknown to a3s-code-core "
-                         f"{CRATE_VERSION} (not written back): {_unknown_text(f.unknown_fields)}"),
-        ))
+        extra.append(
+            (
+                "unknown",
+                style.yellow(
+                    f"{len(f.unknown_fields)} fields unknown to a3s-code-core "
+                    f"{CRATE_VERSION} (not written back): {_unknown_text(f.unknown_fields)}"
+                ),
+            )
+        )
     return extra
 
 
@@ -384,8 +429,9 @@ def cmd_inspect(args: argparse.Namespace, style: Style) -> int:
             path=args.path,
             layout=f.layout,
             unknown_fields=f.unknown_fields,
-            envelope={k: (len(v) if isinstance(v, (list, dict)) else v)
-                      for k, v in f.extras.items()},
+            envelope={
+                k: (len(v) if isinstance(v, (list, dict)) else v) for k, v in f.extras.items()
+            },
         )
         _print(json.dumps(info, indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -439,9 +485,12 @@ def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tup
     if f.unknown_fields and not roundtrip:
         if strict:
             ok = False
-        notes.append(style.yellow(
-            f"{len(f.unknown_fields)} fields unknown to a3s-code-core {CRATE_VERSION}: "
-            f"{_unknown_text(f.unknown_fields)}"))
+        notes.append(
+            style.yellow(
+                f"{len(f.unknown_fields)} fields unknown to a3s-code-core {CRATE_VERSION}: "
+                f"{_unknown_text(f.unknown_fields)}"
+            )
+        )
     word = style.green("OK") if ok else style.red("FAIL")
     return f"{word} {path} ({'; '.join(notes)})", EXIT_OK if ok else EXIT_INVALID
 
@@ -467,20 +516,22 @@ def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[st
             continue
         s = e.file.session
         usage = s.total_usage
-        rows.append({
-            "id": s.id,
-            "layout": e.file.layout,
-            "state": str(s.state.value),
-            "name": s.config.name,
-            "messages": len(s.messages),
-            "tokens": usage.total_tokens,
-            "cost_usd": s.total_cost,
-            "created_at": s.created_at,
-            "updated_at": s.updated_at,
-            "updated": iso_when(s.updated_at),
-            "unknown_fields": e.file.unknown_fields,
-            "path": str(e.path),
-        })
+        rows.append(
+            {
+                "id": s.id,
+                "layout": e.file.layout,
+                "state": str(s.state.value),
+                "name": s.config.name,
+                "messages": len(s.messages),
+                "tokens": usage.total_tokens,
+                "cost_usd": s.total_cost,
+                "created_at": s.created_at,
+                "updated_at": s.updated_at,
+                "updated": iso_when(s.updated_at),
+                "unknown_fields": e.file.unknown_fields,
+                "path": str(e.path),
+            }
+        )
     rows.sort(key=lambda r: (-r["updated_at"], r["id"], r["layout"]))
     return rows, errors
 
@@ -529,8 +580,11 @@ def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
     for cells in body:
         _print(fmt(cells))
     if any(r["unknown_fields"] for r in rows):
-        _print(style.yellow(f"* has fields unknown to a3s-code-core {CRATE_VERSION} "
-                            "(not written back)"))
+        _print(
+            style.yellow(
+                f"* has fields unknown to a3s-code-core {CRATE_VERSION} (not written back)"
+            )
+        )
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -591,8 +645,11 @@ def _message_markdown(index: int, m: Message, tool_names: dict[str, str]) -> str
         elif isinstance(b, ToolUseBlock):
             tool_names[b.id] = b.name
             body = _fence(json.dumps(b.input, indent=2, ensure_ascii=False), "json")
-            parts.append(_details(
-                f"Tool call: <code>{html.escape(b.name)}</code> · {html.escape(b.id)}", body))
+            parts.append(
+                _details(
+                    f"Tool call: <code>{html.escape(b.name)}</code> · {html.escape(b.id)}", body
+                )
+            )
         elif isinstance(b, ToolResultBlock):
             name = tool_names.get(b.tool_use_id)
             label = "Tool error" if b.is_error else "Tool result"
@@ -617,8 +674,11 @@ def to_markdown(s: SessionData) -> str:
     ]
     if len(s.tasks):
         head.append("- **Tasks:**")
-        head.extend(f"  - [{'x' if t.status.value == 'completed' else ' '}] {t.content} "
-                    f"*({t.status.value})*" for t in s.tasks)
+        head.extend(
+            f"  - [{'x' if t.status.value == 'completed' else ' '}] {t.content} "
+            f"*({t.status.value})*"
+            for t in s.tasks
+        )
     sections = ["\n".join(head)]
     tool_names: dict[str, str] = {}
     for i, m in enumerate(s.messages, 1):
@@ -665,7 +725,7 @@ def write_private(path: str, data: str, *, force: bool) -> None:
 def _write_all(fd: int, payload: bytes) -> None:
     view = memoryview(payload)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def cmd_export(args: argparse.Namespace, style: Style) -> int:
@@ -698,12 +758,15 @@ def checkout_root() -> pathlib.Path | None:
 def cmd_bench(args: argparse.Namespace, style: Style) -> int:
     root = checkout_root()
     if root is None:
-        raise CliError("bench needs a source checkout of a3s-session (benchmarks/run.py was not "
-                       "found next to this package); clone the repository and install it with "
-                       "`pip install -e .`")
+        raise CliError(
+            "bench needs a source checkout of a3s-session (benchmarks/run.py was not "
+            "found next to this package); clone the repository and install it with "
+            "`pip install -e .`"
+        )
     rest = list(args.args[1:] if args.args[:1] == ["--"] else args.args)
-    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "run.py"), *rest],
-                          cwd=root, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "run.py"), *rest], cwd=root, check=False
+    )
     return proc.returncode
 
 
@@ -726,8 +789,9 @@ def _run(argv: list[str]) -> int:
         if len(argv) > 1:
             parser.error(f"unknown command {argv[0]!r} (commands: {', '.join(COMMANDS)})")
         if not os.path.exists(argv[0]):
-            raise CliError(f"{argv[0]}: no such file or directory (and not a command: "
-                           f"{', '.join(COMMANDS)})")
+            raise CliError(
+                f"{argv[0]}: no such file or directory (and not a command: {', '.join(COMMANDS)})"
+            )
         return cmd_default(argv[0], Style(color_enabled(sys.stdout)))
     args = None
     if "bench" in argv:  # everything after `bench` goes to benchmarks/run.py, verbatim

@@ -392,7 +392,7 @@ def _parse_snapshot(text: str, members: list[_Member], path: Path | None) -> Ses
     if type(version.value) is not int or version.value != SNAPSHOT_SCHEMA_VERSION:
         line, column = _position(text, version.start)
         raise _format_error(
-            f"unsupported snapshot schema_version {text[version.start:version.end]} "
+            f"unsupported snapshot schema_version {text[version.start : version.end]} "
             f"(only version {SNAPSHOT_SCHEMA_VERSION} is supported)",
             path="schema_version",
             line=line,
@@ -556,7 +556,9 @@ class SessionDirectory:
             if file_id is None:
                 entries.append(
                     DirectoryEntry(
-                        p, layout, p.stem,
+                        p,
+                        layout,
+                        p.stem,
                         error=_format_error(
                             "not a v1 session file name (expected id_<base64url of the id>.json)"
                         ),
@@ -575,8 +577,7 @@ class SessionDirectory:
         read = read_session_file(p)
         if layout == V1 and read.session.id != file_id:
             raise _format_error(
-                f"the file name is for session {file_id!r} but it holds session "
-                f"{read.session.id!r}"
+                f"the file name is for session {file_id!r} but it holds session {read.session.id!r}"
             )
         if read.unknown_fields:
             self._unknown[read.session.id] = (read.unknown_fields, p)
