@@ -326,7 +326,9 @@ def _edit_llm_config(s: SessionData) -> None:
     s.llm_config = a3s.LlmConfigData(
         provider="openai", model="gpt-4o", api_key="sk-never-written", base_url=None
     )
-    s.llm_config.base_url = "http://localhost:8080/v1"
+    config = s.llm_config
+    assert config is not None
+    config.base_url = "http://localhost:8080/v1"
 
 
 def _edit_list_operations(s: SessionData) -> None:

@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -785,7 +785,7 @@ START_OF_LINE_DOCS = [
     # its place gives it the same error at the same offset.
     pytest.param(
         CASE_BY_ID["raw_control_char"].doc,
-        CASE_BY_ID["raw_control_char"].doc.replace("sess\n7f", "sess\x1f7f"),
+        cast(str, CASE_BY_ID["raw_control_char"].doc).replace("sess\n7f", "sess\x1f7f"),
         0,
         id="raw_control_char",
     ),
@@ -874,7 +874,7 @@ def test_from_dict_message_is_serde_jsons(oracle: Oracle) -> None:
                 SessionData.from_dict(json.loads(case.doc))
             msg = info.value.msg
             assert msg == _rejected(case.doc).msg, case.id
-            assert msg == _oracle_error(oracle, case.doc)[0], case.id
+            assert msg == _oracle_error(oracle, cast(str, case.doc))[0], case.id
             if case.id in _NULL_WORDING:
                 assert msg.startswith("invalid type: null, expected "), msg
             else:

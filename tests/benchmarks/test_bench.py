@@ -26,8 +26,8 @@ BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH_DIR))
 
 import a3s_session
-import msgspec_model
-import workloads
+import msgspec_model  # pyright: ignore[reportMissingImports]
+import workloads  # pyright: ignore[reportMissingImports]
 
 CODECS: dict[str, tuple[Callable[[bytes], Any], Callable[[Any], str | bytes]]] = {
     "a3s_session": (a3s_session.SessionData.from_json, a3s_session.SessionData.to_json),
