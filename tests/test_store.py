@@ -245,7 +245,7 @@ SAVER = textwrap.dedent(
 
 
 def test_sigkill_during_saves_never_leaves_a_torn_session(tmp_path: Path) -> None:
-    cycles = int(os.environ.get("A3S_KILL_CYCLES", "25"))
+    cycles = int(os.environ.get("A3S_KILL_CYCLES", "100"))
     store_dir = tmp_path / "store"
     script = tmp_path / "saver.py"
     script.write_text(SAVER)
@@ -266,3 +266,7 @@ def test_sigkill_during_saves_never_leaves_a_torn_session(tmp_path: Path) -> Non
             loaded = store.load(session_id)
             assert loaded is not None and loaded.id == session_id
     assert set(store.list()) <= {"s0", "s1", "s2"}
+    # Temp files left by saves that were killed mid-write: proof the kills landed inside
+    # saves (the crate does not clean them up; they are never listed or loaded).
+    torn = list(store_dir.glob("*.tmp"))
+    print(f"{cycles} kill cycles, {len(torn)} interrupted saves left temp files")
