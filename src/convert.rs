@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 
 use parking_lot::{Mutex, MutexGuard};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 use pyo3::IntoPyObjectExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::depythonize::{Floats, PyDeserializer};
 use crate::errors::{assignment_error, FormatError};
@@ -23,13 +24,82 @@ pub(crate) const DETACH_THRESHOLD: usize = 16 * 1024;
 /// recursive Rust code (serializer, Drop), so a hostile object cannot overflow the stack.
 pub(crate) const MAX_DEPTH: usize = 128;
 
+/// The lock of one object: a mutex that knows which thread holds it, so that re-entrant
+/// access from the same thread (a finalizer run by the garbage collector while the object
+/// is being read, say) raises instead of waiting for itself forever.
+pub(crate) struct Lock<T> {
+    mutex: Mutex<T>,
+    owner: AtomicU64,
+}
+
+pub(crate) struct Guard<'a, T> {
+    guard: MutexGuard<'a, T>,
+    owner: &'a AtomicU64,
+}
+
+impl<T> Lock<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self {
+            mutex: Mutex::new(value),
+            owner: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self) -> &mut T {
+        self.mutex.get_mut()
+    }
+}
+
+impl<T> std::ops::Deref for Guard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> std::ops::DerefMut for Guard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T> Drop for Guard<'_, T> {
+    fn drop(&mut self) {
+        // Runs before the mutex guard (a field) unlocks.
+        self.owner.store(0, Ordering::Release);
+    }
+}
+
+/// A process-unique, non-zero number for the current thread.
+fn thread_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    TOKEN.with(|t| *t)
+}
+
 /// Lock without ever blocking while attached to the interpreter: a holder that released the
 /// interpreter may need it back before it unlocks, so waiting attached could deadlock.
-pub(crate) fn lock<'a, T: Send>(py: Python<'_>, m: &'a Mutex<T>) -> MutexGuard<'a, T> {
-    if let Some(guard) = m.try_lock() {
-        return guard;
-    }
-    py.detach(|| m.lock())
+pub(crate) fn lock<'a, T: Send>(py: Python<'_>, l: &'a Lock<T>) -> PyResult<Guard<'a, T>> {
+    let me = thread_token();
+    let guard = match l.mutex.try_lock() {
+        Some(guard) => guard,
+        None => {
+            if l.owner.load(Ordering::Acquire) == me {
+                return Err(PyRuntimeError::new_err(
+                    "re-entrant access: this thread is already inside this object (from a \
+                     finalizer or callback run while it was being read or written)",
+                ));
+            }
+            py.detach(|| l.mutex.lock())
+        }
+    };
+    l.owner.store(me, Ordering::Release);
+    Ok(Guard {
+        guard,
+        owner: &l.owner,
+    })
 }
 
 /// Run `f` detached from the interpreter when the work is big enough to matter.

@@ -8,7 +8,6 @@
 //! duration of the call, then takes it out again. A value that was never looked at goes
 //! from `from_json` to `to_json` without a single Python object being built.
 
-use parking_lot::Mutex;
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -31,7 +30,7 @@ pub(crate) trait Node: Sized + Send + Sync {
     /// Release the interpreter while serializing (worth it for big values only).
     const DETACH: bool;
 
-    fn state(&self) -> &Mutex<State<Self::Value, Self::Views>>;
+    fn state(&self) -> &crate::convert::Lock<State<Self::Value, Self::Views>>;
     fn wrap(value: Self::Value) -> Self;
     /// A cheap stand-in value (the constructor's seed), left behind while a value is lent.
     fn placeholder() -> Self::Value;
@@ -59,7 +58,7 @@ pub(crate) struct Loan(pub Option<Box<dyn std::any::Any + Send>>);
 
 /// A complete, independent crate value (views folded in).
 pub(crate) fn snapshot<N: Node>(py: Python<'_>, node: &N) -> PyResult<N::Value> {
-    let guard = lock(py, node.state());
+    let guard = lock(py, node.state())?;
     let mut value = guard.value.clone();
     if !guard.views.is_empty() {
         guard.views.restore(py, &mut value)?;
@@ -81,7 +80,7 @@ where
     R: Send,
     F: FnOnce(&N::Value) -> R + Send,
 {
-    let mut guard = lock(py, node.state());
+    let mut guard = lock(py, node.state())?;
     let viewed = !guard.views.is_empty();
     let mut loans = Vec::new();
     if viewed {
@@ -195,7 +194,7 @@ macro_rules! node_class {
         $(#[$meta])*
         #[pyclass(frozen, module = "a3s_session", name = $name)]
         pub struct $py {
-            state: parking_lot::Mutex<$crate::node::State<$value, [<$py Views>]>>,
+            state: $crate::convert::Lock<$crate::node::State<$value, [<$py Views>]>>,
         }
 
         #[derive(Default)]
@@ -295,7 +294,7 @@ macro_rules! node_class {
             type Views = [<$py Views>];
             const NAME: &'static str = $name;
             const DETACH: bool = $detach;
-            fn state(&self) -> &parking_lot::Mutex<$crate::node::State<$value, [<$py Views>]>> {
+            fn state(&self) -> &$crate::convert::Lock<$crate::node::State<$value, [<$py Views>]>> {
                 &self.state
             }
             fn placeholder() -> $value {
@@ -303,7 +302,7 @@ macro_rules! node_class {
             }
             fn wrap(value: $value) -> Self {
                 Self {
-                    state: parking_lot::Mutex::new($crate::node::State {
+                    state: $crate::convert::Lock::new($crate::node::State {
                         value,
                         views: Default::default(),
                     }),
@@ -326,7 +325,7 @@ macro_rules! node_class {
                 $(
                     if field == $crate::node::py_name!($sfield $(as $spy)?) {
                         let v: $sty = $crate::convert::assign(py, field, value)?;
-                        let mut g = $crate::convert::lock(py, &self.state);
+                        let mut g = $crate::convert::lock(py, &self.state)?;
                         let slot = [<$py:snake _ $sfield _mut>](&mut g.value)
                             .ok_or_else(|| Self::missing_variant(py))?;
                         *slot = v;
@@ -337,7 +336,7 @@ macro_rules! node_class {
                     if field == stringify!($vfield) {
                         let view = <$vkind as $crate::node::ViewKind>::accept(py, stringify!($vfield), value)
                             .map_err(|e| $crate::node::context(py, e, field))?;
-                        let mut g = $crate::convert::lock(py, &self.state);
+                        let mut g = $crate::convert::lock(py, &self.state)?;
                         let state = &mut *g;
                         if let Some(slot) = [<$py:snake _ $vfield _mut>](&mut state.value) {
                             <$vkind as $crate::node::ViewKind>::vacate(slot);
@@ -423,7 +422,7 @@ macro_rules! node_class {
                 #[getter]
                 $( #[pyo3(name = $spy)] )?
                 fn [<get_ $sfield>](&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                    let g = $crate::convert::lock(py, &self.state);
+                    let g = $crate::convert::lock(py, &self.state)?;
                     let slot = [<$py:snake _ $sfield _ref>](&g.value).ok_or_else(|| Self::missing_variant(py))?;
                     $crate::convert::ToPyField::to_py(slot, py)
                 }
@@ -438,7 +437,7 @@ macro_rules! node_class {
             $(
                 #[getter]
                 fn [<get_ $vfield>](&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                    let mut g = $crate::convert::lock(py, &self.state);
+                    let mut g = $crate::convert::lock(py, &self.state)?;
                     let state = &mut *g;
                     if let Some(view) = &state.views.$vfield {
                         return Ok(view.clone_ref(py));

@@ -130,7 +130,13 @@ impl<N: Listed> ViewKind for ListOf<N> {
                 continue;
             }
             seen.insert(obj.as_ptr() as usize, values.len());
-            let guard = crate::convert::lock(py, node.get().state());
+            let guard = match crate::convert::lock(py, node.get().state()) {
+                Ok(guard) => guard,
+                Err(e) => {
+                    fail = Some(at_index(py, e, i));
+                    break;
+                }
+            };
             if !guard.views.is_empty() {
                 // The child has views of its own: fold them in by copying, as `lower` does.
                 drop(guard);
@@ -149,10 +155,8 @@ impl<N: Listed> ViewKind for ListOf<N> {
             }
             // SAFETY: the guard borrows the Mutex inside the Python object `obj`, which the
             // same `Lent` keeps alive; `guard` is declared first so it is dropped first.
-            let mut guard: parking_lot::MutexGuard<
-                'static,
-                crate::node::State<N::Value, N::Views>,
-            > = unsafe { std::mem::transmute(guard) };
+            let mut guard: crate::convert::Guard<'static, crate::node::State<N::Value, N::Views>> =
+                unsafe { std::mem::transmute(guard) };
             values.push(std::mem::replace(&mut guard.value, N::placeholder()));
             lent.push(Lent {
                 guard: Some(guard),
@@ -190,7 +194,7 @@ impl<N: Listed> ViewKind for ListOf<N> {
 /// One child of a list during a loan: its lock (when its value was moved out) and a strong
 /// reference that keeps the object, hence the locked Mutex, alive.
 struct Lent<N: Node> {
-    guard: Option<parking_lot::MutexGuard<'static, crate::node::State<N::Value, N::Views>>>,
+    guard: Option<crate::convert::Guard<'static, crate::node::State<N::Value, N::Views>>>,
     _obj: Py<N>,
 }
 
