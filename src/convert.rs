@@ -274,7 +274,14 @@ macro_rules! plain_to_py {
         }
     )*};
 }
-plain_to_py!(String, bool, u32, usize, i64, f64);
+plain_to_py!(bool, u32, usize, i64, f64);
+
+impl ToPyField for String {
+    /// Straight from the crate's bytes to a Python str (no intermediate Rust copy).
+    fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(PyString::new(py, self).into_any().unbind())
+    }
+}
 
 impl ToPyField for f32 {
     /// The float Python reads back from the crate's JSON for this f32: serde_json prints the

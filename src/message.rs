@@ -9,9 +9,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::from_python;
+use crate::errors::FormatError;
 use crate::listview::{ElemKind, ListView};
 use crate::node::{node_class, snapshot, ViewKind};
-use crate::views::{at_index, is_str, transcode, FreeJson, Listed, Obj};
+use crate::views::{at_index, is_str, FreeJson, Listed, Obj};
 
 node_class! {
     /// One conversation message: `role`, `content` (a list of blocks) and optional
@@ -122,6 +123,28 @@ fn empty_source() -> ImageSource {
     }
 }
 
+/// A tool result's text/image item as the block class that shows it in Python. The two crate
+/// enums have the same variants and fields (and the same serde shape): a move, no copy.
+fn result_to_block(item: ToolResultContent) -> ContentBlock {
+    match item {
+        ToolResultContent::Text { text } => ContentBlock::Text { text },
+        ToolResultContent::Image { source } => ContentBlock::Image { source },
+    }
+}
+
+/// The reverse of `result_to_block`; tool results hold no tool_use/tool_result blocks.
+fn block_to_result(py: Python<'_>, block: ContentBlock) -> PyResult<ToolResultContent> {
+    match block {
+        ContentBlock::Text { text } => Ok(ToolResultContent::Text { text }),
+        ContentBlock::Image { source } => Ok(ToolResultContent::Image { source }),
+        other => Err(FormatError::new(format!(
+            "a tool result holds text and image blocks, not a `{}` block",
+            block_tag(&other)
+        ))
+        .into_pyerr(py)),
+    }
+}
+
 /// The block's `type` tag, as the crate writes it.
 fn block_tag(block: &ContentBlock) -> &'static str {
     match block {
@@ -195,7 +218,7 @@ pub(crate) fn coerce_block<'py>(
     if item.is_instance_of::<PyDict>() {
         let block: ContentBlock = if tool_result {
             let content: ToolResultContent = from_python(py, item)?;
-            transcode(py, &content)?
+            result_to_block(content)
         } else {
             from_python(py, item)?
         };
@@ -274,8 +297,8 @@ impl ViewKind for ToolResultField {
             }
             ToolResultContentField::Blocks(blocks) => {
                 let items = blocks
-                    .iter()
-                    .map(|b| wrap_block(py, transcode(py, b)?))
+                    .into_iter()
+                    .map(|b| wrap_block(py, result_to_block(b)))
                     .collect::<PyResult<Vec<_>>>()?;
                 Ok(ListView::from_checked(py, field, ElemKind::ResultBlock, items)?.into_any())
             }
@@ -291,7 +314,7 @@ impl ViewKind for ToolResultField {
             .enumerate()
             .map(|(i, item)| {
                 block_value(item)
-                    .and_then(|b| transcode::<ContentBlock, ToolResultContent>(py, &b))
+                    .and_then(|b| block_to_result(py, b))
                     .map_err(|e| at_index(py, e, i))
             })
             .collect::<PyResult<Vec<_>>>()?;

@@ -332,17 +332,6 @@ impl ViewKind for FreeJson {
     }
 }
 
-/// Convert between two crate types with the same serde shape (e.g. a `text` ContentBlock and
-/// a `text` ToolResultContent), through their own serde impls.
-pub(crate) fn transcode<A: serde::Serialize, B: serde::de::DeserializeOwned>(
-    py: Python<'_>,
-    a: &A,
-) -> PyResult<B> {
-    serde_json::to_value(a)
-        .and_then(serde_json::from_value)
-        .map_err(|e| FormatError::new(e.to_string()).into_pyerr(py))
-}
-
 /// Name the list position of an item that failed to fold back.
 pub(crate) fn at_index(py: Python<'_>, err: PyErr, index: usize) -> PyErr {
     crate::node::context(py, err, &format!("[{index}]"))
