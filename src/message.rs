@@ -12,7 +12,7 @@ use crate::convert::from_python;
 use crate::errors::FormatError;
 use crate::listview::{ElemKind, ListView};
 use crate::node::{node_class, snapshot, ViewKind};
-use crate::views::{at_index, is_str, FreeJson, Listed, Obj};
+use crate::views::{at_index, is_str, Codec, FreeJson, ListOf, Listed, Obj};
 
 node_class! {
     /// One conversation message: `role`, `content` (a list of blocks) and optional
@@ -249,38 +249,22 @@ fn view_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>>
     Ok(list.get().items(view.py()).iter().collect())
 }
 
+/// Items that are any of the four block classes.
+pub(crate) struct Blocks;
+
 /// `Vec<ContentBlock>`, viewed as a list of the four block classes.
-pub(crate) struct BlockList;
+pub(crate) type BlockList = ListOf<Blocks>;
 
-impl ViewKind for BlockList {
-    type Rust = Vec<ContentBlock>;
+impl Codec for Blocks {
+    type Rust = ContentBlock;
+    const KIND: ElemKind = ElemKind::Block;
 
-    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
-        let items = std::mem::take(slot)
-            .into_iter()
-            .map(|b| wrap_block(py, b))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, field, ElemKind::Block, items)?.into_any())
+    fn to_py(py: Python<'_>, value: ContentBlock) -> PyResult<Py<PyAny>> {
+        wrap_block(py, value)
     }
 
-    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
-        view_items(view)?
-            .iter()
-            .enumerate()
-            .map(|(i, item)| block_value(item).map_err(|e| at_index(item.py(), e, i)))
-            .collect()
-    }
-
-    fn accept(
-        py: Python<'_>,
-        field: &'static str,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
-        Ok(ListView::from_iterable(py, field, ElemKind::Block, value)?.into_any())
-    }
-
-    fn vacate(slot: &mut Self::Rust) {
-        *slot = Vec::new();
+    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<ContentBlock> {
+        block_value(item)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::convert::{enum_to_py, from_python, ToPyField};
 use crate::message::{PyMessage, PyTokenUsage};
 use crate::node::node_class;
 use crate::task::{PyLlmCostRecord, PyTask};
-use crate::views::{ListOf, Obj, OptObj, StrList};
+use crate::views::{ListOfNodes, Obj, OptObj, StrList};
 
 node_class! {
     /// A persisted A3S Code session: the crate's `SessionData`.
@@ -37,13 +37,13 @@ node_class! {
     }
     views {
         config: Obj<PySessionConfig>,
-        messages: ListOf<PyMessage>,
+        messages: ListOfNodes<PyMessage>,
         context_usage: Obj<PyContextUsage>,
         total_usage: Obj<PyTokenUsage>,
-        cost_records: ListOf<PyLlmCostRecord>,
+        cost_records: ListOfNodes<PyLlmCostRecord>,
         tool_names: StrList,
         llm_config: OptObj<PyLlmConfigData>,
-        tasks: ListOf<PyTask>,
+        tasks: ListOfNodes<PyTask>,
     }
     extra {
     /// The crate's `SessionData::tool_names_from_definitions`: the names of tool definitions

@@ -63,25 +63,47 @@ fn list_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>>
     Ok(list.get().items(view.py()).iter().collect())
 }
 
-/// `Vec<T>` of a class, viewed as a `ListView` of instances.
-pub(crate) struct ListOf<N>(PhantomData<N>);
+/// How the items of one kind of list convert: crate value -> Python object on first read,
+/// Python object -> crate value on write. One `ListOf` serves every list field.
+pub(crate) trait Codec {
+    type Rust;
+    const KIND: ElemKind;
+    fn to_py(py: Python<'_>, value: Self::Rust) -> PyResult<Py<PyAny>>;
+    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<Self::Rust>;
+    /// Values for one serialization; a codec may move them out of the items (see `Loan`).
+    fn lend(_py: Python<'_>, items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Self::Rust>, Loan)> {
+        let values = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Self::from_py(item).map_err(|e| at_index(item.py(), e, i)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok((values, Loan::default()))
+    }
+    /// Give back what `lend` moved; returns Python references to drop once attached.
+    fn repay(_values: Vec<Self::Rust>, loan: Loan) -> Loan {
+        loan
+    }
+}
 
-impl<N: Listed> ViewKind for ListOf<N> {
-    type Rust = Vec<N::Value>;
+/// A `Vec` field viewed as a `ListView`.
+pub(crate) struct ListOf<C>(PhantomData<C>);
+
+impl<C: Codec> ViewKind for ListOf<C> {
+    type Rust = Vec<C::Rust>;
 
     fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
         let items = std::mem::take(slot)
             .into_iter()
-            .map(|v| Ok(Py::new(py, N::wrap(v))?.into_any()))
+            .map(|v| C::to_py(py, v))
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, field, N::KIND, items)?.into_any())
+        Ok(ListView::from_checked(py, field, C::KIND, items)?.into_any())
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
         list_items(view)?
             .iter()
             .enumerate()
-            .map(|(i, item)| node_value::<N>(item).map_err(|e| at_index(item.py(), e, i)))
+            .map(|(i, item)| C::from_py(item).map_err(|e| at_index(item.py(), e, i)))
             .collect()
     }
 
@@ -90,17 +112,43 @@ impl<N: Listed> ViewKind for ListOf<N> {
         field: &'static str,
         value: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        Ok(ListView::from_iterable(py, field, N::KIND, value)?.into_any())
+        Ok(ListView::from_iterable(py, field, C::KIND, value)?.into_any())
     }
 
     fn vacate(slot: &mut Self::Rust) {
         *slot = Vec::new();
     }
 
+    fn lend(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<(Self::Rust, Loan)> {
+        C::lend(py, &list_items(view)?)
+    }
+
+    fn repay(slot: &mut Self::Rust, loan: Loan) -> Loan {
+        C::repay(std::mem::take(slot), loan)
+    }
+}
+
+/// Items that are instances of a generated class.
+pub(crate) struct Nodes<N>(PhantomData<N>);
+
+/// A list of class instances (`messages`, `tasks`, `cost_records`).
+pub(crate) type ListOfNodes<N> = ListOf<Nodes<N>>;
+
+impl<N: Listed> Codec for Nodes<N> {
+    type Rust = N::Value;
+    const KIND: ElemKind = N::KIND;
+
+    fn to_py(py: Python<'_>, value: N::Value) -> PyResult<Py<PyAny>> {
+        Ok(Py::new(py, N::wrap(value))?.into_any())
+    }
+
+    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<N::Value> {
+        node_value::<N>(item)
+    }
+
     /// Move each untouched child's value into the list instead of cloning it, keeping the
     /// child locked until `repay` puts the value back: nobody can observe the stand-in.
-    fn lend(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<(Self::Rust, Loan)> {
-        let items = list_items(view)?;
+    fn lend(py: Python<'_>, items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Self::Rust>, Loan)> {
         let mut values = Vec::with_capacity(items.len());
         let mut lent: Vec<Lent<N>> = Vec::with_capacity(items.len());
         let mut seen = std::collections::HashMap::new();
@@ -167,15 +215,13 @@ impl<N: Listed> ViewKind for ListOf<N> {
         match fail {
             None => Ok((values, loan)),
             Some(err) => {
-                let mut values = values;
-                drop(Self::repay(&mut values, loan));
+                drop(Self::repay(values, loan));
                 Err(err)
             }
         }
     }
 
-    fn repay(slot: &mut Self::Rust, loan: Loan) -> Loan {
-        let values = std::mem::take(slot);
+    fn repay(values: Vec<Self::Rust>, loan: Loan) -> Loan {
         let Some(lent) = loan.0.and_then(|b| b.downcast::<Vec<Lent<N>>>().ok()) else {
             return Loan::default();
         };
@@ -198,37 +244,22 @@ struct Lent<N: Node> {
     _obj: Py<N>,
 }
 
-/// `Vec<String>`, viewed as a `ListView` of str.
-pub(crate) struct StrList;
+/// Items that are Python str (`tool_names`, `dependencies`).
+pub(crate) struct Strs;
 
-impl ViewKind for StrList {
-    type Rust = Vec<String>;
+/// A list of str.
+pub(crate) type StrList = ListOf<Strs>;
 
-    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
-        let items = std::mem::take(slot)
-            .into_iter()
-            .map(|s| s.into_py_any(py))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, field, ElemKind::Str, items)?.into_any())
+impl Codec for Strs {
+    type Rust = String;
+    const KIND: ElemKind = ElemKind::Str;
+
+    fn to_py(py: Python<'_>, value: String) -> PyResult<Py<PyAny>> {
+        value.into_py_any(py)
     }
 
-    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
-        list_items(view)?
-            .iter()
-            .map(|s| s.extract::<String>())
-            .collect()
-    }
-
-    fn accept(
-        py: Python<'_>,
-        field: &'static str,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
-        Ok(ListView::from_iterable(py, field, ElemKind::Str, value)?.into_any())
-    }
-
-    fn vacate(slot: &mut Self::Rust) {
-        *slot = Vec::new();
+    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<String> {
+        item.extract()
     }
 }
 
