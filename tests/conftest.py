@@ -19,7 +19,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -368,3 +370,29 @@ def assert_same_json(kind: str, got: str, want: str, *, unordered: bool) -> None
         assert len(got) == len(want)
     else:
         assert got == want
+
+
+# ---------------------------------------------------------------------------------------------
+# Scripts that might crash or hang the interpreter run in a child process
+# ---------------------------------------------------------------------------------------------
+def run_python_json(script: str, *, timeout: float, what: str, faulthandler: bool = False) -> Any:
+    """Run ``script`` in a fresh interpreter and return the JSON it printed last.
+
+    A crash (signal, abort, non-zero exit) or a hang fails the test, saying what happened:
+    the point of running in a child is that a crash shows up as a failure, not a dead pytest.
+    """
+    argv = [sys.executable, *(["-X", "faulthandler"] if faulthandler else []), "-c", script]
+    try:
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the {what} hung for {timeout} s (deadlock?): {exc.stderr!r:.4000}")
+    if proc.returncode != 0:
+        how = (
+            f"killed by {signal.Signals(-proc.returncode).name}"
+            if proc.returncode < 0
+            else f"exit code {proc.returncode}"
+        )
+        pytest.fail(f"the {what} died ({how}):\n{proc.stdout[-2000:]}\n{proc.stderr[-6000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])

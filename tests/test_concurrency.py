@@ -10,14 +10,13 @@ Every ``to_json()`` output written during a scenario must load with ``json.loads
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import run_python_json
 
 REPO = Path(__file__).resolve().parent.parent
 WORKLOADS = REPO / "benchmarks" / "workloads.py"
@@ -97,25 +96,7 @@ def report(threads, elapsed, **extra):
 
 def run_scenario(code: str, timeout: float = 120, *, with_mutator: bool = False) -> Any:
     script = _PRELUDE + (_MUTATOR if with_mutator else "") + textwrap.dedent(code)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-X", "faulthandler", "-c", script],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=REPO,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the scenario hung for {timeout} s (deadlock): {exc.stderr!r:.4000}")
-    if proc.returncode != 0:
-        how = (
-            f"killed by {signal.Signals(-proc.returncode).name}"
-            if proc.returncode < 0
-            else f"exit code {proc.returncode}"
-        )
-        pytest.fail(f"the scenario died ({how}):\n{proc.stdout[-2000:]}\n{proc.stderr[-6000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_python_json(script, timeout=timeout, what="scenario", faulthandler=True)
     print(f"\n{json.dumps(result)}")
     assert not result["problems"], result["problems"]
     return result

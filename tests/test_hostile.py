@@ -13,9 +13,6 @@ from __future__ import annotations
 import copy
 import json
 import pickle
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -34,7 +31,7 @@ from a3s_session import (
     ToolResultBlock,
     ToolUseBlock,
 )
-from conftest import CORPUS_DIR, sample_text
+from conftest import CORPUS_DIR, run_python_json, sample_text
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_TEXT = sample_text()
@@ -72,30 +69,8 @@ def emit(obj):
 
 
 def run_isolated(code: str, timeout: float = 120) -> Any:
-    """Run ``code`` (with the prelude above) in a fresh interpreter; the JSON it emitted last.
-
-    A crash (signal, abort, non-zero exit) or a hang fails the test with what happened.
-    """
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _PRELUDE + textwrap.dedent(code)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=REPO,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the subprocess hung for {timeout} s (deadlock?): {exc.stderr!r}")
-    if proc.returncode != 0:
-        if proc.returncode < 0:
-            how = f"killed by {signal.Signals(-proc.returncode).name}"
-        else:
-            how = f"exit code {proc.returncode}"
-        pytest.fail(f"the subprocess died ({how}):\n{proc.stderr[-4000:]}")
-    lines = proc.stdout.strip().splitlines()
-    assert lines, f"the subprocess printed nothing; stderr:\n{proc.stderr[-2000:]}"
-    return json.loads(lines[-1])
+    """Run ``code`` (with the prelude above) in a fresh interpreter; the JSON it emitted last."""
+    return run_python_json(_PRELUDE + textwrap.dedent(code), timeout=timeout, what="subprocess")
 
 
 def _is_clean(result: dict[str, Any], *, msg: str = "") -> bool:

@@ -9,15 +9,13 @@ the measured numbers.
 
 from __future__ import annotations
 
-import json
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import run_python_json
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
@@ -71,25 +69,7 @@ def growth(body, n, warmup):
 
 
 def run_isolated(code: str, timeout: float = 180) -> Any:
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _PRELUDE + textwrap.dedent(code)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=REPO,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the measurement hung for {timeout} s: {exc.stderr!r:.3000}")
-    if proc.returncode != 0:
-        how = (
-            f"killed by {signal.Signals(-proc.returncode).name}"
-            if proc.returncode < 0
-            else f"exit code {proc.returncode}"
-        )
-        pytest.fail(f"the measurement died ({how}):\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_python_json(_PRELUDE + textwrap.dedent(code), timeout=timeout, what="measurement")
 
 
 def _check_flat(name: str, r: dict[str, Any], limit: int = 8 * MIB) -> None:
