@@ -115,10 +115,17 @@ where
     }
 }
 
+/// What a class accepts of the values its crate type can hold (the block classes each hold
+/// one variant); `Ok` for everything else.
+pub(crate) type Admit<T> = fn(&T) -> Result<(), String>;
+
 /// Parse JSON text with the crate's serde impls, recording the field path of any error and
 /// rejecting trailing data, like `serde_json::from_str` does. The text must be UTF-8 as a
 /// whole, as for the crate's store (it reads files with `read_to_string`).
-pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FormatError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    bytes: &[u8],
+    admit: Admit<T>,
+) -> Result<T, FormatError> {
     let text = simdutf8::compat::from_utf8(bytes).map_err(|e| {
         // The column of the offending byte itself, 1-based, as serde_json reports positions.
         let (line, column) = position(bytes, e.valid_up_to() + 1);
@@ -129,16 +136,21 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FormatE
             path: String::new(),
         }
     })?;
-    parse_json_str(text)
+    parse_json_str(text, admit)
 }
 
 /// Parse already validated text (a Python str's UTF-8).
-pub(crate) fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
+fn parse_json_str<T: DeserializeOwned>(text: &str, admit: Admit<T>) -> Result<T, FormatError> {
     let bytes = text.as_bytes();
     // Fast path: plain serde_json, exactly what the crate's store does. Tracking the field
     // path costs about as much as parsing itself, so it is only paid to explain a failure.
     if let Ok(value) = serde_json::from_str(text) {
-        return Ok(value);
+        // A value the class does not hold is an error about the document as a whole.
+        return admit(&value).map(|()| value).map_err(|msg| {
+            let mut err = FormatError::new(msg);
+            (err.line, err.column) = end_of_value(bytes);
+            err
+        });
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -147,9 +159,7 @@ pub(crate) fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, Forma
             // An error raised after serde_json returned the whole top-level value (a tagged
             // enum decided from its buffered content) carries no position: point at the end
             // of that value, as serde_json does for the same error nested in an object.
-            let (line, column) = position(bytes, bytes.trim_ascii_end().len());
-            err.line = Some(line);
-            err.column = Some(column);
+            (err.line, err.column) = end_of_value(bytes);
         }
         err
     })?;
@@ -157,24 +167,10 @@ pub(crate) fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, Forma
     Ok(value)
 }
 
-/// Give an error about the document as a whole the position serde_json gives such errors:
-/// the end of the top-level value.
-pub(crate) fn at_end_of(data: &Bound<'_, PyAny>, mut err: FormatError) -> FormatError {
-    let bytes: Option<Vec<u8>> = if let Ok(b) = data.cast::<PyBytes>() {
-        Some(b.as_bytes().to_vec())
-    } else if let Ok(s) = data.cast::<PyString>() {
-        s.to_str().ok().map(|t| t.as_bytes().to_vec())
-    } else if let Ok(b) = data.cast::<PyByteArray>() {
-        Some(b.to_vec())
-    } else {
-        None
-    };
-    if let Some(bytes) = bytes {
-        let (line, column) = position(&bytes, bytes.trim_ascii_end().len());
-        err.line = Some(line);
-        err.column = Some(column);
-    }
-    err
+/// Where serde_json puts errors about a whole value: its end (the last non-blank byte).
+fn end_of_value(bytes: &[u8]) -> (Option<usize>, Option<usize>) {
+    let (line, column) = position(bytes, bytes.trim_ascii_end().len());
+    (Some(line), Some(column))
 }
 
 /// 1-based line and column (in bytes, like serde_json) of byte offset `at`.
@@ -200,22 +196,32 @@ pub(crate) fn write_json<T: Serialize>(value: &T, pretty: bool) -> Result<String
 
 /// Borrow the UTF-8 bytes of a `str`, `bytes` or `bytearray` argument and parse them,
 /// detached when large.
-pub(crate) fn parse_input<T>(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<T>
+pub(crate) fn parse_input<T>(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    admit: Admit<T>,
+) -> PyResult<T>
 where
     T: DeserializeOwned + Send,
 {
     let result = if let Ok(b) = data.cast::<PyBytes>() {
         let bytes = b.as_bytes();
-        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || parse_json(bytes))
+        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || {
+            parse_json(bytes, admit)
+        })
     } else if let Ok(s) = data.cast::<PyString>() {
         let text = s.to_str().map_err(|_| {
             FormatError::new("str is not valid UTF-8 (it contains a lone surrogate)").into_pyerr(py)
         })?;
-        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || parse_json_str(text))
+        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || {
+            parse_json_str(text, admit)
+        })
     } else if let Ok(b) = data.cast::<PyByteArray>() {
         // A bytearray may change under us once detached: parse a private copy.
         let bytes = b.to_vec();
-        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || parse_json(&bytes))
+        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || {
+            parse_json(&bytes, admit)
+        })
     } else {
         return Err(PyTypeError::new_err(format!(
             "expected str, bytes or bytearray, got {}",
@@ -231,8 +237,7 @@ pub(crate) fn from_python<T: DeserializeOwned>(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,
 ) -> PyResult<T> {
-    let de = PyDeserializer::new(obj, Floats::AsJson);
-    serde_path_to_error::deserialize(de).map_err(|e| FormatError::from_python(e).into_pyerr(py))
+    from_python_nested(py, obj, 0)
 }
 
 /// Like `from_python`, for a value that sits `outer` containers deep in a session document:

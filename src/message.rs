@@ -12,7 +12,7 @@ use crate::convert::from_python;
 use crate::errors::FormatError;
 use crate::listview::{ElemKind, ListView};
 use crate::node::{node_class, snapshot, ViewKind};
-use crate::views::{at_index, is_str, Codec, FreeJson, ListOf, Listed, Obj};
+use crate::views::{at_index, is_str, list_items, Codec, FreeJson, ListOf, Listed, Obj};
 
 node_class! {
     /// One conversation message: `role`, `content` (a list of blocks) and optional
@@ -242,13 +242,6 @@ pub(crate) fn coerce_message<'py>(
     crate::views::coerce_node::<PyMessage>(py, item)
 }
 
-fn view_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let list = view
-        .cast::<ListView>()
-        .map_err(|_| PyTypeError::new_err("expected a ListView"))?;
-    Ok(list.get().items(view.py()).iter().collect())
-}
-
 /// Items that are any of the four block classes.
 pub(crate) struct Blocks;
 
@@ -293,7 +286,7 @@ impl ViewKind for ToolResultField {
         if is_str(view) {
             return Ok(ToolResultContentField::Text(view.extract()?));
         }
-        let blocks = view_items(view)?
+        let blocks = list_items(view)?
             .iter()
             .enumerate()
             .map(|(i, item)| {

@@ -383,10 +383,8 @@ macro_rules! node_class {
             /// Parse JSON text (str, bytes or bytearray) with the crate's Deserialize impl.
             #[classmethod]
             fn from_json(_cls: &Bound<'_, pyo3::types::PyType>, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-                let value: $value = $crate::convert::parse_input(py, data)?;
-                <Self as $crate::node::Node>::admit(&value).map_err(|m| {
-                    $crate::convert::at_end_of(data, $crate::errors::FormatError::new(m)).into_pyerr(py)
-                })?;
+                let value: $value =
+                    $crate::convert::parse_input(py, data, <Self as $crate::node::Node>::admit)?;
                 Ok(<Self as $crate::node::Node>::wrap(value))
             }
 

@@ -149,7 +149,7 @@ impl PyFileSessionStore {
             .map(PathBuf::from);
         let detailed = path
             .and_then(|p| std::fs::read(p).ok())
-            .and_then(|bytes| parse_json::<SessionData>(&bytes).err());
+            .and_then(|bytes| parse_json::<SessionData>(&bytes, |_| Ok(())).err());
         match detailed {
             Some(mut e) => {
                 e.msg = format!("{context}: {}", e.msg);

@@ -56,7 +56,7 @@ pub(crate) fn node_value<N: Element>(item: &Bound<'_, PyAny>) -> PyResult<N::Val
     snapshot(item.py(), node.get())
 }
 
-fn list_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+pub(crate) fn list_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let list = view
         .cast::<ListView>()
         .map_err(|_| PyTypeError::new_err("expected a ListView"))?;
