@@ -5,60 +5,51 @@
 //! `append`/`insert`/assignment, not later in `to_json`. Dicts are accepted where a class
 //! is expected and converted through the crate's Deserialize impl at once.
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
-/// What a list holds; decides how an incoming item is checked or converted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ElemKind {
-    Str,
-    Message,
-    Block,
-    ResultBlock,
-    Task,
-    CostRecord,
+use crate::error::{Error, Result};
+
+/// Checks (or converts) one item going into a list: the class table's rule for that list.
+pub type Coerce = for<'py> fn(&Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>>;
+
+/// The item rule of a list of str: any str a Rust String can hold.
+pub fn coerce_str<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    match item.cast::<PyString>() {
+        Ok(s) => {
+            check_utf8(s)?;
+            Ok(item.clone())
+        }
+        Err(_) => Err(Error::type_error(format!(
+            "expected str, got {}",
+            item.get_type().name()?
+        ))),
+    }
 }
 
-impl ElemKind {
-    fn coerce<'py>(self, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = item.py();
-        match self {
-            ElemKind::Str => {
-                if let Ok(s) = item.cast::<PyString>() {
-                    crate::views::check_utf8(py, s)?;
-                    Ok(item.clone())
-                } else {
-                    Err(PyTypeError::new_err(format!(
-                        "expected str, got {}",
-                        item.get_type().name()?
-                    )))
-                }
-            }
-            ElemKind::Message => crate::message::coerce_message(py, item),
-            ElemKind::Block => crate::message::coerce_block(py, item, false),
-            ElemKind::ResultBlock => crate::message::coerce_block(py, item, true),
-            ElemKind::Task => crate::task::coerce_task(py, item),
-            ElemKind::CostRecord => crate::task::coerce_cost_record(py, item),
-        }
-    }
+/// A str that will become a Rust String must be encodable (no lone surrogates): checked on
+/// the way in, so the error comes at the assignment and not at the next `to_json`.
+pub fn check_utf8(s: &Bound<'_, PyString>) -> Result<()> {
+    s.to_str()
+        .map(|_| ())
+        .map_err(|_| Error::format("invalid value: str is not valid UTF-8 (lone surrogate)"))
 }
 
 #[pyclass(frozen, sequence, module = "a3s_session", name = "ListView")]
 pub struct ListView {
     items: Py<PyList>,
-    kind: ElemKind,
+    coerce: Coerce,
     /// The field this list is, for error paths (`tasks[3].status`).
     field: &'static str,
 }
 
 impl ListView {
     /// Wrap items that are already of the right kind (built by us from crate values).
-    pub(crate) fn from_checked(
+    pub fn from_checked(
         py: Python<'_>,
         field: &'static str,
-        kind: ElemKind,
+        coerce: Coerce,
         items: Vec<Py<PyAny>>,
     ) -> PyResult<Py<Self>> {
         let list = PyList::new(py, items)?;
@@ -66,47 +57,44 @@ impl ListView {
             py,
             ListView {
                 items: list.unbind(),
-                kind,
+                coerce,
                 field,
             },
         )
     }
 
     /// Build from any iterable, checking each item.
-    pub(crate) fn from_iterable(
+    pub fn from_iterable(
         py: Python<'_>,
         field: &'static str,
-        kind: ElemKind,
+        coerce: Coerce,
         value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<Self>> {
+    ) -> Result<Py<Self>> {
         if value.is_instance_of::<PyString>() || value.is_instance_of::<PyDict>() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(Error::type_error(format!(
                 "expected a list, got {}",
                 value.get_type().name()?
             )));
         }
         let list = PyList::empty(py);
         for (i, item) in value.try_iter()?.enumerate() {
-            list.append(
-                kind.coerce(&item?)
-                    .map_err(|e| crate::views::at_index(py, e, i))?,
-            )?;
+            list.append(coerce(&item?).map_err(|e| e.at_index(i))?)?;
         }
-        Py::new(
+        Ok(Py::new(
             py,
             ListView {
                 items: list.unbind(),
-                kind,
+                coerce,
                 field,
             },
-        )
+        )?)
     }
 
-    pub(crate) fn items<'py>(&self, py: Python<'py>) -> &Bound<'py, PyList> {
+    pub fn items<'py>(&self, py: Python<'py>) -> &Bound<'py, PyList> {
         self.items.bind(py)
     }
 
-    pub(crate) fn len(&self, py: Python<'_>) -> usize {
+    pub fn len(&self, py: Python<'_>) -> usize {
         self.items.bind(py).len()
     }
 
@@ -115,7 +103,7 @@ impl ListView {
         &self,
         value: &Bound<'py, PyAny>,
         start: usize,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> Result<Bound<'py, PyList>> {
         let out = PyList::empty(value.py());
         for (i, item) in value.try_iter()?.enumerate() {
             out.append(self.coerce_at(&item?, start + i)?)?;
@@ -128,11 +116,8 @@ impl ListView {
         &self,
         item: &Bound<'py, PyAny>,
         index: usize,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = item.py();
-        self.kind
-            .coerce(item)
-            .map_err(|e| crate::node::context(py, crate::views::at_index(py, e, index), self.field))
+    ) -> Result<Bound<'py, PyAny>> {
+        (self.coerce)(item).map_err(|e| e.at_index(index).at(self.field))
     }
 
     /// The position a Python int index refers to, for error messages.

@@ -10,23 +10,26 @@ use a3s_code_core::store::{ContextUsage, LlmConfigData, SessionConfig, SessionDa
 use a3s_code_core::PlanningMode;
 use pyo3::prelude::*;
 
-use crate::convert::{enum_to_py, from_python, ToPyField};
-use crate::message::{PyMessage, PyTokenUsage};
-use crate::node::node_class;
-use crate::task::{PyLlmCostRecord, PyTask};
-use crate::views::{ListOfNodes, Obj, OptObj, StrList};
+use a3s_session_binding::json::from_python;
+use a3s_session_binding::record_class;
+use a3s_session_binding::views::{ListOfNodes, Obj, OptObj, StrList};
 
-node_class! {
+use crate::message::{PyMessage, PyTokenUsage};
+use crate::task::{PyLlmCostRecord, PyTask};
+
+record_class! {
     /// A persisted A3S Code session: the crate's `SessionData`.
-    class PySessionData("SessionData") wraps SessionData, detach = true;
+    class PySessionData("SessionData") in "a3s_session" wraps SessionData, detach = true;
     pattern = SessionData;
     admit(_v) = Ok(());
     seed = new_session_data();
     required = ["id"];
     repr = ["id", "state", "model_name", "messages"];
+    // `ConfirmationPolicy.yolo_lanes` is a HashSet: written in random order.
+    sets = [["config", "confirmation_policy", "yolo_lanes"]];
     scalars {
         id: String,
-        state: SessionState,
+        state: SessionState => enumeration("SessionState"),
         total_cost: f64,
         model_name: Option<String>,
         thinking_enabled: bool,
@@ -50,7 +53,8 @@ node_class! {
     /// given as dicts `{"name", "description", "parameters"}`.
     #[staticmethod]
     fn tool_names_from_definitions(py: Python<'_>, tools: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-        let defs: Vec<ToolDefinition> = from_python(py, tools)?;
+        let _ = py;
+        let defs: Vec<ToolDefinition> = from_python(tools)?;
         Ok(SessionData::tool_names_from_definitions(&defs))
     }
 }
@@ -81,16 +85,17 @@ fn new_session_data() -> SessionData {
     }
 }
 
-node_class! {
+record_class! {
     /// Session configuration: the crate's `SessionConfig`. `SessionConfig()` equals the
     /// crate's `Default`. Policy fields read as dicts (a copy; assign to change them) and
     /// are validated by the crate on assignment.
-    class PySessionConfig("SessionConfig") wraps SessionConfig, detach = false;
+    class PySessionConfig("SessionConfig") in "a3s_session" wraps SessionConfig, detach = false;
     pattern = SessionConfig;
     admit(_v) = Ok(());
     seed = SessionConfig::default();
     required = [];
     repr = ["name", "workspace", "planning_mode"];
+    sets = [["confirmation_policy", "yolo_lanes"]];
     scalars {
         name: String,
         workspace: String,
@@ -98,21 +103,21 @@ node_class! {
         max_context_length: u32,
         auto_compact: bool,
         auto_compact_threshold: f32,
-        storage_type: StorageBackend,
-        queue_config: Option<SessionQueueConfig>,
-        confirmation_policy: Option<ConfirmationPolicy>,
-        permission_policy: Option<PermissionPolicy>,
+        storage_type: StorageBackend => enumeration("StorageBackend"),
+        queue_config: Option<SessionQueueConfig> => json,
+        confirmation_policy: Option<ConfirmationPolicy> => json,
+        permission_policy: Option<PermissionPolicy> => json,
         parent_id: Option<String>,
-        security_config: Option<SecurityConfig>,
-        planning_mode: PlanningMode,
+        security_config: Option<SecurityConfig> => json,
+        planning_mode: PlanningMode => enumeration("PlanningMode"),
         goal_tracking: bool,
     }
     views {}
 }
 
-node_class! {
+record_class! {
     /// Context window usage; `percent` is an f32 in the crate.
-    class PyContextUsage("ContextUsage") wraps ContextUsage, detach = false;
+    class PyContextUsage("ContextUsage") in "a3s_session" wraps ContextUsage, detach = false;
     pattern = ContextUsage;
     admit(_v) = Ok(());
     seed = ContextUsage::default();
@@ -122,39 +127,17 @@ node_class! {
     views {}
 }
 
-node_class! {
+record_class! {
     /// Per-session LLM client settings. `api_key` is read from input and can be set, but the
     /// crate never writes it: not in `to_json`, `to_dict`, pickle, nor `repr`.
-    class PyLlmConfigData("LlmConfigData") wraps LlmConfigData, detach = false;
+    class PyLlmConfigData("LlmConfigData") in "a3s_session" wraps LlmConfigData, detach = false;
     pattern = LlmConfigData;
     admit(_v) = Ok(());
     seed = LlmConfigData { provider: String::new(), model: String::new(), api_key: None, base_url: None };
     required = ["provider", "model"];
     repr = ["provider", "model", "api_key", "base_url"];
+    // Read from input, never written by the crate: never shown either.
+    secrets = ["api_key"];
     scalars { provider: String, model: String, api_key: Option<String>, base_url: Option<String> }
     views {}
 }
-
-enum_to_py! {
-    SessionState => "SessionState",
-    PlanningMode => "PlanningMode",
-    StorageBackend => "StorageBackend",
-}
-
-/// Policy configs read as plain dicts: exactly what the crate writes for them.
-macro_rules! json_dict_to_py {
-    ($($t:ty),*) => {$(
-        impl ToPyField for $t {
-            fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                let text = crate::convert::write_json(self, false).map_err(|e| e.into_pyerr(py))?;
-                Ok(crate::convert::json_loads(py, &text)?.unbind())
-            }
-        }
-    )*};
-}
-json_dict_to_py!(
-    SessionQueueConfig,
-    ConfirmationPolicy,
-    PermissionPolicy,
-    SecurityConfig
-);

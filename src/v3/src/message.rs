@@ -4,20 +4,20 @@
 use a3s_code_core::llm::{
     ContentBlock, ImageSource, Message, TokenUsage, ToolResultContent, ToolResultContentField,
 };
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::from_python;
-use crate::errors::FormatError;
-use crate::listview::{ElemKind, ListView};
-use crate::node::{node_class, snapshot, ViewKind};
-use crate::views::{at_index, is_str, list_items, Codec, FreeJson, ListOf, Listed, Obj};
+use a3s_session_binding::error::{Error, Result};
+use a3s_session_binding::json::from_python;
+use a3s_session_binding::listview::{check_utf8, ListView};
+use a3s_session_binding::record::{snapshot, ViewKind};
+use a3s_session_binding::record_class;
+use a3s_session_binding::views::{is_str, list_items, Codec, FreeJson, ListOf, Obj};
 
-node_class! {
+record_class! {
     /// One conversation message: `role`, `content` (a list of blocks) and optional
     /// `reasoning_content`.
-    class PyMessage("Message") wraps Message, detach = false;
+    class PyMessage("Message") in "a3s_session" wraps Message, detach = false;
     pattern = Message;
     admit(_v) = Ok(());
     seed = Message { role: String::new(), content: Vec::new(), reasoning_content: None };
@@ -27,13 +27,9 @@ node_class! {
     views { content: BlockList }
 }
 
-impl Listed for PyMessage {
-    const KIND: ElemKind = ElemKind::Message;
-}
-
-node_class! {
+record_class! {
     /// `{"type": "text", "text": ...}`.
-    class PyTextBlock("TextBlock") wraps ContentBlock, detach = false;
+    class PyTextBlock("TextBlock") in "a3s_session" wraps ContentBlock, detach = false;
     pattern = ContentBlock::Text;
     admit(v) = expect_variant(v, "text");
     seed = ContentBlock::Text { text: String::new() };
@@ -43,9 +39,9 @@ node_class! {
     views {}
 }
 
-node_class! {
+record_class! {
     /// `{"type": "image", "source": ImageSource}`.
-    class PyImageBlock("ImageBlock") wraps ContentBlock, detach = false;
+    class PyImageBlock("ImageBlock") in "a3s_session" wraps ContentBlock, detach = false;
     pattern = ContentBlock::Image;
     admit(v) = expect_variant(v, "image");
     seed = ContentBlock::Image { source: empty_source() };
@@ -55,23 +51,25 @@ node_class! {
     views { source: Obj<PyImageSource> }
 }
 
-node_class! {
+record_class! {
     /// `{"type": "tool_use", "id", "name", "input": any JSON}`; `input` is a plain Python
     /// value edited in place.
-    class PyToolUseBlock("ToolUseBlock") wraps ContentBlock, detach = false;
+    class PyToolUseBlock("ToolUseBlock") in "a3s_session" wraps ContentBlock, detach = false;
     pattern = ContentBlock::ToolUse;
     admit(v) = expect_variant(v, "tool_use");
     seed = ContentBlock::ToolUse { id: String::new(), name: String::new(), input: serde_json::Value::Null };
     required = ["id", "name"];
     repr = ["id", "name"];
     scalars { id: String, name: String }
-    views { input: FreeJson }
+    // Around `input` in a session document: the session, `messages`, the message,
+    // `content`, the block.
+    views { input: FreeJson<5> }
 }
 
-node_class! {
+record_class! {
     /// `{"type": "tool_result", "tool_use_id", "content", "is_error"}`; `content` is a str or
     /// a list of `TextBlock`/`ImageBlock`.
-    class PyToolResultBlock("ToolResultBlock") wraps ContentBlock, detach = false;
+    class PyToolResultBlock("ToolResultBlock") in "a3s_session" wraps ContentBlock, detach = false;
     pattern = ContentBlock::ToolResult;
     admit(v) = expect_variant(v, "tool_result");
     seed = ContentBlock::ToolResult {
@@ -85,9 +83,9 @@ node_class! {
     views { content: ToolResultField }
 }
 
-node_class! {
+record_class! {
     /// Image data of an image block: `{"type", "media_type", "data"}`.
-    class PyImageSource("ImageSource") wraps ImageSource, detach = false;
+    class PyImageSource("ImageSource") in "a3s_session" wraps ImageSource, detach = false;
     pattern = ImageSource;
     admit(_v) = Ok(());
     seed = empty_source();
@@ -97,9 +95,9 @@ node_class! {
     views {}
 }
 
-node_class! {
+record_class! {
     /// Token counts; the two cache counters are always written (null when unknown).
-    class PyTokenUsage("TokenUsage") wraps TokenUsage, detach = false;
+    class PyTokenUsage("TokenUsage") in "a3s_session" wraps TokenUsage, detach = false;
     pattern = TokenUsage;
     admit(_v) = Ok(());
     seed = TokenUsage::default();
@@ -133,15 +131,14 @@ fn result_to_block(item: ToolResultContent) -> ContentBlock {
 }
 
 /// The reverse of `result_to_block`; tool results hold no tool_use/tool_result blocks.
-fn block_to_result(py: Python<'_>, block: ContentBlock) -> PyResult<ToolResultContent> {
+fn block_to_result(block: ContentBlock) -> Result<ToolResultContent> {
     match block {
         ContentBlock::Text { text } => Ok(ToolResultContent::Text { text }),
         ContentBlock::Image { source } => Ok(ToolResultContent::Image { source }),
-        other => Err(FormatError::new(format!(
+        other => Err(Error::format(format!(
             "a tool result holds text and image blocks, not a `{}` block",
             block_tag(&other)
-        ))
-        .into_pyerr(py)),
+        ))),
     }
 }
 
@@ -155,7 +152,7 @@ fn block_tag(block: &ContentBlock) -> &'static str {
     }
 }
 
-fn expect_variant(block: &ContentBlock, tag: &str) -> Result<(), String> {
+fn expect_variant(block: &ContentBlock, tag: &str) -> std::result::Result<(), String> {
     let got = block_tag(block);
     if got == tag {
         Ok(())
@@ -165,7 +162,7 @@ fn expect_variant(block: &ContentBlock, tag: &str) -> Result<(), String> {
 }
 
 /// The Python object for one crate block.
-pub(crate) fn wrap_block(py: Python<'_>, block: ContentBlock) -> PyResult<Py<PyAny>> {
+pub(crate) fn wrap_block(py: Python<'_>, block: ContentBlock) -> Result<Py<PyAny>> {
     Ok(match block {
         b @ ContentBlock::Text { .. } => Py::new(py, PyTextBlock::from_value(b))?.into_any(),
         b @ ContentBlock::Image { .. } => Py::new(py, PyImageBlock::from_value(b))?.into_any(),
@@ -177,7 +174,7 @@ pub(crate) fn wrap_block(py: Python<'_>, block: ContentBlock) -> PyResult<Py<PyA
 }
 
 /// The crate block held by any of the four block classes.
-pub(crate) fn block_value(item: &Bound<'_, PyAny>) -> PyResult<ContentBlock> {
+pub(crate) fn block_value(item: &Bound<'_, PyAny>) -> Result<ContentBlock> {
     let py = item.py();
     if let Ok(b) = item.cast::<PyTextBlock>() {
         return snapshot(py, b.get());
@@ -191,7 +188,7 @@ pub(crate) fn block_value(item: &Bound<'_, PyAny>) -> PyResult<ContentBlock> {
     if let Ok(b) = item.cast::<PyToolResultBlock>() {
         return snapshot(py, b.get());
     }
-    Err(PyTypeError::new_err(format!(
+    Err(Error::type_error(format!(
         "expected a content block, got {}",
         item.get_type().name()?
     )))
@@ -207,20 +204,17 @@ fn is_block(item: &Bound<'_, PyAny>, text_or_image_only: bool) -> bool {
 
 /// Check or convert an item going into a block list. Tool results hold only text and
 /// image blocks (the crate's `ToolResultContent`).
-pub(crate) fn coerce_block<'py>(
-    py: Python<'py>,
-    item: &Bound<'py, PyAny>,
-    tool_result: bool,
-) -> PyResult<Bound<'py, PyAny>> {
+fn coerce_block<'py>(item: &Bound<'py, PyAny>, tool_result: bool) -> Result<Bound<'py, PyAny>> {
+    let py = item.py();
     if is_block(item, tool_result) {
         return Ok(item.clone());
     }
     if item.is_instance_of::<PyDict>() {
         let block: ContentBlock = if tool_result {
-            let content: ToolResultContent = from_python(py, item)?;
+            let content: ToolResultContent = from_python(item)?;
             result_to_block(content)
         } else {
-            from_python(py, item)?
+            from_python(item)?
         };
         return Ok(wrap_block(py, block)?.into_bound(py));
     }
@@ -229,17 +223,15 @@ pub(crate) fn coerce_block<'py>(
     } else {
         "a content block or dict"
     };
-    Err(PyTypeError::new_err(format!(
+    Err(Error::type_error(format!(
         "expected {expected}, got {}",
         item.get_type().name()?
     )))
 }
 
-pub(crate) fn coerce_message<'py>(
-    py: Python<'py>,
-    item: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    crate::views::coerce_node::<PyMessage>(py, item)
+/// The item rule of a tool result's block list.
+fn coerce_result_block<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    coerce_block(item, true)
 }
 
 /// Items that are any of the four block classes.
@@ -250,13 +242,16 @@ pub(crate) type BlockList = ListOf<Blocks>;
 
 impl Codec for Blocks {
     type Rust = ContentBlock;
-    const KIND: ElemKind = ElemKind::Block;
 
-    fn to_py(py: Python<'_>, value: ContentBlock) -> PyResult<Py<PyAny>> {
+    fn coerce<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+        coerce_block(item, false)
+    }
+
+    fn to_py(py: Python<'_>, value: ContentBlock) -> Result<Py<PyAny>> {
         wrap_block(py, value)
     }
 
-    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<ContentBlock> {
+    fn from_py(item: &Bound<'_, PyAny>) -> Result<ContentBlock> {
         block_value(item)
     }
 }
@@ -267,7 +262,7 @@ pub(crate) struct ToolResultField;
 impl ViewKind for ToolResultField {
     type Rust = ToolResultContentField;
 
-    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         match std::mem::replace(slot, ToolResultContentField::Text(String::new())) {
             ToolResultContentField::Text(s) => {
                 Ok(pyo3::types::PyString::new(py, &s).into_any().unbind())
@@ -276,13 +271,13 @@ impl ViewKind for ToolResultField {
                 let items = blocks
                     .into_iter()
                     .map(|b| wrap_block(py, result_to_block(b)))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(ListView::from_checked(py, field, ElemKind::ResultBlock, items)?.into_any())
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(ListView::from_checked(py, field, coerce_result_block, items)?.into_any())
             }
         }
     }
 
-    fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
         if is_str(view) {
             return Ok(ToolResultContentField::Text(view.extract()?));
         }
@@ -291,23 +286,19 @@ impl ViewKind for ToolResultField {
             .enumerate()
             .map(|(i, item)| {
                 block_value(item)
-                    .and_then(|b| block_to_result(py, b))
-                    .map_err(|e| at_index(py, e, i))
+                    .and_then(block_to_result)
+                    .map_err(|e| e.at_index(i))
             })
-            .collect::<PyResult<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()?;
         Ok(ToolResultContentField::Blocks(blocks))
     }
 
-    fn accept(
-        py: Python<'_>,
-        field: &'static str,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn accept(py: Python<'_>, field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
         if let Ok(s) = value.cast::<pyo3::types::PyString>() {
-            crate::views::check_utf8(py, s)?;
+            check_utf8(s)?;
             return Ok(value.clone().unbind());
         }
-        Ok(ListView::from_iterable(py, field, ElemKind::ResultBlock, value)?.into_any())
+        Ok(ListView::from_iterable(py, field, coerce_result_block, value)?.into_any())
     }
 
     fn vacate(slot: &mut Self::Rust) {

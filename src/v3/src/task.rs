@@ -2,16 +2,13 @@
 
 use a3s_code_core::planning::{Task, TaskPriority, TaskStatus};
 use a3s_code_core::telemetry::LlmCostRecord;
-use pyo3::prelude::*;
 
-use crate::convert::enum_to_py;
-use crate::listview::ElemKind;
-use crate::node::node_class;
-use crate::views::{coerce_node, Listed, StrList};
+use a3s_session_binding::record_class;
+use a3s_session_binding::views::StrList;
 
-node_class! {
+record_class! {
     /// A planned or tracked task. Read from `tasks` (or the old key `todos`).
-    class PyTask("Task") wraps Task, detach = false;
+    class PyTask("Task") in "a3s_session" wraps Task, detach = false;
     pattern = Task;
     admit(_v) = Ok(());
     seed = Task::new("", "");
@@ -20,18 +17,18 @@ node_class! {
     scalars {
         id: String,
         content: String,
-        status: TaskStatus,
-        priority: TaskPriority,
+        status: TaskStatus => enumeration("TaskStatus"),
+        priority: TaskPriority => enumeration("TaskPriority"),
         tool: Option<String>,
         success_criteria: Option<String>,
     }
     views { dependencies: StrList }
 }
 
-node_class! {
+record_class! {
     /// Cost of one LLM call. `timestamp` is the crate's RFC 3339 text (nanoseconds kept);
     /// assign a str or an aware `datetime`.
-    class PyLlmCostRecord("LlmCostRecord") wraps LlmCostRecord, detach = false;
+    class PyLlmCostRecord("LlmCostRecord") in "a3s_session" wraps LlmCostRecord, detach = false;
     pattern = LlmCostRecord;
     admit(_v) = Ok(());
     seed = LlmCostRecord {
@@ -57,30 +54,4 @@ node_class! {
         session_id: Option<String>,
     }
     views {}
-}
-
-impl Listed for PyTask {
-    const KIND: ElemKind = ElemKind::Task;
-}
-impl Listed for PyLlmCostRecord {
-    const KIND: ElemKind = ElemKind::CostRecord;
-}
-
-enum_to_py! {
-    TaskStatus => "TaskStatus",
-    TaskPriority => "TaskPriority",
-}
-
-pub(crate) fn coerce_task<'py>(
-    py: Python<'py>,
-    item: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    coerce_node::<PyTask>(py, item)
-}
-
-pub(crate) fn coerce_cost_record<'py>(
-    py: Python<'py>,
-    item: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    coerce_node::<PyLlmCostRecord>(py, item)
 }

@@ -5,21 +5,19 @@ use std::collections::HashMap;
 
 use pyo3::prelude::*;
 
-mod convert;
-mod depythonize;
-mod errors;
-mod listview;
 mod message;
-mod node;
 mod session;
 mod store;
 mod task;
-mod views;
 
 use a3s_code_core::config::StorageBackend;
 use a3s_code_core::planning::{TaskPriority, TaskStatus};
 use a3s_code_core::store::{SessionState, DEFAULT_AUTO_COMPACT_THRESHOLD};
 use a3s_code_core::PlanningMode;
+use a3s_session_binding::{enums, error, listview, scalar};
+
+/// Where the classes live for Python (pickle finds them there).
+const MODULE: &str = "a3s_session";
 
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -28,34 +26,35 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CRATE_VERSION", env!("A3S_CODE_CORE_VERSION"))?;
     m.add(
         "DEFAULT_AUTO_COMPACT_THRESHOLD",
-        convert::f32_as_json_f64(DEFAULT_AUTO_COMPACT_THRESHOLD),
+        scalar::f32_as_json_f64(DEFAULT_AUTO_COMPACT_THRESHOLD),
     )?;
-    let format_error = py.get_type::<errors::SessionFormatError>();
-    // Defaults, so an instance raised from Python code has the attributes too.
-    format_error.setattr("msg", "")?;
-    format_error.setattr("line", py.None())?;
-    format_error.setattr("column", py.None())?;
-    format_error.setattr("path", "")?;
+    // The package's one exception class, shared by both generations.
+    let format_error = py
+        .import("a3s_session._errors")?
+        .getattr("SessionFormatError")?
+        .cast_into::<pyo3::types::PyType>()?;
+    error::install_format_error(py, format_error.clone())?;
     m.add("SessionFormatError", format_error)?;
+    m.add_function(wrap_pyfunction!(line_column, m)?)?;
 
     let mut enums = HashMap::new();
-    convert::register_enum::<SessionState>(py, &mut enums, "SessionState", "State of a session.")?;
-    convert::register_enum::<PlanningMode>(
+    enums::register_enum::<SessionState>(py, &mut enums, "SessionState", "State of a session.", MODULE)?;
+    enums::register_enum::<PlanningMode>(
         py,
         &mut enums,
         "PlanningMode",
-        "When the planning phase runs.",
+        "When the planning phase runs.", MODULE
     )?;
-    convert::register_enum::<StorageBackend>(
+    enums::register_enum::<StorageBackend>(
         py,
         &mut enums,
         "StorageBackend",
-        "Where a session is stored.",
+        "Where a session is stored.", MODULE
     )?;
-    convert::register_enum::<TaskStatus>(py, &mut enums, "TaskStatus", "Status of a task.")?;
-    convert::register_enum::<TaskPriority>(py, &mut enums, "TaskPriority", "Priority of a task.")?;
-    convert::add_enums(m, &enums)?;
-    convert::init_enums(py, enums)?;
+    enums::register_enum::<TaskStatus>(py, &mut enums, "TaskStatus", "Status of a task.", MODULE)?;
+    enums::register_enum::<TaskPriority>(py, &mut enums, "TaskPriority", "Priority of a task.", MODULE)?;
+    enums::add_enums(m, &enums)?;
+    enums::init_enums(py, enums)?;
 
     m.add_class::<session::PySessionData>()?;
     m.add_class::<session::PySessionConfig>()?;
@@ -73,6 +72,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<listview::ListView>()?;
     m.add_class::<store::PyFileSessionStore>()?;
     Ok(())
+}
+
+/// 1-based line and column (bytes, as serde_json counts) of byte offset `offset` in `data`.
+#[pyfunction]
+fn line_column(data: &[u8], offset: usize) -> (usize, usize) {
+    error::line_column(data, offset)
 }
 
 // Parsing a session allocates one String per text field and one Vec per list: mimalloc's

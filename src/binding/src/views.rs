@@ -2,46 +2,28 @@
 
 use std::marker::PhantomData;
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use pyo3::{IntoPyObjectExt, PyClass};
+use pyo3::IntoPyObjectExt;
 
-use crate::convert::{from_python, from_python_nested};
-use crate::errors::FormatError;
-use crate::listview::{ElemKind, ListView};
-use crate::node::{snapshot, Loan, Node, ViewKind, Views};
+use crate::error::{Error, Result};
+use crate::json::{from_python, from_python_nested};
+use crate::listview::{coerce_str, ListView};
+use crate::lock::lock;
+use crate::record::{admit_or_err, snapshot, Loan, Node, ViewKind, Views};
 
-/// A generated class: instances can be built from a crate value or a dict.
-pub(crate) trait Element:
-    Node + PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Into<PyClassInitializer<Self>>
-{
-}
-
-impl<N> Element for N where
-    N: Node + PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Into<PyClassInitializer<N>>
-{
-}
-
-/// A class that appears as the items of a list view.
-pub(crate) trait Listed: Element {
-    const KIND: ElemKind;
-}
-
-/// Accept an instance of `N`, or a dict converted through the crate's Deserialize impl.
-pub(crate) fn coerce_node<'py, N: Element>(
-    py: Python<'py>,
-    item: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
+/// The item rule of a list of `N`: an instance of `N`, or a dict converted through the
+/// crate's Deserialize impl.
+pub fn coerce_node<'py, N: Node>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    let py = item.py();
     if item.is_instance_of::<N>() {
         return Ok(item.clone());
     }
     if item.is_instance_of::<PyDict>() {
-        let value: N::Value = from_python(py, item)?;
-        N::admit(&value).map_err(|m| FormatError::new(m).into_pyerr(py))?;
-        return Ok(Bound::new(py, N::wrap(value))?.into_any());
+        let node: N = admit_or_err(from_python(item)?)?;
+        return Ok(Bound::new(py, node)?.into_any());
     }
-    Err(PyTypeError::new_err(format!(
+    Err(Error::type_error(format!(
         "expected {} or dict, got {}",
         <N as Node>::NAME,
         item.get_type().name()?
@@ -49,34 +31,35 @@ pub(crate) fn coerce_node<'py, N: Element>(
 }
 
 /// Snapshot of an item of a list view known to hold `N`.
-pub(crate) fn node_value<N: Element>(item: &Bound<'_, PyAny>) -> PyResult<N::Value> {
+pub fn node_value<N: Node>(item: &Bound<'_, PyAny>) -> Result<N::Value> {
     let node = item
         .cast::<N>()
-        .map_err(|_| PyTypeError::new_err(format!("list item is not a {}", <N as Node>::NAME)))?;
+        .map_err(|_| Error::type_error(format!("list item is not a {}", <N as Node>::NAME)))?;
     snapshot(item.py(), node.get())
 }
 
-pub(crate) fn list_items<'py>(view: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+pub fn list_items<'py>(view: &Bound<'py, PyAny>) -> Result<Vec<Bound<'py, PyAny>>> {
     let list = view
         .cast::<ListView>()
-        .map_err(|_| PyTypeError::new_err("expected a ListView"))?;
+        .map_err(|_| Error::type_error("expected a ListView"))?;
     Ok(list.get().items(view.py()).iter().collect())
 }
 
 /// How the items of one kind of list convert: crate value -> Python object on first read,
 /// Python object -> crate value on write. One `ListOf` serves every list field.
-pub(crate) trait Codec {
+pub trait Codec {
     type Rust;
-    const KIND: ElemKind;
-    fn to_py(py: Python<'_>, value: Self::Rust) -> PyResult<Py<PyAny>>;
-    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<Self::Rust>;
+    /// The check (or conversion) of an item going into the list.
+    fn coerce<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>>;
+    fn to_py(py: Python<'_>, value: Self::Rust) -> Result<Py<PyAny>>;
+    fn from_py(item: &Bound<'_, PyAny>) -> Result<Self::Rust>;
     /// Values for one serialization; a codec may move them out of the items (see `Loan`).
-    fn lend(_py: Python<'_>, items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Self::Rust>, Loan)> {
+    fn lend(_py: Python<'_>, items: &[Bound<'_, PyAny>]) -> Result<(Vec<Self::Rust>, Loan)> {
         let values = items
             .iter()
             .enumerate()
-            .map(|(i, item)| Self::from_py(item).map_err(|e| at_index(item.py(), e, i)))
-            .collect::<PyResult<Vec<_>>>()?;
+            .map(|(i, item)| Self::from_py(item).map_err(|e| e.at_index(i)))
+            .collect::<Result<Vec<_>>>()?;
         Ok((values, Loan::default()))
     }
     /// Give back what `lend` moved; returns Python references to drop once attached.
@@ -86,40 +69,36 @@ pub(crate) trait Codec {
 }
 
 /// A `Vec` field viewed as a `ListView`.
-pub(crate) struct ListOf<C>(PhantomData<C>);
+pub struct ListOf<C>(PhantomData<C>);
 
 impl<C: Codec> ViewKind for ListOf<C> {
     type Rust = Vec<C::Rust>;
 
-    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         let items = std::mem::take(slot)
             .into_iter()
             .map(|v| C::to_py(py, v))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, field, C::KIND, items)?.into_any())
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ListView::from_checked(py, field, C::coerce, items)?.into_any())
     }
 
-    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
         list_items(view)?
             .iter()
             .enumerate()
-            .map(|(i, item)| C::from_py(item).map_err(|e| at_index(item.py(), e, i)))
+            .map(|(i, item)| C::from_py(item).map_err(|e| e.at_index(i)))
             .collect()
     }
 
-    fn accept(
-        py: Python<'_>,
-        field: &'static str,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
-        Ok(ListView::from_iterable(py, field, C::KIND, value)?.into_any())
+    fn accept(py: Python<'_>, field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
+        Ok(ListView::from_iterable(py, field, C::coerce, value)?.into_any())
     }
 
     fn vacate(slot: &mut Self::Rust) {
         *slot = Vec::new();
     }
 
-    fn lend(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<(Self::Rust, Loan)> {
+    fn lend(py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<(Self::Rust, Loan)> {
         C::lend(py, &list_items(view)?)
     }
 
@@ -129,26 +108,29 @@ impl<C: Codec> ViewKind for ListOf<C> {
 }
 
 /// Items that are instances of a generated class.
-pub(crate) struct Nodes<N>(PhantomData<N>);
+pub struct Nodes<N>(PhantomData<N>);
 
 /// A list of class instances (`messages`, `tasks`, `cost_records`).
-pub(crate) type ListOfNodes<N> = ListOf<Nodes<N>>;
+pub type ListOfNodes<N> = ListOf<Nodes<N>>;
 
-impl<N: Listed> Codec for Nodes<N> {
+impl<N: Node> Codec for Nodes<N> {
     type Rust = N::Value;
-    const KIND: ElemKind = N::KIND;
 
-    fn to_py(py: Python<'_>, value: N::Value) -> PyResult<Py<PyAny>> {
+    fn coerce<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+        coerce_node::<N>(item)
+    }
+
+    fn to_py(py: Python<'_>, value: N::Value) -> Result<Py<PyAny>> {
         Ok(Py::new(py, N::wrap(value))?.into_any())
     }
 
-    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<N::Value> {
+    fn from_py(item: &Bound<'_, PyAny>) -> Result<N::Value> {
         node_value::<N>(item)
     }
 
     /// Move each untouched child's value into the list instead of cloning it, keeping the
     /// child locked until `repay` puts the value back: nobody can observe the stand-in.
-    fn lend(py: Python<'_>, items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Self::Rust>, Loan)> {
+    fn lend(py: Python<'_>, items: &[Bound<'_, PyAny>]) -> Result<(Vec<Self::Rust>, Loan)> {
         let mut values = Vec::with_capacity(items.len());
         let mut lent: Vec<Lent<N>> = Vec::with_capacity(items.len());
         let mut seen = std::collections::HashMap::new();
@@ -157,11 +139,9 @@ impl<N: Listed> Codec for Nodes<N> {
             let node = match item.cast::<N>() {
                 Ok(node) => node,
                 Err(_) => {
-                    fail = Some(at_index(
-                        py,
-                        PyTypeError::new_err(format!("list item is not a {}", <N as Node>::NAME)),
-                        i,
-                    ));
+                    fail = Some(
+                        Error::type_error(format!("list item is not a {}", <N as Node>::NAME)).at_index(i),
+                    );
                     break;
                 }
             };
@@ -178,10 +158,10 @@ impl<N: Listed> Codec for Nodes<N> {
                 continue;
             }
             seen.insert(obj.as_ptr() as usize, values.len());
-            let guard = match crate::convert::lock(py, node.get().state()) {
+            let guard = match lock(py, node.get().state()) {
                 Ok(guard) => guard,
                 Err(e) => {
-                    fail = Some(at_index(py, e, i));
+                    fail = Some(Error::from(e).at_index(i));
                     break;
                 }
             };
@@ -191,7 +171,7 @@ impl<N: Listed> Codec for Nodes<N> {
                 match snapshot(py, node.get()) {
                     Ok(v) => values.push(v),
                     Err(e) => {
-                        fail = Some(at_index(py, e, i));
+                        fail = Some(e.at_index(i));
                         break;
                     }
                 }
@@ -203,7 +183,7 @@ impl<N: Listed> Codec for Nodes<N> {
             }
             // SAFETY: the guard borrows the Mutex inside the Python object `obj`, which the
             // same `Lent` keeps alive; `guard` is declared first so it is dropped first.
-            let mut guard: crate::convert::Guard<'static, crate::node::State<N::Value, N::Views>> =
+            let mut guard: crate::lock::Guard<'static, crate::record::State<N::Value, N::Views>> =
                 unsafe { std::mem::transmute(guard) };
             values.push(std::mem::replace(&mut guard.value, N::placeholder()));
             lent.push(Lent {
@@ -240,69 +220,68 @@ impl<N: Listed> Codec for Nodes<N> {
 /// One child of a list during a loan: its lock (when its value was moved out) and a strong
 /// reference that keeps the object, hence the locked Mutex, alive.
 struct Lent<N: Node> {
-    guard: Option<crate::convert::Guard<'static, crate::node::State<N::Value, N::Views>>>,
+    guard: Option<crate::lock::Guard<'static, crate::record::State<N::Value, N::Views>>>,
     _obj: Py<N>,
 }
 
 /// Items that are Python str (`tool_names`, `dependencies`).
-pub(crate) struct Strs;
+pub struct Strs;
 
 /// A list of str.
-pub(crate) type StrList = ListOf<Strs>;
+pub type StrList = ListOf<Strs>;
 
 impl Codec for Strs {
     type Rust = String;
-    const KIND: ElemKind = ElemKind::Str;
 
-    fn to_py(py: Python<'_>, value: String) -> PyResult<Py<PyAny>> {
-        value.into_py_any(py)
+    fn coerce<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+        coerce_str(item)
     }
 
-    fn from_py(item: &Bound<'_, PyAny>) -> PyResult<String> {
-        item.extract()
+    fn to_py(py: Python<'_>, value: String) -> Result<Py<PyAny>> {
+        Ok(value.into_py_any(py)?)
+    }
+
+    fn from_py(item: &Bound<'_, PyAny>) -> Result<String> {
+        Ok(item.extract()?)
     }
 }
 
 /// A nested struct, viewed as an instance of its class. Small, so the crate value is
 /// cloned rather than moved out (the parent's copy goes stale and is refreshed on write).
-pub(crate) struct Obj<N>(PhantomData<N>);
+pub struct Obj<N>(PhantomData<N>);
 
-impl<N: Element> ViewKind for Obj<N> {
+impl<N: Node> ViewKind for Obj<N> {
     type Rust = N::Value;
 
-    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         Ok(Py::new(py, N::wrap(slot.clone()))?.into_any())
     }
 
-    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
         node_value::<N>(view)
     }
 
-    fn accept(
-        py: Python<'_>,
-        _field: &'static str,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
-        Ok(coerce_node::<N>(py, value)?.unbind())
+    fn accept(_py: Python<'_>, _field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
+        Ok(coerce_node::<N>(value)?.unbind())
     }
 
     fn vacate(_slot: &mut Self::Rust) {}
 }
 
 /// An optional nested struct: None or an instance of its class.
-pub(crate) struct OptObj<N>(PhantomData<N>);
+pub struct OptObj<N>(PhantomData<N>);
 
-impl<N: Element> ViewKind for OptObj<N> {
+impl<N: Node> ViewKind for OptObj<N> {
     type Rust = Option<N::Value>;
 
-    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         match slot {
             Some(v) => Ok(Py::new(py, N::wrap(v.clone()))?.into_any()),
             None => Ok(py.None()),
         }
     }
 
-    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
         if view.is_none() {
             Ok(None)
         } else {
@@ -310,15 +289,11 @@ impl<N: Element> ViewKind for OptObj<N> {
         }
     }
 
-    fn accept(
-        py: Python<'_>,
-        _field: &'static str,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn accept(py: Python<'_>, _field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
         if value.is_none() {
             Ok(py.None())
         } else {
-            Ok(coerce_node::<N>(py, value)?.unbind())
+            Ok(coerce_node::<N>(value)?.unbind())
         }
     }
 
@@ -326,35 +301,29 @@ impl<N: Element> ViewKind for OptObj<N> {
 }
 
 /// Free-form JSON (`tool_use.input`): plain Python dict/list/str/number/bool/None, edited in
-/// place by the user and converted back through serde_json's `Value` on write.
-pub(crate) struct FreeJson;
+/// place by the user and converted back through serde_json's `Value` on write. `OUTER` is
+/// the table's count of containers around the field in its document (for `tool_use.input`:
+/// the session, `messages`, the message, `content`, the block): values given from Python get
+/// the nesting limit minus these, so the document that holds them still reads back.
+pub struct FreeJson<const OUTER: usize>;
 
-/// Containers around `tool_use.input` in a session document: the session object, `messages`,
-/// the message, `content`, the block. Values given from Python get the nesting limit minus
-/// these, so a session that holds them still reads back (serde_json stops at 128).
-const INPUT_DEPTH: usize = 5;
-
-impl ViewKind for FreeJson {
+impl<const OUTER: usize> ViewKind for FreeJson<OUTER> {
     type Rust = serde_json::Value;
 
-    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> PyResult<Py<PyAny>> {
+    fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         let value = std::mem::take(slot);
-        let obj = pythonize::pythonize(py, &value)
-            .map_err(|e| FormatError::new(e.to_string()).into_pyerr(py))?;
+        let obj =
+            pythonize::pythonize(py, &value).map_err(|e| Error::format(e.to_string()))?;
         Ok(obj.unbind())
     }
 
-    fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> PyResult<Self::Rust> {
-        from_python_nested(py, view, INPUT_DEPTH)
+    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
+        from_python_nested(view, OUTER)
     }
 
-    fn accept(
-        py: Python<'_>,
-        _field: &'static str,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn accept(_py: Python<'_>, _field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
         // Validate now so a bad value raises at assignment; keep the user's object as the view.
-        from_python_nested::<serde_json::Value>(py, value, INPUT_DEPTH)?;
+        from_python_nested::<serde_json::Value>(value, OUTER)?;
         Ok(value.clone().unbind())
     }
 
@@ -363,19 +332,6 @@ impl ViewKind for FreeJson {
     }
 }
 
-/// Name the list position of an item that failed to fold back.
-pub(crate) fn at_index(py: Python<'_>, err: PyErr, index: usize) -> PyErr {
-    crate::node::context(py, err, &format!("[{index}]"))
-}
-
-/// A str that will become a Rust String must be encodable (no lone surrogates): checked on
-/// the way in, so the error comes at the assignment and not at the next `to_json`.
-pub(crate) fn check_utf8(py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<()> {
-    s.to_str().map(|_| ()).map_err(|_| {
-        FormatError::new("invalid value: str is not valid UTF-8 (lone surrogate)").into_pyerr(py)
-    })
-}
-
-pub(crate) fn is_str(value: &Bound<'_, PyAny>) -> bool {
+pub fn is_str(value: &Bound<'_, PyAny>) -> bool {
     value.is_instance_of::<PyString>()
 }

@@ -1,52 +1,16 @@
 //! `FileSessionStore`: the crate's own file store (a3s_code_core::store::FileSessionStore),
 //! driven from Rust with the interpreter released. Every byte on disk is written by the crate.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
 use a3s_code_core::store::{FileSessionStore, SessionData, SessionStore};
-use pyo3::exceptions::{PyOSError, PyRuntimeError};
+use a3s_session_binding::error::Error;
+use a3s_session_binding::json::parse_json;
+use a3s_session_binding::record::with_value;
+use a3s_session_binding::runtime::{path_lock, runtime, store_error};
 use pyo3::prelude::*;
 
-use crate::convert::parse_json;
-use crate::node::with_value;
 use crate::session::PySessionData;
-
-/// One runtime for all stores: the crate's store is async (tokio::fs).
-fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
-    static RT: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("a3s-session-store")
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(|e| PyRuntimeError::new_err(format!("cannot start the store runtime: {e}")))
-}
-
-/// The crate names its temp files `<id>.json.<nanos>.<pid>.tmp`; two threads of this process
-/// saving the same id in the same nanosecond would share one. Saves of one target path are
-/// therefore serialized within the process (other processes differ by pid).
-fn path_lock(path: PathBuf) -> Arc<parking_lot::Mutex<()>> {
-    static LOCKS: OnceLock<parking_lot::Mutex<HashMap<PathBuf, Arc<parking_lot::Mutex<()>>>>> =
-        OnceLock::new();
-    let mut map = LOCKS.get_or_init(Default::default).lock();
-    map.entry(path).or_default().clone()
-}
-
-/// An I/O failure keeps its kind (FileNotFoundError, PermissionError, ...) and the crate's
-/// context ("Failed to create temp file: ...").
-fn store_error(err: anyhow::Error) -> PyErr {
-    let text = format!("{err:#}");
-    match err.root_cause().downcast_ref::<std::io::Error>() {
-        Some(io) => PyErr::from(std::io::Error::new(io.kind(), text)),
-        None => PyOSError::new_err(text),
-    }
-}
 
 #[pyclass(frozen, module = "a3s_session", name = "FileSessionStore")]
 pub struct PyFileSessionStore {
@@ -151,13 +115,20 @@ impl PyFileSessionStore {
             .and_then(|p| std::fs::read(p).ok())
             .and_then(|bytes| parse_json::<SessionData>(&bytes, |_| Ok(())).err());
         match detailed {
-            Some(mut e) => {
-                e.msg = format!("{context}: {}", e.msg);
-                e.into_pyerr(py)
+            Some(Error::Format {
+                msg,
+                line,
+                column,
+                path,
+            }) => Error::Format {
+                msg: format!("{context}: {msg}"),
+                line,
+                column,
+                path,
             }
-            None => {
-                crate::errors::FormatError::new(format!("session {id:?}: {err:#}")).into_pyerr(py)
-            }
+            .into_pyerr(py),
+            Some(other) => other.into_pyerr(py),
+            None => Error::format(format!("session {id:?}: {err:#}")).into_pyerr(py),
         }
     }
 }

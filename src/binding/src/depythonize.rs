@@ -13,38 +13,105 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use crate::convert::MAX_DEPTH;
+use crate::json::MAX_DEPTH;
+
+/// What kind of mistake a value is, decided where the reader knows the types involved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeKind {
+    /// The wrong kind of value for the field (a str where a number goes).
+    Type,
+    /// Like `Type`, where the field is a number (see `from_wide_int`).
+    TypeForNumber,
+    /// A number the field's type cannot hold.
+    Overflow,
+    /// A value of the right kind that the crate rejects (unknown variant, missing field).
+    Value,
+}
 
 #[derive(Debug)]
-pub(crate) struct DeError(String);
+pub enum DeError {
+    Other { kind: DeKind, msg: String },
+    /// An exception raised by the interpreter while reading a value.
+    Python(PyErr),
+}
+
+impl DeError {
+    fn new(kind: DeKind, msg: impl Into<String>) -> Self {
+        DeError::Other {
+            kind,
+            msg: msg.into(),
+        }
+    }
+
+    pub fn kind(&self) -> Option<DeKind> {
+        match self {
+            DeError::Other { kind, .. } => Some(*kind),
+            DeError::Python(_) => None,
+        }
+    }
+
+    /// A Python int too wide for 64 bits reaches the field as a float (as serde_json reads
+    /// it); a number field that refuses it is overflowed, not given the wrong type.
+    fn from_wide_int(self) -> Self {
+        match self {
+            DeError::Other {
+                kind: DeKind::TypeForNumber,
+                msg,
+            } => DeError::new(DeKind::Overflow, msg),
+            other => other,
+        }
+    }
+}
 
 impl fmt::Display for DeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            DeError::Other { msg, .. } => f.write_str(msg),
+            DeError::Python(err) => write!(f, "{err}"),
+        }
     }
 }
 
 impl std::error::Error for DeError {}
 
+/// serde's primitive number visitors say what they expect by the type's name.
+fn is_number_type(expected: &str) -> bool {
+    matches!(
+        expected,
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128"
+            | "isize" | "f32" | "f64"
+    )
+}
+
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError(msg.to_string())
+        DeError::new(DeKind::Value, msg.to_string())
     }
 
     // Word type errors as serde_json does ("null", its float format), so the same mistake
     // reads the same whether it came as JSON text or as a Python value.
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        DeError(format!(
-            "invalid type: {}, expected {exp}",
-            JsonUnexpected(unexp)
-        ))
+        let msg = format!("invalid type: {}, expected {exp}", JsonUnexpected(unexp));
+        // Remember whether a number was wanted, for `from_wide_int`.
+        if is_number_type(&exp.to_string()) {
+            DeError::new(DeKind::TypeForNumber, msg)
+        } else {
+            DeError::new(DeKind::Type, msg)
+        }
     }
 
+    // serde's number visitors reject a number outside the type's range with invalid_value.
     fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        DeError(format!(
-            "invalid value: {}, expected {exp}",
-            JsonUnexpected(unexp)
-        ))
+        let kind = match unexp {
+            de::Unexpected::Signed(_) | de::Unexpected::Unsigned(_) | de::Unexpected::Float(_) => {
+                DeKind::Overflow
+            }
+            _ => DeKind::Value,
+        };
+        DeError::new(
+            kind,
+            format!("invalid value: {}, expected {exp}", JsonUnexpected(unexp)),
+        )
     }
 }
 
@@ -65,7 +132,7 @@ impl fmt::Display for JsonUnexpected<'_> {
 
 /// How strictly floats are checked.
 #[derive(Clone, Copy)]
-pub(crate) enum Floats {
+pub enum Floats {
     /// As a JSON document would be read: an f32 field may overflow to infinity, as in the crate.
     AsJson,
     /// Assignment from Python: a value that the field cannot hold finitely is an error, so a
@@ -73,7 +140,7 @@ pub(crate) enum Floats {
     Finite,
 }
 
-pub(crate) struct PyDeserializer<'a, 'py> {
+pub struct PyDeserializer<'a, 'py> {
     obj: &'a Bound<'py, PyAny>,
     depth: usize,
     limit: usize,
@@ -81,7 +148,7 @@ pub(crate) struct PyDeserializer<'a, 'py> {
 }
 
 impl<'a, 'py> PyDeserializer<'a, 'py> {
-    pub(crate) fn new(obj: &'a Bound<'py, PyAny>, floats: Floats) -> Self {
+    pub fn new(obj: &'a Bound<'py, PyAny>, floats: Floats) -> Self {
         Self {
             obj,
             depth: 0,
@@ -91,7 +158,7 @@ impl<'a, 'py> PyDeserializer<'a, 'py> {
     }
 
     /// Read a value that will sit `outer` containers deep in the documents it ends up in.
-    pub(crate) fn nested(mut self, outer: usize) -> Self {
+    pub fn nested(mut self, outer: usize) -> Self {
         self.limit = MAX_DEPTH.saturating_sub(outer);
         self
     }
@@ -108,7 +175,7 @@ impl<'a, 'py> PyDeserializer<'a, 'py> {
     fn enter(&self) -> Result<(), DeError> {
         // serde_json counts the container being entered too: at most 127 nested levels.
         if self.depth + 1 >= self.limit {
-            Err(DeError("recursion limit exceeded".to_owned()))
+            Err(DeError::new(DeKind::Value, "recursion limit exceeded"))
         } else {
             Ok(())
         }
@@ -148,9 +215,10 @@ impl<'a, 'py> PyDeserializer<'a, 'py> {
         if let Ok(f) = self.obj.cast::<PyFloat>() {
             let v = f.value();
             if !v.is_finite() {
-                return Err(DeError(format!(
-                    "invalid value: floating point `{v}`, JSON has no NaN or Infinity"
-                )));
+                return Err(DeError::new(
+                    DeKind::Value,
+                    format!("invalid value: floating point `{v}`, JSON has no NaN or Infinity"),
+                ));
             }
             return Ok(Some(v));
         }
@@ -178,12 +246,13 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
             }
             // serde_json reads an integer literal beyond 64 bits as a float...
             return match i.extract::<f64>() {
-                Ok(v) => visitor.visit_f64(v),
+                Ok(v) => visitor.visit_f64(v).map_err(DeError::from_wide_int),
                 // ...and rejects one beyond a float's range.
-                Err(_) => Err(de::Error::invalid_type(
+                Err(_) => Err(<DeError as de::Error>::invalid_type(
                     de::Unexpected::Other("integer beyond the range of a float"),
                     &visitor,
-                )),
+                )
+                .from_wide_int()),
             };
         }
         if let Some(v) = self.float_value()? {
@@ -191,7 +260,10 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
         }
         if let Ok(s) = obj.cast::<PyString>() {
             let text = s.to_str().map_err(|_| {
-                DeError("invalid value: str is not valid UTF-8 (lone surrogate)".to_owned())
+                DeError::new(
+                    DeKind::Value,
+                    "invalid value: str is not valid UTF-8 (lone surrogate)",
+                )
             })?;
             return visitor.visit_str(text);
         }
@@ -215,10 +287,10 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
             };
             return visitor.visit_map(&mut access);
         }
-        Err(DeError(format!(
-            "invalid type: {} is not a JSON value",
-            self.type_name()
-        )))
+        Err(DeError::new(
+            DeKind::Type,
+            format!("invalid type: {} is not a JSON value", self.type_name()),
+        ))
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -231,9 +303,10 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
         };
         if let (Floats::Finite, Some(v)) = (self.floats, number) {
             if (v as f32).is_infinite() {
-                return Err(DeError(format!(
-                    "invalid value: {v} is out of range for an f32 field"
-                )));
+                return Err(DeError::new(
+                    DeKind::Overflow,
+                    format!("invalid value: {v} is out of range for an f32 field"),
+                ));
             }
         }
         self.deserialize_any(visitor)
@@ -264,7 +337,7 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
         if let Ok(s) = self.obj.cast::<PyString>() {
             let text = s
                 .to_str()
-                .map_err(|_| DeError("invalid value: str is not valid UTF-8".to_owned()))?;
+                .map_err(|_| DeError::new(DeKind::Value, "invalid value: str is not valid UTF-8"))?;
             return visitor.visit_enum(text.into_deserializer());
         }
         if let Ok(dict) = self.obj.cast::<PyDict>() {
@@ -289,7 +362,7 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
         if let Ok(s) = self.obj.cast::<PyString>() {
             let text = s
                 .to_str()
-                .map_err(|_| DeError("invalid value: str is not valid UTF-8".to_owned()))?;
+                .map_err(|_| DeError::new(DeKind::Value, "invalid value: str is not valid UTF-8"))?;
             return visitor.visit_str(text);
         }
         Err(de::Error::invalid_type(self.unexpected(), &visitor))
@@ -356,10 +429,13 @@ fn key_str<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, DeError> {
             .name()
             .map(|n| n.to_string())
             .unwrap_or_default();
-        DeError(format!("invalid type: key must be a string, got {name}"))
+        DeError::new(
+            DeKind::Type,
+            format!("invalid type: key must be a string, got {name}"),
+        )
     })?;
     s.to_str()
-        .map_err(|_| DeError("invalid value: key is not valid UTF-8".to_owned()))
+        .map_err(|_| DeError::new(DeKind::Value, "invalid value: key is not valid UTF-8"))
 }
 
 impl<'de> de::MapAccess<'de> for &mut MapAccess<'_, '_, '_> {
@@ -382,7 +458,7 @@ impl<'de> de::MapAccess<'de> for &mut MapAccess<'_, '_, '_> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         match self.value.take() {
             Some(v) => seed.deserialize(self.parent.child(&v)),
-            None => Err(DeError("value requested before key".to_owned())),
+            None => Err(DeError::new(DeKind::Value, "value requested before key")),
         }
     }
 

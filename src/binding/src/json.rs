@@ -1,0 +1,217 @@
+//! JSON text in and out, through the crate's serde impls and serde_json exactly as the
+//! generation being built compiles it (the layer enables no serde_json feature of its own).
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyString};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::depythonize::{Floats, PyDeserializer};
+use crate::error::{end_of_value, line_column, Error, Result};
+use crate::lock::maybe_detach;
+
+/// Documents at least this large are parsed / written with the interpreter released.
+/// Below it, detaching costs more than it lets other threads gain.
+pub const DETACH_THRESHOLD: usize = 16 * 1024;
+
+/// serde_json's own nesting limit; Python input gets the same one before it reaches
+/// recursive Rust code (serializer, Drop), so a hostile object cannot overflow the stack.
+pub const MAX_DEPTH: usize = 128;
+
+/// What a class accepts of the values its crate type can hold (a class over one enum
+/// variant, say); `Ok` for everything else.
+pub type Admit<T> = fn(&T) -> std::result::Result<(), String>;
+
+/// Parse JSON text with the crate's serde impls, recording the field path of any error and
+/// rejecting trailing data, like `serde_json::from_str` does. The text must be UTF-8 as a
+/// whole, as for the crate's stores (they read files with `read_to_string`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], admit: Admit<T>) -> Result<T> {
+    let text = simdutf8::compat::from_utf8(bytes).map_err(|e| {
+        // The column of the offending byte itself, 1-based, as serde_json reports positions.
+        Error::format_at(
+            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            line_column(bytes, e.valid_up_to() + 1),
+        )
+    })?;
+    parse_json_str(text, admit)
+}
+
+/// Parse already validated text (a Python str's UTF-8).
+pub fn parse_json_str<T: DeserializeOwned>(text: &str, admit: Admit<T>) -> Result<T> {
+    let bytes = text.as_bytes();
+    // Fast path: plain serde_json, exactly what the crate's store does. Tracking the field
+    // path costs about as much as parsing itself, so it is only paid to explain a failure.
+    if let Ok(value) = serde_json::from_str(text) {
+        // A value the class does not hold is an error about the document as a whole.
+        return admit(&value)
+            .map(|()| value)
+            .map_err(|msg| Error::format_at(msg, end_of_value(bytes)));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut err = Error::from_json(e);
+        if let Error::Format { line, column, .. } = &mut err {
+            if line.is_none() {
+                // An error raised after serde_json returned the whole top-level value (a
+                // tagged enum decided from its buffered content) carries no position: point
+                // at the end of that value, as serde_json does for the same error nested in
+                // an object.
+                let (l, c) = end_of_value(bytes);
+                (*line, *column) = (Some(l), Some(c));
+            }
+        }
+        err
+    })?;
+    de.end().map_err(Error::from_json_error)?;
+    Ok(value)
+}
+
+/// Serialize with serde_json exactly as the crate's store does (`to_string_pretty`) or compact.
+pub fn write_json<T: Serialize>(value: &T, pretty: bool) -> Result<String> {
+    let out = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    out.map_err(|e| Error::format(e.to_string()))
+}
+
+/// Borrow the UTF-8 bytes of a `str`, `bytes` or `bytearray` argument and parse them,
+/// detached when large.
+pub fn parse_input<T>(py: Python<'_>, data: &Bound<'_, PyAny>, admit: Admit<T>) -> Result<T>
+where
+    T: DeserializeOwned + Send,
+{
+    if let Ok(b) = data.cast::<PyBytes>() {
+        let bytes = b.as_bytes();
+        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || {
+            parse_json(bytes, admit)
+        })
+    } else if let Ok(s) = data.cast::<PyString>() {
+        let text = s.to_str().map_err(|_| {
+            Error::format("str is not valid UTF-8 (it contains a lone surrogate)")
+        })?;
+        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || {
+            parse_json_str(text, admit)
+        })
+    } else if let Ok(b) = data.cast::<PyByteArray>() {
+        // A bytearray may change under us once detached: parse a private copy.
+        let bytes = b.to_vec();
+        maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || {
+            parse_json(&bytes, admit)
+        })
+    } else {
+        Err(Error::type_error(format!(
+            "expected str, bytes or bytearray, got {}",
+            data.get_type().name()?
+        )))
+    }
+}
+
+/// Build a crate value from Python builtins (dict/list/str/int/float/bool/None) through the
+/// crate's own Deserialize impl, reading them as serde_json would read the same JSON.
+pub fn from_python<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T> {
+    from_python_nested(obj, 0)
+}
+
+/// Like `from_python`, for a value that sits `outer` containers deep in a document: the
+/// nesting limit leaves room for them, so the document's JSON stays readable.
+pub fn from_python_nested<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, outer: usize) -> Result<T> {
+    let de = PyDeserializer::new(obj, Floats::AsJson).nested(outer);
+    serde_path_to_error::deserialize(de).map_err(Error::from_document)
+}
+
+/// `json.loads(text)`: `to_dict()` must equal exactly what Python reads back from `to_json()`,
+/// f32 fields and non-finite floats (written as null) included.
+pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let loads = LOADS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("json")?.getattr("loads")?.unbind())
+    })?;
+    loads.bind(py).call1((text,))
+}
+
+/// A serde value as the plain Python value `json.loads` gives for its JSON.
+pub fn to_builtins<T: Serialize>(py: Python<'_>, value: &T) -> Result<Py<PyAny>> {
+    let text = write_json(value, false)?;
+    Ok(json_loads(py, &text)?.unbind())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq)]
+    struct Point {
+        x: u32,
+        #[serde(default)]
+        tags: Vec<String>,
+    }
+
+    fn accept_all(_: &Point) -> std::result::Result<(), String> {
+        Ok(())
+    }
+
+    #[test]
+    fn parses_like_serde_json_and_reports_paths() {
+        let p: Point = parse_json(br#"{"x": 3}"#, accept_all).unwrap();
+        assert_eq!(p, Point { x: 3, tags: vec![] });
+        match parse_json::<Point>(b"{\"x\": 3,\n \"tags\": [1]}", accept_all) {
+            Err(Error::Format {
+                msg,
+                line,
+                column,
+                path,
+            }) => {
+                assert_eq!(msg, "invalid type: integer `1`, expected a string");
+                assert_eq!((line, column), (Some(2), Some(11)));
+                assert_eq!(path, "tags[0]");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rejects_trailing_data_and_bad_utf8() {
+        assert!(matches!(
+            parse_json::<Point>(br#"{"x": 1} x"#, accept_all),
+            Err(Error::Format { line: Some(1), .. })
+        ));
+        match parse_json::<Point>(b"{\"x\": \xff}", accept_all) {
+            Err(Error::Format { msg, column, .. }) => {
+                assert_eq!(msg, "invalid UTF-8 at byte 6");
+                assert_eq!(column, Some(7));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn admit_errors_point_at_the_end_of_the_value() {
+        fn only_even(p: &Point) -> std::result::Result<(), String> {
+            if p.x % 2 == 0 {
+                Ok(())
+            } else {
+                Err("odd".into())
+            }
+        }
+        match parse_json::<Point>(b"{\"x\": 1}\n", only_even) {
+            Err(Error::Format { line, column, .. }) => assert_eq!((line, column), (Some(1), Some(8))),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let p = Point {
+            x: 1,
+            tags: vec!["é".into()],
+        };
+        assert_eq!(write_json(&p, false).unwrap(), r#"{"x":1,"tags":["é"]}"#);
+        assert_eq!(
+            write_json(&p, true).unwrap(),
+            "{\n  \"x\": 1,\n  \"tags\": [\n    \"é\"\n  ]\n}"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! The generic binding layer of a3s-session: everything that turns a serde type into an exact,
+//! live Python class, without naming any a3s-code-core type. Each crate generation is one thin
+//! crate of class tables on top of this one (`src/v3`, `src/v9`), built on its own so that it
+//! gets exactly its own crate's serde_json features.
+//!
+//! Modules, each depending only on those above it:
+//! - [`lock`]: per-object locks that never wait while attached to the interpreter;
+//! - [`depythonize`]: a serde Deserializer over Python builtins with serde_json's semantics;
+//! - [`error`]: the one error enum (format / type / overflow / python) with field paths;
+//! - [`json`]: JSON text in and out, with positions and paths;
+//! - [`scalar`], [`enums`]: crate scalars and unit-variant enums to Python and back;
+//! - [`listview`]: the list behind container fields, with a per-list item rule;
+//! - [`record`]: records and their views, every generated method as a generic function;
+//! - [`views`]: the kinds of viewed fields (lists, nested objects, free-form JSON);
+//! - [`runtime`]: the tokio runtime the crate's async stores run on;
+//! - `record_class!` and friends: the glue from a class table to `record`.
+
+pub mod depythonize;
+pub mod enums;
+pub mod error;
+pub mod json;
+pub mod listview;
+pub mod lock;
+mod macros;
+pub mod record;
+pub mod runtime;
+pub mod scalar;
+pub mod views;
+
+// Used by the macros, so that generation crates need no dependency of their own on them.
+pub use paste;

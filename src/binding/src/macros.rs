@@ -1,0 +1,300 @@
+//! The glue between a class table and the generic operations of `record`. Field accessors
+//! are given as patterns so that struct fields and enum-variant fields go through the same
+//! code; every method body is one call into `record`.
+
+/// A Python class over one crate type, from its table:
+///
+/// - `scalars`: read from the crate value on every access (`scalar::ToPyField`); assignment
+///   goes through the crate's Deserialize for the field type.
+/// - `views`: container or nested fields, lifted into Python objects on first read, with the
+///   `record::ViewKind` that says how.
+/// - `secrets`: attributes `repr` masks; `sets`: JSON paths of set-valued arrays.
+#[macro_export]
+macro_rules! record_class {
+    (
+        $(#[$meta:meta])*
+        class $py:ident($name:literal) in $module:literal wraps $value:ty, detach = $detach:literal;
+        pattern = $pat:path;
+        admit($av:ident) = $admit:expr;
+        seed = $seed:expr;
+        required = [$($req:literal),*];
+        repr = [$($repr:literal),*];
+        $( secrets = [$($secret:literal),*]; )?
+        $( sets = [$([$($set:literal),*]),*]; )?
+        scalars { $( $sfield:ident $(as $spy:literal)? : $sty:ty $(=> $conv:ident $(($carg:literal))?)? ),* $(,)? }
+        views { $( $vfield:ident : $vkind:ty ),* $(,)? }
+        $( extra { $($extra:tt)* } )?
+    ) => { $crate::paste::paste! {
+        $(#[$meta])*
+        #[pyo3::pyclass(frozen, module = $module, name = $name)]
+        pub struct $py {
+            state: $crate::lock::Lock<$crate::record::State<$value, [<$py Views>]>>,
+        }
+
+        #[derive(Default)]
+        pub struct [<$py Views>] {
+            $( $vfield: Option<pyo3::Py<pyo3::PyAny>>, )*
+        }
+
+        mod [<$py:snake _fields>] {
+            #![allow(unreachable_patterns, dead_code, unused_imports)]
+            use super::*;
+            $(
+                pub fn [<$sfield _ref>](value: &$value) -> Option<&$sty> {
+                    match value { $pat { $sfield, .. } => Some($sfield), _ => None }
+                }
+                pub fn [<$sfield _mut>](value: &mut $value) -> Option<&mut $sty> {
+                    match value { $pat { $sfield, .. } => Some($sfield), _ => None }
+                }
+            )*
+            $(
+                pub fn [<$vfield _mut>](
+                    value: &mut $value,
+                ) -> Option<&mut <$vkind as $crate::record::ViewKind>::Rust> {
+                    match value { $pat { $vfield, .. } => Some($vfield), _ => None }
+                }
+                pub fn [<$vfield _view>](views: &mut super::[<$py Views>]) -> &mut Option<pyo3::Py<pyo3::PyAny>> {
+                    &mut views.$vfield
+                }
+            )*
+        }
+
+        #[allow(unused_variables, unused_mut)]
+        impl $crate::record::Views<$value> for [<$py Views>] {
+            fn is_empty(&self) -> bool {
+                true $( && self.$vfield.is_none() )*
+            }
+            fn restore(&self, py: pyo3::Python<'_>, value: &mut $value) -> $crate::error::Result<()> {
+                $( $crate::record::restore_field::<$vkind>(
+                    py, stringify!($vfield), &self.$vfield, [<$py:snake _fields>]::[<$vfield _mut>](value),
+                )?; )*
+                Ok(())
+            }
+            fn lend(
+                &self,
+                py: pyo3::Python<'_>,
+                value: &mut $value,
+                loans: &mut Vec<$crate::record::Loan>,
+            ) -> $crate::error::Result<()> {
+                $( $crate::record::lend_field::<$vkind>(
+                    py, stringify!($vfield), &self.$vfield, [<$py:snake _fields>]::[<$vfield _mut>](value), loans,
+                )?; )*
+                Ok(())
+            }
+            fn repay(&self, value: &mut $value, loans: Vec<$crate::record::Loan>) -> Vec<$crate::record::Loan> {
+                let mut loans = loans.into_iter();
+                let mut keep = Vec::new();
+                $( $crate::record::repay_field::<$vkind>(
+                    &self.$vfield, [<$py:snake _fields>]::[<$vfield _mut>](value), &mut loans, &mut keep,
+                ); )*
+                keep
+            }
+        }
+
+        impl Drop for $py {
+            fn drop(&mut self) {
+                $crate::record::drop_detached::<Self>(&mut self.state);
+            }
+        }
+
+        impl $crate::record::Node for $py {
+            type Value = $value;
+            type Views = [<$py Views>];
+            const NAME: &'static str = $name;
+            const DETACH: bool = $detach;
+            const REQUIRED: &'static [&'static str] = &[$($req),*];
+            const REPR: &'static [&'static str] = &[$($repr),*];
+            const SECRETS: &'static [&'static str] = &[$($($secret),*)?];
+            const SETS: &'static [&'static [&'static str]] = &[$($(&[$($set),*]),*)?];
+            fn state(&self) -> &$crate::lock::Lock<$crate::record::State<$value, [<$py Views>]>> {
+                &self.state
+            }
+            fn placeholder() -> $value {
+                $seed
+            }
+            fn wrap(value: $value) -> Self {
+                Self {
+                    state: $crate::lock::Lock::new($crate::record::State {
+                        value,
+                        views: Default::default(),
+                    }),
+                }
+            }
+            #[allow(unused_variables)]
+            fn admit($av: &$value) -> ::std::result::Result<(), String> {
+                $admit
+            }
+            fn set_field(
+                &self,
+                py: pyo3::Python<'_>,
+                field: &str,
+                value: &pyo3::Bound<'_, pyo3::PyAny>,
+            ) -> $crate::error::Result<bool> {
+                $(
+                    if field == $crate::py_name!($sfield $(as $spy)?) {
+                        $crate::record::set_scalar::<Self, $sty>(
+                            py, self, field, [<$py:snake _fields>]::[<$sfield _mut>], value,
+                        )?;
+                        return Ok(true);
+                    }
+                )*
+                $(
+                    if field == stringify!($vfield) {
+                        $crate::record::set_view::<Self, $vkind>(
+                            py, self, stringify!($vfield), [<$py:snake _fields>]::[<$vfield _mut>],
+                            [<$py:snake _fields>]::[<$vfield _view>], value,
+                        )?;
+                        return Ok(true);
+                    }
+                )*
+                Ok(false)
+            }
+        }
+
+        impl $py {
+            #[allow(dead_code)]
+            pub fn from_value(value: $value) -> Self {
+                <Self as $crate::record::Node>::wrap(value)
+            }
+        }
+
+        #[pyo3::pymethods]
+        impl $py {
+            #[new]
+            #[pyo3(signature = (**kwargs))]
+            fn __new__(
+                py: pyo3::Python<'_>,
+                kwargs: Option<&pyo3::Bound<'_, pyo3::types::PyDict>>,
+            ) -> pyo3::PyResult<Self> {
+                Ok($crate::record::from_kwargs(py, kwargs)?)
+            }
+
+            /// Parse JSON text (str, bytes or bytearray) with the crate's Deserialize impl.
+            #[classmethod]
+            fn from_json(
+                _cls: &pyo3::Bound<'_, pyo3::types::PyType>,
+                py: pyo3::Python<'_>,
+                data: &pyo3::Bound<'_, pyo3::PyAny>,
+            ) -> pyo3::PyResult<Self> {
+                Ok($crate::record::from_json(py, data)?)
+            }
+
+            /// Build from JSON builtins (what `to_dict` returns) with the crate's Deserialize impl.
+            #[classmethod]
+            fn from_dict(
+                _cls: &pyo3::Bound<'_, pyo3::types::PyType>,
+                data: &pyo3::Bound<'_, pyo3::PyAny>,
+            ) -> pyo3::PyResult<Self> {
+                Ok($crate::record::from_dict(data)?)
+            }
+
+            /// Serialize with the crate's Serialize impl; `pretty` is `to_string_pretty`, what
+            /// the crate's store writes.
+            #[pyo3(signature = (*, pretty = false))]
+            fn to_json(&self, py: pyo3::Python<'_>, pretty: bool) -> pyo3::PyResult<String> {
+                Ok($crate::record::to_json(py, self, pretty)?)
+            }
+
+            /// `to_json()` as UTF-8 bytes: what you write to a file, without building a str.
+            #[pyo3(signature = (*, pretty = false))]
+            fn to_json_bytes<'py>(
+                &self,
+                py: pyo3::Python<'py>,
+                pretty: bool,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::types::PyBytes>> {
+                Ok($crate::record::to_json_bytes(py, self, pretty)?)
+            }
+
+            /// JSON builtins, equal to `json.loads(self.to_json())`.
+            fn to_dict<'py>(&self, py: pyo3::Python<'py>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+                Ok($crate::record::to_dict(py, self)?)
+            }
+
+            $(
+                #[getter]
+                $( #[pyo3(name = $spy)] )?
+                fn [<get_ $sfield>](&self, py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                    Ok($crate::record::get_scalar::<Self, $sty>(
+                        py, self, [<$py:snake _fields>]::[<$sfield _ref>],
+                        $crate::scalar_reader!($sty $(=> $conv $(($carg))?)?),
+                    )?)
+                }
+
+                #[setter]
+                $( #[pyo3(name = $spy)] )?
+                fn [<set_ $sfield>](&self, py: pyo3::Python<'_>, value: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<()> {
+                    Ok($crate::record::set_attribute(py, self, $crate::py_name!($sfield $(as $spy)?), value)?)
+                }
+            )*
+
+            $(
+                #[getter]
+                fn [<get_ $vfield>](&self, py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                    Ok($crate::record::get_view::<Self, $vkind>(
+                        py, self, stringify!($vfield), [<$py:snake _fields>]::[<$vfield _mut>],
+                        [<$py:snake _fields>]::[<$vfield _view>],
+                    )?)
+                }
+
+                #[setter]
+                fn [<set_ $vfield>](&self, py: pyo3::Python<'_>, value: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<()> {
+                    Ok($crate::record::set_attribute(py, self, stringify!($vfield), value)?)
+                }
+            )*
+
+            fn __eq__(&self, py: pyo3::Python<'_>, other: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                Ok($crate::record::eq(py, self, other)?)
+            }
+
+            fn __repr__(slf: &pyo3::Bound<'_, Self>) -> pyo3::PyResult<String> {
+                Ok($crate::record::repr(slf)?)
+            }
+
+            fn __copy__(&self, py: pyo3::Python<'_>) -> pyo3::PyResult<Self> {
+                Ok($crate::record::copy(py, self)?)
+            }
+
+            fn __deepcopy__(&self, py: pyo3::Python<'_>, _memo: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<Self> {
+                Ok($crate::record::copy(py, self)?)
+            }
+
+            /// Pickles as its JSON (so a secret, which the crate never writes, is not pickled).
+            fn __reduce__<'py>(
+                slf: &pyo3::Bound<'py, Self>,
+            ) -> pyo3::PyResult<(pyo3::Bound<'py, pyo3::PyAny>, (String,))> {
+                Ok($crate::record::reduce(slf)?)
+            }
+
+            $( $($extra)* )?
+        }
+    }};
+}
+
+/// Attribute name of a field: the Rust name unless renamed (`source_type as "type"`).
+#[macro_export]
+macro_rules! py_name {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident as $py:literal) => {
+        $py
+    };
+}
+
+/// How a scalar field reads from Python: by its type's `ToPyField` (numbers, strings,
+/// timestamps), `=> enumeration("Name")` as the member of the Python enum `Name`, or
+/// `=> json` as the plain Python value of its JSON (policy configs: a copy).
+#[macro_export]
+macro_rules! scalar_reader {
+    ($t:ty) => {
+        <$t as $crate::scalar::ToPyField>::to_py
+    };
+    ($t:ty => enumeration($name:literal)) => {
+        |v: &$t, py: pyo3::Python<'_>| $crate::enums::member_of(py, $name, v)
+    };
+    ($t:ty => json) => {
+        |v: &$t, py: pyo3::Python<'_>| -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+            Ok($crate::json::to_builtins(py, v)?)
+        }
+    };
+}

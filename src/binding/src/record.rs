@@ -1,0 +1,480 @@
+//! Records: a crate value behind a lock, plus lazily created Python views of its container
+//! fields. Every operation a generated class offers is a generic function here; the
+//! `record_class!` macro only glues a class table to them.
+//!
+//! The crate value is the source of truth for every field without a view. The first read
+//! of a container field moves that part of the value into Python objects (a view) which
+//! from then on is the truth for that field: mutations through Python are seen by the next
+//! `to_json()`. Serializing puts the views' content back into the crate value for the
+//! duration of the call, then takes it out again. A value that was never looked at goes
+//! from `from_json` to `to_json` without a single Python object being built.
+
+use pyo3::prelude::*;
+use pyo3::pyclass::boolean_struct::True;
+use pyo3::types::{PyBytes, PyDict, PyType};
+use pyo3::{PyClass, PyClassInitializer};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::json::{self, parse_input, write_json};
+use crate::listview::ListView;
+use crate::lock::{lock, maybe_detach, Lock};
+use crate::scalar::assign;
+
+/// A crate value and its views.
+pub struct State<V, W> {
+    pub value: V,
+    pub views: W,
+}
+
+/// A field accessor generated from the class table: `None` when the value is another enum
+/// variant than the one the class holds.
+pub type Field<V, T> = fn(&V) -> Option<&T>;
+pub type FieldMut<V, T> = fn(&mut V) -> Option<&mut T>;
+
+/// What each class table provides to the generic operations.
+pub trait Node:
+    Sized + Send + Sync + PyClass<Frozen = True> + Into<PyClassInitializer<Self>>
+{
+    type Value: Clone + Serialize + DeserializeOwned + Send + Sync + 'static;
+    type Views: Views<Self::Value>;
+    /// Python class name, for messages.
+    const NAME: &'static str;
+    /// Release the interpreter while serializing and freeing (worth it for big values only).
+    const DETACH: bool;
+    /// Keyword arguments the constructor requires.
+    const REQUIRED: &'static [&'static str];
+    /// Attributes shown by `repr`.
+    const REPR: &'static [&'static str];
+    /// Attributes whose value `repr` masks (the crate never writes them either).
+    const SECRETS: &'static [&'static str];
+    /// JSON paths of arrays that are sets in the crate (a `HashSet`, written in random
+    /// order): equality compares them as sets.
+    const SETS: &'static [&'static [&'static str]];
+
+    fn state(&self) -> &Lock<State<Self::Value, Self::Views>>;
+    fn wrap(value: Self::Value) -> Self;
+    /// A cheap stand-in value (the constructor's seed), left behind while a value is lent.
+    fn placeholder() -> Self::Value;
+    /// Reject crate values this class cannot hold (a class over one enum variant).
+    fn admit(value: &Self::Value) -> std::result::Result<(), String>;
+    /// Assign one keyword of the constructor or one attribute; `Ok(false)` when the class
+    /// has no such field.
+    fn set_field(&self, py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> Result<bool>;
+}
+
+/// The per-class set of views, generated from the table's `views` list.
+pub trait Views<V>: Default + Send + 'static {
+    fn is_empty(&self) -> bool;
+    /// Fill every viewed field of `value` from its view.
+    fn restore(&self, py: Python<'_>, value: &mut V) -> Result<()>;
+    /// Like `restore`, but child values may be moved in rather than cloned (see `Loan`);
+    /// pushes one loan per viewed field, in field order.
+    fn lend(&self, py: Python<'_>, value: &mut V, loans: &mut Vec<Loan>) -> Result<()>;
+    /// Undo `lend`: give every moved value back, and empty the viewed fields. Returns what
+    /// must be dropped attached (references to Python objects).
+    fn repay(&self, value: &mut V, loans: Vec<Loan>) -> Vec<Loan>;
+}
+
+/// Values moved out of child objects for one serialization, with the children kept locked
+/// until they get them back. Type-erased so each view kind keeps its own record.
+#[derive(Default)]
+pub struct Loan(pub Option<Box<dyn std::any::Any + Send>>);
+
+/// How one viewed field turns into a Python object and back. Implemented once per kind of
+/// field (list of a class, nested object, optional object, free-form JSON, ...).
+pub trait ViewKind {
+    type Rust;
+    /// Build the view from the field's crate value; may move the value out of `slot`.
+    fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>>;
+    /// Rebuild the crate value from the view.
+    fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust>;
+    /// Validate and convert a value assigned from Python into a view.
+    fn accept(py: Python<'_>, field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>>;
+    /// Drop what `restore` put into `slot` (or what a new view replaced).
+    fn vacate(slot: &mut Self::Rust);
+    /// `lower` for one serialization: may move values out of children instead of cloning.
+    fn lend(py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<(Self::Rust, Loan)> {
+        Ok((Self::lower(py, view)?, Loan::default()))
+    }
+    /// Give back what `lend` moved and empty the slot; returns Python references to drop
+    /// once attached again.
+    fn repay(slot: &mut Self::Rust, loan: Loan) -> Loan {
+        Self::vacate(slot);
+        loan
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One viewed field, for the generated `Views` impls.
+// ---------------------------------------------------------------------------------------
+
+pub fn restore_field<K: ViewKind>(
+    py: Python<'_>,
+    name: &str,
+    view: &Option<Py<PyAny>>,
+    slot: Option<&mut K::Rust>,
+) -> Result<()> {
+    if let Some(view) = view {
+        let fresh = K::lower(py, view.bind(py)).map_err(|e| e.at(name))?;
+        if let Some(slot) = slot {
+            *slot = fresh;
+        }
+    }
+    Ok(())
+}
+
+pub fn lend_field<K: ViewKind>(
+    py: Python<'_>,
+    name: &str,
+    view: &Option<Py<PyAny>>,
+    slot: Option<&mut K::Rust>,
+    loans: &mut Vec<Loan>,
+) -> Result<()> {
+    let Some(view) = view else { return Ok(()) };
+    let (mut fresh, loan) = K::lend(py, view.bind(py)).map_err(|e| e.at(name))?;
+    match slot {
+        Some(slot) => {
+            *slot = fresh;
+            loans.push(loan);
+        }
+        None => {
+            // Cannot happen (the variant is fixed); give the values back.
+            drop(K::repay(&mut fresh, loan));
+            loans.push(Loan::default());
+        }
+    }
+    Ok(())
+}
+
+pub fn repay_field<K: ViewKind>(
+    view: &Option<Py<PyAny>>,
+    slot: Option<&mut K::Rust>,
+    loans: &mut impl Iterator<Item = Loan>,
+    keep: &mut Vec<Loan>,
+) {
+    if view.is_none() {
+        return;
+    }
+    if let Some(slot) = slot {
+        match loans.next() {
+            Some(loan) => keep.push(K::repay(slot, loan)),
+            None => K::vacate(slot),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Values in and out.
+// ---------------------------------------------------------------------------------------
+
+/// A complete, independent crate value (views folded in).
+pub fn snapshot<N: Node>(py: Python<'_>, node: &N) -> Result<N::Value> {
+    let guard = lock(py, node.state())?;
+    let mut value = guard.value.clone();
+    if !guard.views.is_empty() {
+        guard.views.restore(py, &mut value)?;
+    }
+    Ok(value)
+}
+
+/// Run `f` on the complete crate value (views folded in for the duration, nothing cloned),
+/// detached from the interpreter when `detach` is set.
+pub fn with_value<N, R, F>(py: Python<'_>, node: &N, detach: bool, f: F) -> Result<R>
+where
+    N: Node,
+    R: Send,
+    F: FnOnce(&N::Value) -> R + Send,
+{
+    let mut guard = lock(py, node.state())?;
+    let viewed = !guard.views.is_empty();
+    let mut loans = Vec::new();
+    if viewed {
+        let state = &mut *guard;
+        if let Err(e) = state.views.lend(py, &mut state.value, &mut loans) {
+            let keep = state.views.repay(&mut state.value, loans);
+            drop(guard);
+            drop(keep);
+            return Err(e);
+        }
+    }
+    // The lock (and the children's locks inside the loans) travel into the detached closure
+    // and are released there, before we attach again (see `lock::lock` for why).
+    let (out, keep) = maybe_detach(py, detach, move || {
+        let out = f(&guard.value);
+        let mut keep = Vec::new();
+        if viewed {
+            let state = &mut *guard;
+            keep = state.views.repay(&mut state.value, loans);
+        }
+        drop(guard);
+        (out, keep)
+    });
+    drop(keep);
+    Ok(out)
+}
+
+/// Serialize through the crate's serde impl, folding views in for the duration.
+pub fn to_json<N: Node>(py: Python<'_>, node: &N, pretty: bool) -> Result<String> {
+    with_value(py, node, N::DETACH, |value| write_json(value, pretty))?
+}
+
+pub fn to_json_bytes<'py, N: Node>(
+    py: Python<'py>,
+    node: &N,
+    pretty: bool,
+) -> Result<Bound<'py, PyBytes>> {
+    let text = to_json(py, node, pretty)?;
+    Ok(PyBytes::new(py, text.as_bytes()))
+}
+
+/// JSON builtins, equal to `json.loads(to_json())`.
+pub fn to_dict<'py, N: Node>(py: Python<'py>, node: &N) -> Result<Bound<'py, PyAny>> {
+    let text = to_json(py, node, false)?;
+    Ok(json::json_loads(py, &text)?)
+}
+
+pub fn admit_or_err<N: Node>(value: N::Value) -> Result<N> {
+    N::admit(&value).map_err(Error::format)?;
+    Ok(N::wrap(value))
+}
+
+pub fn from_json<N: Node>(py: Python<'_>, data: &Bound<'_, PyAny>) -> Result<N> {
+    Ok(N::wrap(parse_input(py, data, N::admit)?))
+}
+
+pub fn from_dict<N: Node>(data: &Bound<'_, PyAny>) -> Result<N> {
+    admit_or_err(json::from_python(data)?)
+}
+
+/// The keyword constructor: the seed value, then each keyword assigned as an attribute.
+pub fn from_kwargs<N: Node>(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> Result<N> {
+    let this = N::wrap(N::placeholder());
+    for required in N::REQUIRED {
+        if !kwargs.map_or(Ok(false), |k| k.contains(*required))? {
+            return Err(Error::type_error(format!(
+                "{}() missing required keyword argument '{required}'",
+                <N as Node>::NAME
+            )));
+        }
+    }
+    if let Some(kwargs) = kwargs {
+        for (k, v) in kwargs.iter() {
+            let key: String = k.extract()?;
+            set_attribute(py, &this, &key, &v)?;
+        }
+    }
+    Ok(this)
+}
+
+pub fn set_attribute<N: Node>(
+    py: Python<'_>,
+    node: &N,
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> Result<()> {
+    if node.set_field(py, field, value)? {
+        Ok(())
+    } else {
+        Err(Error::type_error(format!(
+            "{}() got an unexpected keyword argument '{field}'",
+            <N as Node>::NAME
+        )))
+    }
+}
+
+fn missing_variant<N: Node>() -> Error {
+    Error::format(format!("{} holds another kind of value", <N as Node>::NAME))
+}
+
+// ---------------------------------------------------------------------------------------
+// Attributes.
+// ---------------------------------------------------------------------------------------
+
+/// How the table says a scalar reads (see `scalar_reader!`).
+pub type Reader<T> = fn(&T, Python<'_>) -> PyResult<Py<PyAny>>;
+
+/// Read a scalar field straight from the crate value.
+pub fn get_scalar<N: Node, T>(
+    py: Python<'_>,
+    node: &N,
+    field: Field<N::Value, T>,
+    read: Reader<T>,
+) -> Result<Py<PyAny>> {
+    let g = lock(py, node.state())?;
+    let slot = field(&g.value).ok_or_else(missing_variant::<N>)?;
+    Ok(read(slot, py)?)
+}
+
+/// Assign a scalar field through the crate's Deserialize for its type.
+pub fn set_scalar<N: Node, T: DeserializeOwned>(
+    py: Python<'_>,
+    node: &N,
+    name: &str,
+    field: FieldMut<N::Value, T>,
+    value: &Bound<'_, PyAny>,
+) -> Result<()> {
+    let v: T = assign(py, name, value)?;
+    let mut g = lock(py, node.state())?;
+    let slot = field(&mut g.value).ok_or_else(missing_variant::<N>)?;
+    *slot = v;
+    Ok(())
+}
+
+/// Where a class keeps the view of one field.
+pub type ViewSlot<W> = fn(&mut W) -> &mut Option<Py<PyAny>>;
+
+/// Read a viewed field: the view, created from the crate value on first read.
+pub fn get_view<N: Node, K: ViewKind>(
+    py: Python<'_>,
+    node: &N,
+    name: &'static str,
+    field: FieldMut<N::Value, K::Rust>,
+    view: ViewSlot<N::Views>,
+) -> Result<Py<PyAny>> {
+    let mut g = lock(py, node.state())?;
+    let state = &mut *g;
+    if let Some(existing) = view(&mut state.views) {
+        return Ok(existing.clone_ref(py));
+    }
+    let slot = field(&mut state.value).ok_or_else(missing_variant::<N>)?;
+    let fresh = K::lift(py, name, slot)?;
+    *view(&mut state.views) = Some(fresh.clone_ref(py));
+    Ok(fresh)
+}
+
+/// Assign a viewed field: the value is checked and becomes the field's view.
+pub fn set_view<N: Node, K: ViewKind>(
+    py: Python<'_>,
+    node: &N,
+    name: &'static str,
+    field: FieldMut<N::Value, K::Rust>,
+    view: ViewSlot<N::Views>,
+    value: &Bound<'_, PyAny>,
+) -> Result<()> {
+    let fresh = K::accept(py, name, value).map_err(|e| e.at(name))?;
+    let mut g = lock(py, node.state())?;
+    let state = &mut *g;
+    if let Some(slot) = field(&mut state.value) {
+        K::vacate(slot);
+    }
+    let old = view(&mut state.views).replace(fresh);
+    drop(g);
+    drop(old);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Object protocol.
+// ---------------------------------------------------------------------------------------
+
+/// Value equality as the crate's serde sees it (maps compare as maps, sets as sets).
+pub fn eq<N: Node>(py: Python<'_>, a: &N, other: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
+    use pyo3::IntoPyObjectExt;
+    let Ok(b) = other.cast::<N>() else {
+        return Ok(py.NotImplemented());
+    };
+    let b = b.get();
+    if std::ptr::eq(a, b) {
+        return Ok(true.into_py_any(py)?);
+    }
+    let (va, vb) = (snapshot(py, a)?, snapshot(py, b)?);
+    match (serde_json::to_value(&va), serde_json::to_value(&vb)) {
+        (Ok(mut x), Ok(mut y)) => {
+            for path in N::SETS {
+                sort_set(&mut x, path);
+                sort_set(&mut y, path);
+            }
+            Ok((x == y).into_py_any(py)?)
+        }
+        _ => Err(Error::format("value cannot be compared")),
+    }
+}
+
+/// Sort the array at `path` (a set written in random order), if it is there.
+fn sort_set(value: &mut serde_json::Value, path: &[&str]) {
+    let mut at = value;
+    for key in path {
+        match at.get_mut(*key) {
+            Some(next) => at = next,
+            None => return,
+        }
+    }
+    if let serde_json::Value::Array(items) = at {
+        items.sort_by_key(|v| v.to_string());
+    }
+}
+
+/// `Name(field=..., ...)`; lists print as their length, secrets masked.
+pub fn repr<N: Node>(obj: &Bound<'_, N>) -> Result<String> {
+    let mut parts = Vec::with_capacity(N::REPR.len());
+    for field in N::REPR {
+        let value = obj.as_any().getattr(*field)?;
+        let shown = if N::SECRETS.contains(field) {
+            if value.is_none() { "None" } else { "'***'" }.to_owned()
+        } else if let Ok(list) = value.cast::<ListView>() {
+            count_text(list.get().len(obj.py()))
+        } else {
+            let r = value.repr()?.to_string();
+            if r.chars().count() > 60 {
+                let cut: String = r.chars().take(57).collect();
+                format!("{cut}...")
+            } else {
+                r
+            }
+        };
+        parts.push(format!("{field}={shown}"));
+    }
+    Ok(format!("{}({})", <N as Node>::NAME, parts.join(", ")))
+}
+
+fn count_text(n: usize) -> String {
+    if n == 1 {
+        "[1 item]".to_owned()
+    } else {
+        format!("[{n} items]")
+    }
+}
+
+pub fn copy<N: Node>(py: Python<'_>, node: &N) -> Result<N> {
+    Ok(N::wrap(snapshot(py, node)?))
+}
+
+/// Pickles as its JSON (so a secret, which the crate never writes, is not pickled).
+pub fn reduce<'py, N: Node>(
+    slf: &Bound<'py, N>,
+) -> Result<(Bound<'py, PyAny>, (String,))> {
+    let text = to_json(slf.py(), slf.get(), false)?;
+    let cls: Bound<'py, PyType> = slf.as_any().get_type();
+    Ok((cls.getattr("from_json")?, (text,)))
+}
+
+/// Free a big value with the interpreter released, so other threads keep running. Views
+/// hold Python objects and are dropped normally, attached.
+pub fn drop_detached<N: Node>(state: &mut Lock<State<N::Value, N::Views>>) {
+    if N::DETACH {
+        let value = std::mem::replace(&mut state.get_mut().value, N::placeholder());
+        Python::attach(|py| py.detach(move || drop(value)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{count_text, sort_set};
+
+    #[test]
+    fn sets_sort_only_at_their_path() {
+        let mut v = serde_json::json!({"p": {"lanes": ["b", "a"]}, "other": ["b", "a"]});
+        sort_set(&mut v, &["p", "lanes"]);
+        sort_set(&mut v, &["missing", "x"]);
+        assert_eq!(v, serde_json::json!({"p": {"lanes": ["a", "b"]}, "other": ["b", "a"]}));
+    }
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(count_text(0), "[0 items]");
+        assert_eq!(count_text(1), "[1 item]");
+        assert_eq!(count_text(3), "[3 items]");
+    }
+}
