@@ -12,8 +12,9 @@
 #[macro_export]
 macro_rules! record_class {
     (
+        module = $module:literal;
         $(#[$meta:meta])*
-        class $py:ident($name:literal) in $module:literal wraps $value:ty, detach = $detach:literal;
+        class $py:ident($name:literal) wraps $value:ty, detach = $detach:literal;
         pattern = $pat:path;
         admit($av:ident) = $admit:expr;
         seed = $seed:expr;

@@ -6,20 +6,21 @@ use a3s_code_core::llm::ToolDefinition;
 use a3s_code_core::permissions::PermissionPolicy;
 use a3s_code_core::queue::SessionQueueConfig;
 use a3s_code_core::security::SecurityConfig;
-use a3s_code_core::store::{ContextUsage, LlmConfigData, SessionConfig, SessionData, SessionState};
+use a3s_code_core::store::{ContextUsage, SessionConfig, SessionData, SessionState};
 use a3s_code_core::PlanningMode;
 use pyo3::prelude::*;
 
 use a3s_session_binding::json::from_python;
-use a3s_session_binding::record_class;
 use a3s_session_binding::views::{ListOfNodes, Obj, OptObj, StrList};
 
-use crate::message::{PyMessage, PyTokenUsage};
-use crate::task::{PyLlmCostRecord, PyTask};
+use crate::content::PyTokenUsage;
+use crate::message::PyMessage;
+use crate::records::{PyContextUsage, PyLlmConfigData};
+use crate::records::{PyLlmCostRecord, PyTask};
 
-record_class! {
+table! {
     /// A persisted A3S Code session: the crate's `SessionData`.
-    class PySessionData("SessionData") in "a3s_session" wraps SessionData, detach = true;
+    class PySessionData("SessionData") wraps SessionData, detach = true;
     pattern = SessionData;
     admit(_v) = Ok(());
     seed = new_session_data();
@@ -85,11 +86,11 @@ fn new_session_data() -> SessionData {
     }
 }
 
-record_class! {
+table! {
     /// Session configuration: the crate's `SessionConfig`. `SessionConfig()` equals the
     /// crate's `Default`. Policy fields read as dicts (a copy; assign to change them) and
     /// are validated by the crate on assignment.
-    class PySessionConfig("SessionConfig") in "a3s_session" wraps SessionConfig, detach = false;
+    class PySessionConfig("SessionConfig") wraps SessionConfig, detach = false;
     pattern = SessionConfig;
     admit(_v) = Ok(());
     seed = SessionConfig::default();
@@ -112,32 +113,5 @@ record_class! {
         planning_mode: PlanningMode => enumeration("PlanningMode"),
         goal_tracking: bool,
     }
-    views {}
-}
-
-record_class! {
-    /// Context window usage; `percent` is an f32 in the crate.
-    class PyContextUsage("ContextUsage") in "a3s_session" wraps ContextUsage, detach = false;
-    pattern = ContextUsage;
-    admit(_v) = Ok(());
-    seed = ContextUsage::default();
-    required = [];
-    repr = ["used_tokens", "max_tokens", "percent", "turns"];
-    scalars { used_tokens: usize, max_tokens: usize, percent: f32, turns: usize }
-    views {}
-}
-
-record_class! {
-    /// Per-session LLM client settings. `api_key` is read from input and can be set, but the
-    /// crate never writes it: not in `to_json`, `to_dict`, pickle, nor `repr`.
-    class PyLlmConfigData("LlmConfigData") in "a3s_session" wraps LlmConfigData, detach = false;
-    pattern = LlmConfigData;
-    admit(_v) = Ok(());
-    seed = LlmConfigData { provider: String::new(), model: String::new(), api_key: None, base_url: None };
-    required = ["provider", "model"];
-    repr = ["provider", "model", "api_key", "base_url"];
-    // Read from input, never written by the crate: never shown either.
-    secrets = ["api_key"];
-    scalars { provider: String, model: String, api_key: Option<String>, base_url: Option<String> }
     views {}
 }

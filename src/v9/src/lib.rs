@@ -1,1 +1,70 @@
+//! a3s-session's 9.1 generation: the class tables of a3s-code-core 9.1.3 (today's A3S Code)
+//! over the generic binding layer, built as the `a3s_session_v9` extension (imported as
+//! `a3s_session.v9`). Its own cargo build, so serde_json has exactly the features 9.1.3's
+//! graph enables (`float_roundtrip`). Shared tables live in `src/shared`.
 
+use std::collections::HashMap;
+
+use a3s_code_core::llm::{ToolResultTrustV1, TranscriptVisibility};
+use a3s_session_binding::enums;
+use pyo3::prelude::*;
+
+/// Python module of this generation's classes (pickle finds them there).
+const MODULE: &str = "a3s_session.v9";
+
+/// One class table of this generation: `record_class!` with the generation's module.
+macro_rules! table {
+    ($($body:tt)*) => {
+        a3s_session_binding::record_class! { module = "a3s_session.v9"; $($body)* }
+    };
+}
+
+#[path = "../../shared/content.rs"]
+mod content;
+mod message;
+#[path = "../../shared/module.rs"]
+mod module;
+#[path = "../../shared/records.rs"]
+mod records;
+mod session;
+mod store;
+
+#[pymodule(gil_used = false)]
+fn a3s_session_v9(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    module::add_common(m)?;
+    m.add(
+        "SESSION_SNAPSHOT_SCHEMA_VERSION",
+        a3s_code_core::store::SESSION_SNAPSHOT_SCHEMA_VERSION,
+    )?;
+    let mut registry = HashMap::new();
+    module::register_common_enums(py, &mut registry, MODULE)?;
+    enums::register_enum::<TranscriptVisibility>(
+        py,
+        &mut registry,
+        "TranscriptVisibility",
+        "Whether a message belongs in the product transcript or only on the model wire.",
+        MODULE,
+    )?;
+    enums::register_enum::<ToolResultTrustV1>(
+        py,
+        &mut registry,
+        "ToolResultTrust",
+        "Trust label of tool-result content.",
+        MODULE,
+    )?;
+    enums::add_enums(m, &registry)?;
+    enums::init_enums(py, registry)?;
+
+    m.add_class::<session::PySessionData>()?;
+    m.add_class::<session::PySessionConfig>()?;
+    m.add_class::<session::PySessionSnapshotV1>()?;
+    m.add_class::<message::PyMessage>()?;
+    m.add_class::<message::PyToolResultBlock>()?;
+    m.add_class::<store::PyFileSessionStore>()?;
+    Ok(())
+}
+
+// As in the 3.0.0 generation: many small allocations per parsed session.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,0 +1,64 @@
+//! Module setup that reads the same in every generation: the shared exception, the enums and
+//! classes both crates have under the same public paths. Compiled once per generation crate.
+
+use std::collections::HashMap;
+
+use a3s_code_core::config::StorageBackend;
+use a3s_code_core::planning::{TaskPriority, TaskStatus};
+use a3s_code_core::store::{SessionState, DEFAULT_AUTO_COMPACT_THRESHOLD};
+use a3s_code_core::PlanningMode;
+use a3s_session_binding::enums::{register_enum, PyEnum};
+use a3s_session_binding::{error, listview, scalar};
+use pyo3::prelude::*;
+
+use crate::{content, records};
+
+/// Constants, the package's one `SessionFormatError` (shared by both generations, so one
+/// `except` catches either), the position helper, and the shared classes.
+pub fn add_common(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("CRATE_VERSION", env!("A3S_CODE_CORE_VERSION"))?;
+    m.add(
+        "DEFAULT_AUTO_COMPACT_THRESHOLD",
+        scalar::f32_as_json_f64(DEFAULT_AUTO_COMPACT_THRESHOLD),
+    )?;
+    let format_error = py
+        .import("a3s_session._errors")?
+        .getattr("SessionFormatError")?
+        .cast_into::<pyo3::types::PyType>()?;
+    error::install_format_error(py, format_error.clone())?;
+    m.add("SessionFormatError", format_error)?;
+    m.add_function(wrap_pyfunction!(line_column, m)?)?;
+    m.add_class::<records::PyContextUsage>()?;
+    m.add_class::<records::PyLlmConfigData>()?;
+    m.add_class::<records::PyTask>()?;
+    m.add_class::<records::PyLlmCostRecord>()?;
+    m.add_class::<content::PyTextBlock>()?;
+    m.add_class::<content::PyImageBlock>()?;
+    m.add_class::<content::PyToolUseBlock>()?;
+    m.add_class::<content::PyImageSource>()?;
+    m.add_class::<content::PyTokenUsage>()?;
+    m.add_class::<listview::ListView>()?;
+    Ok(())
+}
+
+/// The enums every generation has.
+pub fn register_common_enums(
+    py: Python<'_>,
+    enums: &mut HashMap<&'static str, PyEnum>,
+    module: &str,
+) -> PyResult<()> {
+    register_enum::<SessionState>(py, enums, "SessionState", "State of a session.", module)?;
+    register_enum::<PlanningMode>(py, enums, "PlanningMode", "When the planning phase runs.", module)?;
+    register_enum::<StorageBackend>(py, enums, "StorageBackend", "Where a session is stored.", module)?;
+    register_enum::<TaskStatus>(py, enums, "TaskStatus", "Status of a task.", module)?;
+    register_enum::<TaskPriority>(py, enums, "TaskPriority", "Priority of a task.", module)?;
+    Ok(())
+}
+
+/// 1-based line and column (bytes, as serde_json counts) of byte offset `offset` in `data`.
+#[pyfunction]
+fn line_column(data: &[u8], offset: usize) -> (usize, usize) {
+    error::line_column(data, offset)
+}
