@@ -185,7 +185,7 @@ def test_inspect_legacy(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_inspect_v1_with_unknown_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_v1(tmp_path, newer_session())
-    assert main(["inspect", str(path)]) == 0
+    assert main(["inspect", "--generation", "v3", str(path)]) == 0
     out = capsys.readouterr().out
     assert "v1 snapshot (artifacts 0, retained_artifact_uris 0" in out
     assert "2 fields unknown to a3s-code-core 3.0.0" in out
@@ -194,7 +194,7 @@ def test_inspect_v1_with_unknown_fields(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_inspect_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_v1(tmp_path, newer_session())
-    assert main(["inspect", "--json", str(path)]) == 0
+    assert main(["inspect", "--generation", "v3", "--json", str(path)]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["id"] == "sess-7f3c2a9e"
     assert info["layout"] == "v1"
@@ -271,7 +271,7 @@ def test_validate_roundtrip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     compact = tmp_path / "compact.json"
     compact.write_text(session.to_json(), encoding="utf-8")
     v1 = write_v1(tmp_path, sample_dict())
-    assert main(["validate", "--roundtrip", str(SAMPLE), str(compact), str(v1)]) == 0
+    assert main(["validate", "--generation", "v3", "--roundtrip", str(SAMPLE), str(compact), str(v1)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"OK {SAMPLE} (legacy; round trip byte-identical (pretty))"
     assert out[1] == f"OK {compact} (legacy; round trip byte-identical (compact))"
@@ -289,9 +289,9 @@ def test_validate_roundtrip_failures(tmp_path: Path, capsys: pytest.CaptureFixtu
     doc["context_usage"]["percent"] = 0.1234567891234  # f32: written back shorter
     v1_changed.write_text(v1_text(doc), encoding="utf-8")
     args = [str(p) for p in (indented, newline, v1_changed)]
-    assert main(["validate", *args]) == 0  # all valid
+    assert main(["validate", "--generation", "v3", *args]) == 0  # all valid
     capsys.readouterr()
-    assert main(["validate", "--roundtrip", *args]) == 1
+    assert main(["validate", "--generation", "v3", "--roundtrip", *args]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(
         f"FAIL {indented} (legacy; round trip differs from the crate's "
@@ -368,26 +368,26 @@ def test_validate_v1_rejections(tmp_path: Path, capsys: pytest.CaptureFixture[st
     v2.write_text(v1_text(sample_dict(), schema_version=2), encoding="utf-8")
     sealed = tmp_path / "sealed.json"
     sealed.write_bytes(b"A3SE\x00\x01\x02 ciphertext")
-    assert main(["validate", str(v2), str(sealed)]) == 1
+    assert main(["validate", "--generation", "v3", str(v2), str(sealed)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
         f"FAIL {v2}:2:21: unsupported snapshot schema_version 2 (only version 1 "
         "is supported) [at schema_version]"
     )
-    assert out[1].startswith(f"FAIL {sealed}: encrypted snapshot not supported")
+    assert out[1].startswith(f"FAIL {sealed}: encrypted snapshot: a sealed A3SE file")
 
 
 def test_validate_unknown_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_v1(tmp_path, newer_session())
-    assert main(["validate", str(path)]) == 0
+    assert main(["validate", "--generation", "v3", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(
         f"OK {path} (v1 snapshot; 2 fields unknown to a3s-code-core 3.0.0: "
         "config.max_parallel_tasks, tenant_id)"
     )
-    assert main(["validate", "--strict", str(path)]) == 1
+    assert main(["validate", "--generation", "v3", "--strict", str(path)]) == 1
     assert capsys.readouterr().out.startswith("FAIL ")
-    assert main(["validate", "--roundtrip", str(path)]) == 1
+    assert main(["validate", "--generation", "v3", "--roundtrip", str(path)]) == 1
     out = capsys.readouterr().out
     assert "round trip would drop 2 fields unknown to a3s-code-core 3.0.0" in out
 
@@ -438,19 +438,20 @@ def store(tmp_path: Path) -> Path:
 
 
 def test_ls_piped(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Each file is read by the generation its document calls for, and says which.
     assert main(["ls", str(store)]) == 0
     out, err = capsys.readouterr()
     assert err == "" and ANSI not in out
     assert out.splitlines() == [
-        "id\tlayout\tstate\tmessages\ttokens\tcost_usd\tupdated",
-        "newest/v1\tv1\tCompleted\t6\t18234\t0.083571\t2026-02-02T02:40:00Z",
-        "middle\tlegacy\tCompleted\t6\t18234\t0.083571\t2025-06-15T15:06:40Z",
-        "old\tlegacy\tCompleted\t6\t18234\t0.083571\t2023-11-14T22:13:20Z",
+        "id\tlayout\tgeneration\tstate\tmessages\ttokens\tcost_usd\tupdated",
+        "newest/v1\tv1\tv9\tCompleted\t6\t18234\t0.083571\t2026-02-02T02:40:00Z",
+        "middle\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2025-06-15T15:06:40Z",
+        "old\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2023-11-14T22:13:20Z",
     ]
 
 
 def test_ls_json(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ls", "--json", str(store)]) == 0
+    assert main(["ls", "--generation", "v3", "--json", str(store)]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in rows] == ["newest/v1", "middle", "old"]
     assert rows[0]["layout"] == "v1"
@@ -459,6 +460,7 @@ def test_ls_json(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[2] | {"path": None} == {
         "id": "old",
         "layout": "legacy",
+        "generation": "v3",
         "state": "Completed",
         "name": "refactor-parser",
         "messages": 6,
@@ -478,10 +480,13 @@ def test_ls_table_on_a_tty(store: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert ANSI in out
     plain = out.replace("\x1b[1m", "").replace("\x1b[33m", "").replace("\x1b[0m", "")
     lines = plain.splitlines()
-    assert lines[0].split() == ["ID", "LAYOUT", "STATE", "MESSAGES", "TOKENS", "COST", "UPDATED"]
-    assert lines[1].split()[:6] == ["newest/v1", "v1*", "Completed", "6", "18,234", "$0.0836"]
+    assert lines[0].split() == [
+        "ID", "LAYOUT", "GEN", "STATE", "MESSAGES", "TOKENS", "COST", "UPDATED"
+    ]
+    # The v1 file has fields 3.0.0 lacks: 9.1.3 reads it, and knows them all.
+    assert lines[1].split()[:7] == ["newest/v1", "v1", "v9", "Completed", "6", "18,234", "$0.0836"]
     assert lines[1].endswith("2026-02-02 02:40:00 UTC")
-    assert lines[-1].startswith("* has fields unknown")
+    assert not any(line.startswith("* has fields unknown") for line in lines)
 
 
 def test_ls_no_color(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -534,14 +539,16 @@ def test_ls_broken_files(store: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_ls_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert main(["ls", str(tmp_path / "none")]) == 2
+    assert main(["ls", "--generation", "v3", str(tmp_path / "none")]) == 2
     assert "none: no such file or directory" in one_line(capsys.readouterr().err)
-    assert main(["ls", str(SAMPLE)]) == 2
+    assert main(["ls", "--generation", "v3", str(SAMPLE)]) == 2
     assert "not a directory" in one_line(capsys.readouterr().err)
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert main(["ls", str(empty)]) == 0
-    assert capsys.readouterr().out == "id\tlayout\tstate\tmessages\ttokens\tcost_usd\tupdated\n"
+    assert main(["ls", "--generation", "v3", str(empty)]) == 0
+    assert capsys.readouterr().out == (
+        "id\tlayout\tgeneration\tstate\tmessages\ttokens\tcost_usd\tupdated\n"
+    )
     code, out, _ = run_tty(monkeypatch, ["ls", str(empty)])
     assert code == 0 and out == f"no sessions in {empty}\n"
 

@@ -78,7 +78,7 @@ def test_legacy_sample() -> None:
 
 def test_v1_envelope(tmp_path: Path) -> None:
     path = write_v1(tmp_path, sample_dict(), trace_events=[{"kind": "x"}])
-    f = read_session_file(path)
+    f = read_session_file(path, generation="v3")
     assert f.layout == "v1"
     assert f.session == load_session(SAMPLE)
     assert f.unknown_fields == []
@@ -89,13 +89,13 @@ def test_v1_envelope(tmp_path: Path) -> None:
 
 def test_v1_compact_and_member_order(tmp_path: Path) -> None:
     doc = {"subagent_tasks": [], "session": sample_dict(), "schema_version": 1}
-    f = parse_session_document(json.dumps(doc, separators=(",", ":")))
+    f = parse_session_document(json.dumps(doc, separators=(",", ":")), generation="v3")
     assert f.layout == "v1" and f.session.id == "sess-7f3c2a9e"
 
 
 def test_legacy_document_with_only_session_data_keys_is_legacy() -> None:
     # A bare SessionData has neither `schema_version` nor `session` keys.
-    f = parse_session_document(SAMPLE.read_bytes())
+    f = parse_session_document(SAMPLE.read_bytes(), generation="v3")
     assert f.layout == "legacy"
 
 
@@ -103,7 +103,7 @@ def test_legacy_document_with_only_session_data_keys_is_legacy() -> None:
 def test_other_schema_versions_are_rejected(version: str) -> None:
     text = '{\n  "schema_version": ' + version + ',\n  "session": {}\n}'
     with pytest.raises(a3s.SessionFormatError) as info:
-        parse_session_document(text)
+        parse_session_document(text, generation="v3")
     err = info.value
     assert "schema_version" in str(err) and "only version 1 is supported" in err.msg
     assert err.path == "schema_version"
@@ -113,20 +113,20 @@ def test_other_schema_versions_are_rejected(version: str) -> None:
 
 def test_schema_version_2_message() -> None:
     with pytest.raises(a3s.SessionFormatError, match=r"unsupported snapshot schema_version 2"):
-        parse_session_document(json.dumps(envelope(sample_dict()) | {"schema_version": 2}))
+        parse_session_document(json.dumps(envelope(sample_dict()) | {"schema_version": 2}), generation="v3")
 
 
 def test_envelope_without_schema_version_or_session() -> None:
     with pytest.raises(a3s.SessionFormatError, match="no `schema_version`"):
-        parse_session_document(json.dumps({"session": sample_dict()}))
+        parse_session_document(json.dumps({"session": sample_dict()}), generation="v3")
     with pytest.raises(a3s.SessionFormatError, match="no `session`") as info:
-        parse_session_document('{"schema_version": 1, "artifacts": []}')
+        parse_session_document('{"schema_version": 1, "artifacts": []}', generation="v3")
     assert info.value.path == "session"
 
 
 def test_envelope_duplicate_member() -> None:
     with pytest.raises(a3s.SessionFormatError, match="duplicate field `schema_version`"):
-        parse_session_document('{"schema_version": 1, "schema_version": 1, "session": {}}')
+        parse_session_document('{"schema_version": 1, "schema_version": 1, "session": {}}', generation="v3")
 
 
 def test_session_errors_are_positioned_in_the_whole_file(tmp_path: Path) -> None:
@@ -134,7 +134,7 @@ def test_session_errors_are_positioned_in_the_whole_file(tmp_path: Path) -> None
     session["config"]["max_context_length"] = -5
     path = write_v1(tmp_path, session)
     with pytest.raises(a3s.SessionFormatError) as info:
-        read_session_file(path)
+        read_session_file(path, generation="v3")
     err = info.value
     assert err.path == "session.config.max_context_length"
     assert "expected u32" in err.msg
@@ -147,7 +147,7 @@ def test_session_errors_are_positioned_in_the_whole_file(tmp_path: Path) -> None
 def test_session_error_on_the_first_line_shifts_the_column() -> None:
     text = '{"schema_version": 1, "session": {"id": 7}}'
     with pytest.raises(a3s.SessionFormatError) as info:
-        parse_session_document(text)
+        parse_session_document(text, generation="v3")
     err = info.value
     assert err.path == "session.id"
     assert (err.line, err.column) == (1, text.index("7") + 1)
@@ -155,29 +155,29 @@ def test_session_error_on_the_first_line_shifts_the_column() -> None:
 
 def test_session_member_not_an_object() -> None:
     with pytest.raises(a3s.SessionFormatError, match="expected struct SessionData") as info:
-        parse_session_document('{"schema_version": 1, "session": 5}')
+        parse_session_document('{"schema_version": 1, "session": 5}', generation="v3")
     assert info.value.path.startswith("session")
 
 
 def test_column_counts_utf8_bytes_like_serde() -> None:
     text = '{"schema_version": 1, "é": 0, "session": {"id": 7}}'
     with pytest.raises(a3s.SessionFormatError) as info:
-        parse_session_document(text)
+        parse_session_document(text, generation="v3")
     assert info.value.column == len(text[: text.index("7") + 1].encode())
 
 
 @pytest.mark.parametrize("data", [b"A3SE", b"A3SE\x01\x00\x9f\xff binary", bytearray(b"A3SE..")])
 def test_sealed_snapshot_is_rejected(data: bytes) -> None:
-    with pytest.raises(a3s.SessionFormatError, match="encrypted snapshot not supported"):
-        parse_session_document(data)
+    with pytest.raises(a3s.SessionFormatError, match="encrypted snapshot"):
+        parse_session_document(data, generation="v3")
 
 
 def test_sealed_file_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "v1" / "sessions" / v1_file_name("s1")
     path.parent.mkdir(parents=True)
     path.write_bytes(b"A3SE" + bytes(range(256)))
-    with pytest.raises(a3s.SessionFormatError, match="encrypted snapshot not supported"):
-        load_session(path)
+    with pytest.raises(a3s.SessionFormatError, match="encrypted snapshot"):
+        load_session(path, generation="v3")
     entries = SessionDirectory(tmp_path).scan()
     assert len(entries) == 1 and entries[0].file is None
     assert "encrypted" in str(entries[0].error)
@@ -188,7 +188,7 @@ def test_sealed_file_is_rejected(tmp_path: Path) -> None:
 )
 def test_not_a_session_is_the_crates_error(data: bytes) -> None:
     with pytest.raises(a3s.SessionFormatError) as info:
-        parse_session_document(data)
+        parse_session_document(data, generation="v3")
     with pytest.raises(a3s.SessionFormatError) as crate:
         a3s.SessionData.from_json(data)
     assert str(info.value) == str(crate.value)
@@ -200,15 +200,15 @@ def test_crate_errors_for_legacy_files_keep_position(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
     with pytest.raises(a3s.SessionFormatError) as info:
-        read_session_file(path)
+        read_session_file(path, generation="v3")
     assert info.value.line is not None and info.value.path.startswith("messages[1].content[0]")
 
 
 def test_read_errors_are_oserrors(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        read_session_file(tmp_path / "missing.json")
+        read_session_file(tmp_path / "missing.json", generation="v3")
     with pytest.raises(IsADirectoryError):
-        read_session_file(tmp_path)
+        read_session_file(tmp_path, generation="v3")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ NEWER_FIELDS = [
 
 
 def test_unknown_fields_in_v1(tmp_path: Path) -> None:
-    f = read_session_file(write_v1(tmp_path, newer_session()))
+    f = read_session_file(write_v1(tmp_path, newer_session()), generation="v3")
     assert sorted(f.unknown_fields) == sorted(NEWER_FIELDS)
     assert not f.lossless
 

@@ -2,6 +2,9 @@
 
 Every class wraps the crate's own Rust type; JSON is parsed and written by the crate's
 serde implementation, so output is byte-for-byte what A3S Code itself writes.
+
+Two generations, each its own native build: ``a3s_session.v3`` (a3s-code-core 3.0.0, which
+``a3s_session.<Name>`` also names) and ``a3s_session.v9`` (9.1.3, today's A3S Code).
 """
 
 from collections.abc import MutableSequence as _MutableSequence
@@ -32,6 +35,7 @@ from ._native import (
     ToolUseBlock,
     __version__,
 )
+from . import v3, v9
 from .files import (
     SessionDirectory,
     SessionFile,
@@ -43,11 +47,16 @@ from .files import (
 
 ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock
 
+CRATE_VERSIONS: dict[str, str] = {"v3": v3.CRATE_VERSION, "v9": v9.CRATE_VERSION}
+"""The a3s-code-core version each generation links, by generation name."""
+
 # ListView is a list-like view of a session's container field; let isinstance() agree.
 _MutableSequence.register(ListView)
+_MutableSequence.register(v9.ListView)
 
 __all__ = [
     "CRATE_VERSION",
+    "CRATE_VERSIONS",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
     "ContentBlock",
     "ContextUsage",
@@ -78,4 +87,6 @@ __all__ = [
     "__version__",
     "load_session",
     "read_session_file",
+    "v3",
+    "v9",
 ]

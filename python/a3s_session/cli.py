@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, NoReturn, TextIO
 
-from . import CRATE_VERSION, __version__
+from . import CRATE_VERSION, CRATE_VERSIONS, __version__, v9
 from ._native import (
     ImageBlock,
     Message,
@@ -53,7 +53,7 @@ PROG = "a3s-session"
 COMMANDS = ("inspect", "validate", "ls", "export", "bench")
 PROGRESS_MIN_FILES = 20
 #: Columns of `ls` output when piped (tab-separated, one header line).
-LS_COLUMNS = ("id", "layout", "state", "messages", "tokens", "cost_usd", "updated")
+LS_COLUMNS = ("id", "layout", "generation", "state", "messages", "tokens", "cost_usd", "updated")
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -171,10 +171,14 @@ def format_error(path: str | os.PathLike[str], err: SessionFormatError) -> str:
     return f"{where}: {msg}" + (f" [at {field}]" if field else "")
 
 
+# Which crate reads files (None: chosen per document); set from --generation in `main`.
+_GENERATION: list[Any] = [None]
+
+
 def _read(path: str) -> SessionFile:
     """Read a session file; CliError(2) when unreadable, CliError(1) when not a session."""
     try:
-        return read_session_file(path)
+        return read_session_file(path, generation=_GENERATION[0])
     except OSError as err:
         raise CliError(_os_message(err, path), EXIT_USAGE) from None
     except SessionFormatError as err:
@@ -188,13 +192,17 @@ def _unknown_text(fields: Sequence[str], limit: int = 6) -> str:
     return shown
 
 
+def _crate_text(f: SessionFile) -> str:
+    return f"a3s-code-core {CRATE_VERSIONS[f.generation]}"
+
+
 def _layout_text(f: SessionFile) -> str:
     if f.layout != V1:
-        return "legacy (bare SessionData, a3s-code-core 3.0.0 store)"
+        return f"legacy (bare SessionData), read by {_crate_text(f)}"
     parts = []
     for key, value in f.extras.items():
         parts.append(f"{key} {len(value)}" if isinstance(value, (list, dict)) else key)
-    return "v1 snapshot" + (f" ({', '.join(parts)})" if parts else "")
+    return "v1 snapshot" + (f" ({', '.join(parts)})" if parts else "") + f", read by {_crate_text(f)}"
 
 
 @dataclass
@@ -246,8 +254,11 @@ def check_roundtrip(f: SessionFile) -> RoundTrip:
         return RoundTrip(
             False,
             f"would drop {len(f.unknown_fields)} fields unknown to "
-            f"a3s-code-core {CRATE_VERSION}: {_unknown_text(f.unknown_fields)}",
+            f"{_crate_text(f)}: {_unknown_text(f.unknown_fields)}",
         )
+    if f.snapshot is not None:
+        # Today's store writes the whole envelope, pretty: compare all of it, byte for byte.
+        return _compare_text(f.text, f.snapshot.to_json(pretty=True), f.snapshot.to_json(), f.session.to_dict())
     if f.layout == V1:
         source = json.loads(f.session_text)
         written = json.loads(session.to_json())
@@ -260,16 +271,20 @@ def check_roundtrip(f: SessionFile) -> RoundTrip:
             )
         where = f" at session.{diff}" if diff else ""
         return RoundTrip(False, f"of the session differs{where}")
-    text = f.session_text
-    pretty = session.to_json(pretty=True)
+    return _compare_text(
+        f.session_text, session.to_json(pretty=True), session.to_json(), session.to_dict()
+    )
+
+
+def _compare_text(text: str, pretty: str, compact: str, session_dict: dict[str, Any]) -> RoundTrip:
+    """Is ``text`` what the crate writes (``pretty`` or ``compact``)?"""
     if pretty == text:
         return RoundTrip(True, "byte-identical", "pretty")
-    compact = session.to_json()
     if compact == text:
         return RoundTrip(True, "byte-identical", "compact")
     out = pretty if "\n" in text else compact
     layout = "pretty" if out is pretty else "compact"
-    if _has_unordered(session.to_dict()) and len(out) == len(text):
+    if _has_unordered(session_dict) and len(out) == len(text):
         try:
             same = _canonical(json.loads(text)) == _canonical(json.loads(out))
         except ValueError:
@@ -303,10 +318,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="colour output: auto (default: only on a terminal, honours NO_COLOR), always, never",
     )
+    common.add_argument(
+        "--generation",
+        choices=("v3", "v9"),
+        default=argparse.SUPPRESS,
+        help="read files with a3s-code-core 3.0.0 (v3) or 9.1.3 (v9); default: chosen per "
+        "file (a v1 envelope or a field only 9.x has: v9)",
+    )
     parser = _Parser(
         prog=PROG,
         description="Inspect, validate, list and export A3S Code sessions with the real "
-        f"a3s-code-core {CRATE_VERSION} serde code. Without a command: summary and "
+        f"a3s-code-core serde code ({CRATE_VERSIONS['v3']} and {CRATE_VERSIONS['v9']}). "
+        "Without a command: summary and "
         "round-trip check of FILE (default: the bundled sample).",
         epilog="exit status: 0 ok, 1 a session failed validation, 2 usage or I/O error",
         parents=[common],
@@ -314,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version",
         action="version",
-        version=f"{PROG} {__version__} (a3s-code-core {CRATE_VERSION})",
+        version=f"{PROG} {__version__} (a3s-code-core {CRATE_VERSIONS['v3']} and "
+        f"{CRATE_VERSIONS['v9']})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -400,8 +424,8 @@ def _extra_rows(f: SessionFile, style: Style, *, file_row: bool = True) -> list[
             (
                 "unknown",
                 style.yellow(
-                    f"{len(f.unknown_fields)} fields unknown to a3s-code-core "
-                    f"{CRATE_VERSION} (not written back): {_unknown_text(f.unknown_fields)}"
+                    f"{len(f.unknown_fields)} fields unknown to {_crate_text(f)} "
+                    f"(not written back): {_unknown_text(f.unknown_fields)}"
                 ),
             )
         )
@@ -471,7 +495,7 @@ def cmd_validate(args: argparse.Namespace, style: Style) -> int:
 
 def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tuple[str, int]:
     try:
-        f = read_session_file(path)
+        f = read_session_file(path, generation=_GENERATION[0])
     except OSError as err:
         return _os_message(err, path), EXIT_USAGE
     except SessionFormatError as err:
@@ -487,7 +511,7 @@ def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tup
             ok = False
         notes.append(
             style.yellow(
-                f"{len(f.unknown_fields)} fields unknown to a3s-code-core {CRATE_VERSION}: "
+                f"{len(f.unknown_fields)} fields unknown to {_crate_text(f)}: "
                 f"{_unknown_text(f.unknown_fields)}"
             )
         )
@@ -520,6 +544,7 @@ def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[st
             {
                 "id": s.id,
                 "layout": e.file.layout,
+                "generation": e.file.generation,
                 "state": str(s.state.value),
                 "name": s.config.name,
                 "messages": len(s.messages),
@@ -537,7 +562,7 @@ def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[st
 
 
 def cmd_ls(args: argparse.Namespace, style: Style) -> int:
-    rows, errors = _ls_rows(SessionDirectory(args.dir))
+    rows, errors = _ls_rows(SessionDirectory(args.dir, generation=_GENERATION[0]))
     for line in errors:
         print(f"{PROG}: {line}", file=sys.stderr)
     if args.json:
@@ -555,12 +580,13 @@ def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
     if not rows:
         _print(f"no sessions in {where}")
         return
-    header = ("ID", "LAYOUT", "STATE", "MESSAGES", "TOKENS", "COST", "UPDATED")
-    right = {3, 4, 5}
+    header = ("ID", "LAYOUT", "GEN", "STATE", "MESSAGES", "TOKENS", "COST", "UPDATED")
+    right = {4, 5, 6}
     body = [
         (
             r["id"],
             r["layout"] + ("*" if r["unknown_fields"] else ""),
+            r["generation"],
             r["state"],
             f"{r['messages']:,}",
             f"{r['tokens']:,}",
@@ -582,7 +608,7 @@ def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
     if any(r["unknown_fields"] for r in rows):
         _print(
             style.yellow(
-                f"* has fields unknown to a3s-code-core {CRATE_VERSION} (not written back)"
+                "* has fields unknown to the crate that read it (not written back)"
             )
         )
 
@@ -619,9 +645,9 @@ def _result_body(block: ToolResultBlock) -> str:
         return _fence(content)
     parts = []
     for item in content:
-        if isinstance(item, TextBlock):
+        if isinstance(item, (TextBlock, v9.TextBlock)):
             parts.append(_fence(item.text))
-        elif isinstance(item, ImageBlock):
+        elif isinstance(item, (ImageBlock, v9.ImageBlock)):
             parts.append(_image_text(item.source))
     return "\n\n".join(parts) or "*(empty)*"
 
@@ -630,7 +656,7 @@ def _message_markdown(index: int, m: Message, tool_names: dict[str, str]) -> str
     blocks = list(m.content)
     role = m.role
     title = role.capitalize()
-    if blocks and all(isinstance(b, ToolResultBlock) for b in blocks):
+    if blocks and all(isinstance(b, (ToolResultBlock, v9.ToolResultBlock)) for b in blocks):
         title = "Tool result" if len(blocks) == 1 else "Tool results"
     parts = [f"## {index}. {title}"]
     if m.reasoning_content:
@@ -638,11 +664,11 @@ def _message_markdown(index: int, m: Message, tool_names: dict[str, str]) -> str
         quoted = "\n".join("> " + line if line else ">" for line in lines)
         parts.append(_details("Reasoning", quoted))
     for b in blocks:
-        if isinstance(b, TextBlock):
+        if isinstance(b, (TextBlock, v9.TextBlock)):
             parts.append(b.text)
-        elif isinstance(b, ImageBlock):
+        elif isinstance(b, (ImageBlock, v9.ImageBlock)):
             parts.append(_image_text(b.source))
-        elif isinstance(b, ToolUseBlock):
+        elif isinstance(b, (ToolUseBlock, v9.ToolUseBlock)):
             tool_names[b.id] = b.name
             body = _fence(json.dumps(b.input, indent=2, ensure_ascii=False), "json")
             parts.append(
@@ -650,7 +676,7 @@ def _message_markdown(index: int, m: Message, tool_names: dict[str, str]) -> str
                     f"Tool call: <code>{html.escape(b.name)}</code> · {html.escape(b.id)}", body
                 )
             )
-        elif isinstance(b, ToolResultBlock):
+        elif isinstance(b, (ToolResultBlock, v9.ToolResultBlock)):
             name = tool_names.get(b.tool_use_id)
             label = "Tool error" if b.is_error else "Tool result"
             head = f"{label}: <code>{html.escape(name)}</code> · " if name else f"{label}: "
@@ -803,6 +829,7 @@ def _run(argv: list[str]) -> int:
     if args is None:
         args = parser.parse_args(argv)
     style = Style(color_enabled(sys.stdout, getattr(args, "color", "auto")))
+    _GENERATION[0] = getattr(args, "generation", None)
     if args.command is None:
         return cmd_default(None, style)
     return COMMAND_FUNCS[args.command](args, style)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from . import v9
 from ._native import FileSessionStore, SessionData, SessionFormatError
 
 __all__ = [
@@ -134,12 +135,17 @@ def _format_error(
 # ---------------------------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------------------------
+Generation = Literal["v3", "v9"]
+GENERATIONS: tuple[Generation, ...] = ("v3", "v9")
+
+
 @dataclass(frozen=True)
 class SessionFile:
     """A session read from a file (or bytes) of either layout."""
 
-    session: SessionData
-    """The session, as the crate parsed it."""
+    session: Any
+    """The session, as the crate of ``generation`` parsed it (``a3s_session.SessionData`` for
+    v3, ``a3s_session.v9.SessionData`` for v9)."""
     path: Path | None
     """Where it was read from (None for in-memory input)."""
     layout: Layout
@@ -153,6 +159,12 @@ class SessionFile:
     session_text: str = field(default="", repr=False)
     """The exact text of the session document (the whole file for ``legacy``, the ``session``
     member for ``v1``)."""
+    generation: Generation = "v3"
+    """Which crate read it: ``"v3"`` (a3s-code-core 3.0.0) or ``"v9"`` (9.1.3)."""
+    snapshot: Any = field(default=None, repr=False)
+    """The whole envelope as ``a3s_session.v9.SessionSnapshotV1`` when v9 read a v1 file."""
+    text: str = field(default="", repr=False)
+    """The exact text of the whole document."""
 
     @property
     def lossless(self) -> bool:
@@ -413,33 +425,147 @@ def _parse_snapshot(text: str, members: list[_Member], path: Path | None) -> Ses
     )
 
 
-def parse_session_document(data: bytes | str, *, path: Path | None = None) -> SessionFile:
+def parse_session_document(
+    data: bytes | str, *, path: Path | None = None, generation: Generation | None = None
+) -> SessionFile:
     """Parse one session document of either layout (see the module docs).
 
-    Raises :class:`~a3s_session.SessionFormatError` for anything the crate rejects, for an
-    unsupported ``schema_version`` and for a sealed (encrypted) snapshot."""
+    ``generation`` picks the crate; by default it is chosen from the document: a v1 envelope,
+    or a bare document with fields only 9.x knows, is read by v9, anything else by v3 (the
+    choice is ``SessionFile.generation``). Raises :class:`~a3s_session.SessionFormatError` for
+    anything the chosen crate rejects, and for a sealed (encrypted) file, which only a
+    :class:`a3s_session.v9.FileSessionStore` opened with its key can read."""
+    if generation is not None and generation not in GENERATIONS:
+        raise ValueError(f"generation must be one of {GENERATIONS}, got {generation!r}")
     if isinstance(data, (bytes, bytearray, memoryview)):
         data = bytes(data)
         if data.startswith(SEALED_MAGIC):
             raise _format_error(
-                "encrypted snapshot not supported (sealed A3SE file; only plain JSON sessions "
-                "can be read)"
+                "encrypted snapshot: a sealed A3SE file can only be read through "
+                "a3s_session.v9.FileSessionStore(dir, encryption_key=...)"
             )
     text = _decode(data)
     if text is None:  # not UTF-8: let the crate say where
-        session = SessionData.from_json(data)
-        return SessionFile(session=session, path=path, layout=LEGACY, session_text="")
+        cls = v9.SessionData if generation == "v9" else SessionData
+        session = cls.from_json(data)
+        return SessionFile(
+            session=session, path=path, layout=LEGACY, generation=generation or "v3"
+        )
     members = _top_level_members(text)
     if members is not None and any(m.key in ("schema_version", "session") for m in members):
-        return _parse_snapshot(text, members, path)
-    session = SessionData.from_json(text)
+        if generation == "v3":
+            return _parse_snapshot(text, members, path)
+        return _parse_snapshot_v9(text, members, path)
+    if generation == "v9":
+        return _parse_bare(text, members, path, "v9")
+    first = _parse_bare(text, members, path, "v3")
+    if generation is None and first.unknown_fields:
+        # Fields 3.0.0 does not know: today's crate may know them all.
+        try:
+            newer = _parse_bare(text, members, path, "v9")
+        except SessionFormatError:
+            return first
+        if len(newer.unknown_fields) < len(first.unknown_fields):
+            return newer
+    return first
+
+
+def _parse_bare(
+    text: str, members: list[_Member] | None, path: Path | None, generation: Generation
+) -> SessionFile:
+    cls = v9.SessionData if generation == "v9" else SessionData
+    session = cls.from_json(text)
     unknown: list[str] = []
     if members is not None:
         source = {m.key: m.value for m in members}
-        unknown = find_unknown_fields(source, session.to_dict())
+        unknown = _confirm_unknown(cls, source, find_unknown_fields(source, session.to_dict()))
     return SessionFile(
-        session=session, path=path, layout=LEGACY, unknown_fields=unknown, session_text=text
+        session=session,
+        path=path,
+        layout=LEGACY,
+        unknown_fields=unknown,
+        session_text=text,
+        generation=generation,
+        text=text,
     )
+
+
+def _parse_snapshot_v9(text: str, members: list[_Member], path: Path | None) -> SessionFile:
+    """A v1 envelope, read whole by the 9.1.3 crate (which validates every member)."""
+    snapshot = v9.SessionSnapshotV1.from_json(text)
+    snapshot.ensure_loadable()
+    by_key = {m.key: m for m in members}
+    member = by_key["session"]
+    session = snapshot.session
+    source = member.value
+    unknown = _confirm_unknown(
+        v9.SessionData, source, find_unknown_fields(source, session.to_dict())
+    )
+    envelope = {m.key: m.value for m in members}
+    written = snapshot.to_dict()
+    top = [k for k in envelope if k not in written and k != "session"]
+    extras = {k: m.value for k, m in by_key.items() if k not in ("schema_version", "session")}
+    return SessionFile(
+        session=session,
+        path=path,
+        layout=V1,
+        unknown_fields=top + unknown,
+        extras=extras,
+        session_text=text[member.start : member.end],
+        generation="v9",
+        snapshot=snapshot,
+        text=text,
+    )
+
+
+# A value no known field accepts (no field of a session is typed "any JSON" at a key the crate
+# omits): a probe for keys the crate left out of its output.
+_PROBE = {"\u0000a3s-session probe": [None]}
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _confirm_unknown(cls: Any, source: dict[str, Any], candidates: list[str]) -> list[str]:
+    """Keep the candidates the crate really ignores. A key the crate reads but leaves out of
+    its output (a default it skips, an alias, a secret) rejects a probe value; an unknown
+    key accepts anything. So the crate itself decides, with no field rule copied here."""
+    if not candidates:
+        return candidates
+    confirmed = []
+    for candidate in candidates:
+        doc = json.loads(json.dumps(source))
+        if not _replace_at(doc, candidate, _PROBE):
+            confirmed.append(candidate)
+            continue
+        try:
+            cls.from_json(json.dumps(doc))
+        except SessionFormatError:
+            continue  # the crate reads this key: nothing is lost
+        confirmed.append(candidate)
+    return confirmed
+
+
+def _replace_at(doc: Any, path: str, value: Any) -> bool:
+    """Set the value at a ``a.b[2].c`` path; False when the path does not lead anywhere."""
+    tokens = [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
+    at = doc
+    for i, (key, index) in enumerate(tokens):
+        last = i == len(tokens) - 1
+        if key is not None:
+            if not isinstance(at, dict) or key not in at:
+                return False
+            if last:
+                at[key] = value
+                return True
+            at = at[key]
+        else:
+            n = int(index)
+            if not isinstance(at, list) or n >= len(at):
+                return False
+            if last:
+                at[n] = value
+                return True
+            at = at[n]
+    return False
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -449,18 +575,22 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def read_session_file(path: str | os.PathLike[str]) -> SessionFile:
-    """Read a session file of either layout, with its layout, unknown fields and envelope.
+def read_session_file(
+    path: str | os.PathLike[str], *, generation: Generation | None = None
+) -> SessionFile:
+    """Read a session file of either layout, with its layout, generation, unknown fields and
+    envelope (see :func:`parse_session_document` for how the generation is chosen).
 
     Raises OSError (FileNotFoundError, IsADirectoryError, PermissionError, ...) when the file
     cannot be read and :class:`~a3s_session.SessionFormatError` when it is not a session."""
     p = Path(path)
-    return parse_session_document(_read_bytes(p), path=p)
+    return parse_session_document(_read_bytes(p), path=p, generation=generation)
 
 
-def load_session(path: str | os.PathLike[str]) -> SessionData:
-    """The session in a file of either layout (see :func:`read_session_file`)."""
-    return read_session_file(path).session
+def load_session(path: str | os.PathLike[str], *, generation: Generation | None = None) -> Any:
+    """The session in a file of either layout (see :func:`read_session_file`): an
+    ``a3s_session.SessionData`` (v3) or ``a3s_session.v9.SessionData``."""
+    return read_session_file(path, generation=generation).session
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,8 +644,12 @@ class SessionDirectory:
     (the newer release's copy).
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, generation: Generation | None = None
+    ) -> None:
         self.path = Path(path)
+        # Which crate reads the files (None: chosen per document).
+        self.generation = generation
         # ids read (by this object) with fields the crate would drop -> (fields, file)
         self._unknown: dict[str, tuple[list[str], Path | None]] = {}
 
@@ -574,7 +708,7 @@ class SessionDirectory:
         return entries
 
     def _read_file(self, p: Path, layout: Layout, file_id: str) -> SessionFile:
-        read = read_session_file(p)
+        read = read_session_file(p, generation=self.generation)
         if layout == V1 and read.session.id != file_id:
             raise _format_error(
                 f"the file name is for session {file_id!r} but it holds session {read.session.id!r}"
@@ -612,21 +746,26 @@ class SessionDirectory:
         return self.v1_path(session_id).exists() or self.legacy_path(session_id).exists()
 
     # -- writing -----------------------------------------------------------------------------
-    def save(self, session: SessionData, *, force: bool = False) -> Path:
-        """Write ``session`` with the crate's FileSessionStore (legacy layout, pretty JSON,
-        atomic); returns the file written.
+    def save(self, session: Any, *, force: bool = False) -> Path:
+        """Write ``session`` with its own generation's FileSessionStore; returns the file
+        written. A 3.0.0 session goes to the legacy layout (pretty JSON, atomic); a
+        ``v9.SessionData`` goes through the 9.1.3 store into ``v1/sessions/`` (the other
+        records of an existing snapshot are kept), byte for byte what that crate writes.
 
         Refused (unless ``force``) with :class:`UnknownFieldsError` when this id was read with
-        fields the crate does not know, or its stored copy (either layout) has such fields, and
-        with :class:`WriteRefusedError` when the id has a v1 snapshot (the legacy copy written
-        here would diverge from it)."""
+        fields the crate does not know, or its stored copy has such fields; a 3.0.0 session
+        is also refused with :class:`WriteRefusedError` when the id has a v1 snapshot (the
+        legacy copy written here would diverge from it)."""
         if not force:
-            self._check_write(session.id)
-        FileSessionStore(self.path).save(session)
+            self._check_write(session.id, generation="v9" if isinstance(session, v9.SessionData) else "v3")
         self._unknown.pop(session.id, None)
+        if isinstance(session, v9.SessionData):
+            v9.FileSessionStore(self.path).save(session)
+            return self.v1_path(session.id)
+        FileSessionStore(self.path).save(session)
         return self.legacy_path(session.id)
 
-    def _check_write(self, session_id: str) -> None:
+    def _check_write(self, session_id: str, *, generation: Generation) -> None:
         known = self._unknown.get(session_id)
         if known is not None:
             raise UnknownFieldsError(session_id, known[0], known[1])
@@ -634,12 +773,12 @@ class SessionDirectory:
             if not p.exists():
                 continue
             try:
-                stored = read_session_file(p)
+                stored = read_session_file(p, generation=generation)
             except (SessionFormatError, OSError):
                 continue  # nothing readable to lose
             if stored.unknown_fields:
                 raise UnknownFieldsError(session_id, stored.unknown_fields, p)
-            if layout == V1 or stored.layout == V1:
+            if generation == "v3" and (layout == V1 or stored.layout == V1):
                 raise WriteRefusedError(
                     f"session {session_id!r} has a v1 snapshot ({p}); a3s-code-core 3.0.0 can "
                     "only write the legacy layout, which would leave a second, diverging copy "
