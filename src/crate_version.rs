@@ -21,7 +21,10 @@ fn main() {
         let mut lines = text.lines();
         while let Some(line) = lines.next() {
             if line.trim() == "name = \"a3s-code-core\"" {
-                if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                if let Some(v) = lines
+                    .next()
+                    .and_then(|l| l.trim().strip_prefix("version = "))
+                {
                     version = v.trim_matches('"').to_owned();
                 }
                 break;

@@ -271,7 +271,10 @@ def test_validate_roundtrip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     compact = tmp_path / "compact.json"
     compact.write_text(session.to_json(), encoding="utf-8")
     v1 = write_v1(tmp_path, sample_dict())
-    assert main(["validate", "--generation", "v3", "--roundtrip", str(SAMPLE), str(compact), str(v1)]) == 0
+    assert (
+        main(["validate", "--generation", "v3", "--roundtrip", str(SAMPLE), str(compact), str(v1)])
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"OK {SAMPLE} (legacy; round trip byte-identical (pretty))"
     assert out[1] == f"OK {compact} (legacy; round trip byte-identical (compact))"
@@ -481,7 +484,14 @@ def test_ls_table_on_a_tty(store: Path, monkeypatch: pytest.MonkeyPatch) -> None
     plain = out.replace("\x1b[1m", "").replace("\x1b[33m", "").replace("\x1b[0m", "")
     lines = plain.splitlines()
     assert lines[0].split() == [
-        "ID", "LAYOUT", "GEN", "STATE", "MESSAGES", "TOKENS", "COST", "UPDATED"
+        "ID",
+        "LAYOUT",
+        "GEN",
+        "STATE",
+        "MESSAGES",
+        "TOKENS",
+        "COST",
+        "UPDATED",
     ]
     # The v1 file has fields 3.0.0 lacks: 9.1.3 reads it, and knows them all.
     assert lines[1].split()[:7] == ["newest/v1", "v1", "v9", "Completed", "6", "18,234", "$0.0836"]

@@ -113,7 +113,9 @@ def test_other_schema_versions_are_rejected(version: str) -> None:
 
 def test_schema_version_2_message() -> None:
     with pytest.raises(a3s.SessionFormatError, match=r"unsupported snapshot schema_version 2"):
-        parse_session_document(json.dumps(envelope(sample_dict()) | {"schema_version": 2}), generation="v3")
+        parse_session_document(
+            json.dumps(envelope(sample_dict()) | {"schema_version": 2}), generation="v3"
+        )
 
 
 def test_envelope_without_schema_version_or_session() -> None:
@@ -126,7 +128,9 @@ def test_envelope_without_schema_version_or_session() -> None:
 
 def test_envelope_duplicate_member() -> None:
     with pytest.raises(a3s.SessionFormatError, match="duplicate field `schema_version`"):
-        parse_session_document('{"schema_version": 1, "schema_version": 1, "session": {}}', generation="v3")
+        parse_session_document(
+            '{"schema_version": 1, "schema_version": 1, "session": {}}', generation="v3"
+        )
 
 
 def test_session_errors_are_positioned_in_the_whole_file(tmp_path: Path) -> None:

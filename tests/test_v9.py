@@ -40,7 +40,9 @@ class OracleV9:
     def roundtrip(self, kind: str, text: str) -> dict[str, Any]:
         return self.ask(f"{kind}\t{text}")
 
-    def store(self, cmd: str, directory: Path, arg: str, key: bytes | None = None) -> dict[str, Any]:
+    def store(
+        self, cmd: str, directory: Path, arg: str, key: bytes | None = None
+    ) -> dict[str, Any]:
         return self.ask(f"STORE_{cmd}\t{directory}\t{key.hex() if key else '-'}\t{arg}")
 
     def close(self) -> None:
@@ -92,7 +94,11 @@ def _sorted_sets(doc: Any) -> Any:
     """Sets (yolo_lanes) and the maps serde writes in hash order, comparable as values."""
     text = json.dumps(doc, sort_keys=True)
     value = json.loads(text)
-    policy = (value.get("config") or value).get("confirmation_policy") if isinstance(value, dict) else None
+    policy = (
+        (value.get("config") or value).get("confirmation_policy")
+        if isinstance(value, dict)
+        else None
+    )
     if isinstance(policy, dict) and isinstance(policy.get("yolo_lanes"), list):
         policy["yolo_lanes"].sort()
     return value
@@ -105,7 +111,10 @@ def test_corpus_matches_the_9_1_3_crate(oracle9: OracleV9, path: Path) -> None:
     want = oracle9.roundtrip(kind, text)
     assert "error" not in want, want
     got = CLASSES[kind].from_json(text)
-    for mine, theirs in ((got.to_json(), want["compact"]), (got.to_json(pretty=True), want["pretty"])):
+    for mine, theirs in (
+        (got.to_json(), want["compact"]),
+        (got.to_json(pretty=True), want["pretty"]),
+    ):
         if mine != theirs:  # only hash-ordered maps/sets may differ in order
             assert len(mine) == len(theirs)
             assert _sorted_sets(json.loads(mine)) == _sorted_sets(json.loads(theirs))
@@ -174,7 +183,9 @@ def test_reject_what_the_crate_rejects(oracle9: OracleV9) -> None:
 
 
 def test_api_key_is_never_written() -> None:
-    c = v9.LlmConfigData.from_json('{"provider": "p", "model": "m", "api_key": "sk-1", "base_url": null}')
+    c = v9.LlmConfigData.from_json(
+        '{"provider": "p", "model": "m", "api_key": "sk-1", "base_url": null}'
+    )
     assert c.api_key == "sk-1"
     assert "sk-1" not in c.to_json() and "sk-1" not in repr(c) and b"sk-1" not in pickle.dumps(c)
 
@@ -265,3 +276,41 @@ def test_module_api() -> None:
     assert repr(v9.SessionData(id="x").messages) == "[]"
     assert "messages=[0 items]" in repr(v9.SessionData(id="x"))
     assert pickle.loads(pickle.dumps(_snapshot())) == _snapshot()
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_migrate_copies_a_3_0_0_store_through_the_9_1_3_crate(
+    oracle9: OracleV9, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from a3s_session.cli import main
+
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    sample = (REPO_ROOT / "python" / "a3s_session" / "data" / "sample_session.json").read_text()
+    old = v3.SessionData.from_json(sample)
+    v3.FileSessionStore(src).save(old)
+    second = v3.SessionData.from_json(sample)
+    second.id = "../second/one"
+    v3.FileSessionStore(src).save(second)
+    (src / "traces").mkdir()
+    (src / "traces" / f"{old.id}.json").write_text("[]")
+    before = _tree(src)
+    mode = src.stat().st_mode
+    assert main(["migrate", str(src), str(dst), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(report["migrated"]) == sorted([old.id, second.id])
+    assert report["skipped"] == {} and report["lost"] == {}
+    assert _tree(src) == before and src.stat().st_mode == mode  # SRC untouched
+    # What the 9.1.3 crate itself reads back: a snapshot per session, the session as it
+    # reads the legacy file.
+    for s in (old, second):
+        got = oracle9.store("LOAD_SNAPSHOT", dst, s.id)
+        assert json.loads(got["compact"])["session"] == json.loads(
+            oracle9.roundtrip("SessionData", s.to_json())["compact"]
+        )
+    assert main(["migrate", str(src), str(src / "inner")]) == 2
+    assert "overlap" in capsys.readouterr().err

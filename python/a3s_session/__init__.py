@@ -9,6 +9,7 @@ Two generations, each its own native build: ``a3s_session.v3`` (a3s-code-core 3.
 
 from collections.abc import MutableSequence as _MutableSequence
 
+from . import v3, v9
 from ._native import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
@@ -35,7 +36,6 @@ from ._native import (
     ToolUseBlock,
     __version__,
 )
-from . import v3, v9
 from .files import (
     SessionDirectory,
     SessionFile,

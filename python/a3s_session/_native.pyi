@@ -58,6 +58,7 @@ __all__ = [
     "ToolResultBlock",
     "ToolUseBlock",
     "__version__",
+    "line_column",
 ]
 
 __version__: str
@@ -84,6 +85,10 @@ class SessionFormatError(ValueError):
     """1-based column of the error in JSON text input; None for dict/Python input."""
     path: str
     """Field path of the error, e.g. ``messages[3].content[0].type`` ("" at the top)."""
+
+def line_column(data: bytes, offset: int, /) -> tuple[int, int]:
+    """1-based line and column (bytes, as serde_json counts) of byte ``offset`` in ``data``:
+    the position rule of every error, for Python code that finds errors itself."""
 
 # ---------------------------------------------------------------------------------------
 # Enums (``enum.Enum`` with a ``str`` mixin; values are the crate's wire names)

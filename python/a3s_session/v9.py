@@ -33,6 +33,7 @@ from a3s_session_v9 import (
     ToolResultTrust,
     ToolUseBlock,
     TranscriptVisibility,
+    migrate_legacy_store,
 )
 
 GENERATION = "v9"
@@ -68,4 +69,5 @@ __all__ = [
     "ToolResultTrust",
     "ToolUseBlock",
     "TranscriptVisibility",
+    "migrate_legacy_store",
 ]

@@ -3,7 +3,9 @@
 //! Compiled once per generation crate, against that generation's a3s-code-core; the
 //! generation's `message.rs` adds the classes whose fields differ (Message, ToolResultBlock).
 
-use a3s_code_core::llm::{ContentBlock, ImageSource, TokenUsage, ToolResultContent, ToolResultContentField};
+use a3s_code_core::llm::{
+    ContentBlock, ImageSource, TokenUsage, ToolResultContent, ToolResultContentField,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 

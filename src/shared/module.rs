@@ -50,8 +50,20 @@ pub fn register_common_enums(
     module: &str,
 ) -> PyResult<()> {
     register_enum::<SessionState>(py, enums, "SessionState", "State of a session.", module)?;
-    register_enum::<PlanningMode>(py, enums, "PlanningMode", "When the planning phase runs.", module)?;
-    register_enum::<StorageBackend>(py, enums, "StorageBackend", "Where a session is stored.", module)?;
+    register_enum::<PlanningMode>(
+        py,
+        enums,
+        "PlanningMode",
+        "When the planning phase runs.",
+        module,
+    )?;
+    register_enum::<StorageBackend>(
+        py,
+        enums,
+        "StorageBackend",
+        "Where a session is stored.",
+        module,
+    )?;
     register_enum::<TaskStatus>(py, enums, "TaskStatus", "Status of a task.", module)?;
     register_enum::<TaskPriority>(py, enums, "TaskPriority", "Priority of a task.", module)?;
     Ok(())

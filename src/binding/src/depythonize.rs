@@ -30,7 +30,10 @@ pub enum DeKind {
 
 #[derive(Debug)]
 pub enum DeError {
-    Other { kind: DeKind, msg: String },
+    Other {
+        kind: DeKind,
+        msg: String,
+    },
     /// An exception raised by the interpreter while reading a value.
     Python(PyErr),
 }
@@ -78,8 +81,19 @@ impl std::error::Error for DeError {}
 fn is_number_type(expected: &str) -> bool {
     matches!(
         expected,
-        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128"
-            | "isize" | "f32" | "f64"
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "f32"
+            | "f64"
     )
 }
 
@@ -335,9 +349,9 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
         visitor: V,
     ) -> Result<V::Value, DeError> {
         if let Ok(s) = self.obj.cast::<PyString>() {
-            let text = s
-                .to_str()
-                .map_err(|_| DeError::new(DeKind::Value, "invalid value: str is not valid UTF-8"))?;
+            let text = s.to_str().map_err(|_| {
+                DeError::new(DeKind::Value, "invalid value: str is not valid UTF-8")
+            })?;
             return visitor.visit_enum(text.into_deserializer());
         }
         if let Ok(dict) = self.obj.cast::<PyDict>() {
@@ -360,9 +374,9 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
     /// `deserialize_str`); identifier visitors would otherwise take an int as an index.
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if let Ok(s) = self.obj.cast::<PyString>() {
-            let text = s
-                .to_str()
-                .map_err(|_| DeError::new(DeKind::Value, "invalid value: str is not valid UTF-8"))?;
+            let text = s.to_str().map_err(|_| {
+                DeError::new(DeKind::Value, "invalid value: str is not valid UTF-8")
+            })?;
             return visitor.visit_str(text);
         }
         Err(de::Error::invalid_type(self.unexpected(), &visitor))

@@ -9,7 +9,6 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString};
 use serde::de::DeserializeOwned;
 
-
 /// A Python enum class and its members by wire name.
 pub struct PyEnum {
     class: Py<PyAny>,
@@ -118,11 +117,17 @@ pub fn enum_member(py: Python<'_>, name: &str, wire: &str) -> PyResult<Py<PyAny>
 
 /// A unit-variant enum value (or an Option of one) as the member of the Python enum `name`
 /// with the same wire name; None for None.
-pub fn member_of<T: serde::Serialize>(py: Python<'_>, name: &str, value: &T) -> PyResult<Py<PyAny>> {
+pub fn member_of<T: serde::Serialize>(
+    py: Python<'_>,
+    name: &str,
+    value: &T,
+) -> PyResult<Py<PyAny>> {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(wire)) => enum_member(py, name, &wire),
         Ok(serde_json::Value::Null) => Ok(py.None()),
-        _ => Err(PyTypeError::new_err(format!("{name} value did not serialize to a name"))),
+        _ => Err(PyTypeError::new_err(format!(
+            "{name} value did not serialize to a name"
+        ))),
     }
 }
 #[cfg(test)]

@@ -89,9 +89,9 @@ where
             parse_json(bytes, admit)
         })
     } else if let Ok(s) = data.cast::<PyString>() {
-        let text = s.to_str().map_err(|_| {
-            Error::format("str is not valid UTF-8 (it contains a lone surrogate)")
-        })?;
+        let text = s
+            .to_str()
+            .map_err(|_| Error::format("str is not valid UTF-8 (it contains a lone surrogate)"))?;
         maybe_detach(py, text.len() >= DETACH_THRESHOLD, || {
             parse_json_str(text, admit)
         })
@@ -197,7 +197,9 @@ mod tests {
             }
         }
         match parse_json::<Point>(b"{\"x\": 1}\n", only_even) {
-            Err(Error::Format { line, column, .. }) => assert_eq!((line, column), (Some(1), Some(8))),
+            Err(Error::Format { line, column, .. }) => {
+                assert_eq!((line, column), (Some(1), Some(8)))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -112,11 +112,7 @@ impl ListView {
     }
 
     /// Check one item for position `index`; an error names the field and the position.
-    fn coerce_at<'py>(
-        &self,
-        item: &Bound<'py, PyAny>,
-        index: usize,
-    ) -> Result<Bound<'py, PyAny>> {
+    fn coerce_at<'py>(&self, item: &Bound<'py, PyAny>, index: usize) -> Result<Bound<'py, PyAny>> {
         (self.coerce)(item).map_err(|e| e.at_index(index).at(self.field))
     }
 

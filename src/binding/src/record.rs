@@ -442,9 +442,7 @@ pub fn copy<N: Node>(py: Python<'_>, node: &N) -> Result<N> {
 }
 
 /// Pickles as its JSON (so a secret, which the crate never writes, is not pickled).
-pub fn reduce<'py, N: Node>(
-    slf: &Bound<'py, N>,
-) -> Result<(Bound<'py, PyAny>, (String,))> {
+pub fn reduce<'py, N: Node>(slf: &Bound<'py, N>) -> Result<(Bound<'py, PyAny>, (String,))> {
     let text = to_json(slf.py(), slf.get(), false)?;
     let cls: Bound<'py, PyType> = slf.as_any().get_type();
     Ok((cls.getattr("from_json")?, (text,)))
@@ -468,7 +466,10 @@ mod tests {
         let mut v = serde_json::json!({"p": {"lanes": ["b", "a"]}, "other": ["b", "a"]});
         sort_set(&mut v, &["p", "lanes"]);
         sort_set(&mut v, &["missing", "x"]);
-        assert_eq!(v, serde_json::json!({"p": {"lanes": ["a", "b"]}, "other": ["b", "a"]}));
+        assert_eq!(
+            v,
+            serde_json::json!({"p": {"lanes": ["a", "b"]}, "other": ["b", "a"]})
+        );
     }
 
     #[test]

@@ -51,4 +51,3 @@ pub fn path_lock(path: PathBuf) -> Arc<parking_lot::Mutex<()>> {
     let mut map = LOCKS.get_or_init(Default::default).lock();
     map.entry(path).or_default().clone()
 }
-

@@ -10,7 +10,6 @@ use serde::de::DeserializeOwned;
 use crate::depythonize::{Floats, PyDeserializer};
 use crate::error::{Error, Result};
 
-
 /// How a crate scalar reads from Python. Written once per Rust type, used by every field.
 pub trait ToPyField {
     fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>>;
@@ -96,7 +95,6 @@ fn is_datetime(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
     })?;
     value.is_instance(cls.bind(py))
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -140,7 +140,8 @@ impl<N: Node> Codec for Nodes<N> {
                 Ok(node) => node,
                 Err(_) => {
                     fail = Some(
-                        Error::type_error(format!("list item is not a {}", <N as Node>::NAME)).at_index(i),
+                        Error::type_error(format!("list item is not a {}", <N as Node>::NAME))
+                            .at_index(i),
                     );
                     break;
                 }
@@ -261,7 +262,11 @@ impl<N: Node> ViewKind for Obj<N> {
         node_value::<N>(view)
     }
 
-    fn accept(_py: Python<'_>, _field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
+    fn accept(
+        _py: Python<'_>,
+        _field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> Result<Py<PyAny>> {
         Ok(coerce_node::<N>(value)?.unbind())
     }
 
@@ -312,8 +317,7 @@ impl<const OUTER: usize> ViewKind for FreeJson<OUTER> {
 
     fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         let value = std::mem::take(slot);
-        let obj =
-            pythonize::pythonize(py, &value).map_err(|e| Error::format(e.to_string()))?;
+        let obj = pythonize::pythonize(py, &value).map_err(|e| Error::format(e.to_string()))?;
         Ok(obj.unbind())
     }
 
@@ -321,7 +325,11 @@ impl<const OUTER: usize> ViewKind for FreeJson<OUTER> {
         from_python_nested(view, OUTER)
     }
 
-    fn accept(_py: Python<'_>, _field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
+    fn accept(
+        _py: Python<'_>,
+        _field: &'static str,
+        value: &Bound<'_, PyAny>,
+    ) -> Result<Py<PyAny>> {
         // Validate now so a bad value raises at assignment; keep the user's object as the view.
         from_python_nested::<serde_json::Value>(value, OUTER)?;
         Ok(value.clone().unbind())

@@ -34,4 +34,3 @@ table! {
     scalars { tool_use_id: String, is_error: Option<bool> }
     views { content: ToolResultField }
 }
-

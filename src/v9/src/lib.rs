@@ -22,6 +22,7 @@ macro_rules! table {
 #[path = "../../shared/content.rs"]
 mod content;
 mod message;
+mod migrate;
 #[path = "../../shared/module.rs"]
 mod module;
 #[path = "../../shared/records.rs"]
@@ -62,6 +63,7 @@ fn a3s_session_v9(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::PyMessage>()?;
     m.add_class::<message::PyToolResultBlock>()?;
     m.add_class::<store::PyFileSessionStore>()?;
+    m.add_function(wrap_pyfunction!(migrate::migrate_legacy_store, m)?)?;
     Ok(())
 }
 

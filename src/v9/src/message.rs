@@ -54,4 +54,3 @@ table! {
     }
     views { content: ToolResultField }
 }
-

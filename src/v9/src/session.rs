@@ -1,16 +1,14 @@
 //! `SessionData`, `SessionConfig` and `SessionSnapshotV1` of a3s-code-core 9.1.3
 //! (a3s_code_core::store): the 3.0.0 fields plus what 9.x added.
 
+use a3s_code_core::config::AutoDelegationConfig;
 use a3s_code_core::config::StorageBackend;
 use a3s_code_core::hitl::ConfirmationPolicy;
 use a3s_code_core::llm::ToolDefinition;
 use a3s_code_core::permissions::PermissionPolicy;
 use a3s_code_core::queue::SessionQueueConfig;
-use a3s_code_core::security::SecurityConfig;
-use a3s_code_core::CognitivePackageBindingV1;
-use a3s_code_core::config::AutoDelegationConfig;
-use a3s_code_core::DurableMemoryBindingV1;
 use a3s_code_core::run::RunRecord;
+use a3s_code_core::security::SecurityConfig;
 use a3s_code_core::session_review::SessionReviewStoreV1;
 use a3s_code_core::store::{
     ContextUsage, SessionConfig, SessionData, SessionFactSourceV1, SessionSnapshotV1, SessionState,
@@ -22,6 +20,8 @@ use a3s_code_core::tools::{
 };
 use a3s_code_core::trace::TraceEvent;
 use a3s_code_core::verification::VerificationReport;
+use a3s_code_core::CognitivePackageBindingV1;
+use a3s_code_core::DurableMemoryBindingV1;
 use a3s_code_core::PlanningMode;
 use pyo3::prelude::*;
 

@@ -129,7 +129,11 @@ impl PyFileSessionStore {
     }
 
     /// Commit a whole snapshot atomically (WAL intent, temp file, fsync, rename, commit).
-    fn save_snapshot(&self, py: Python<'_>, snapshot: &Bound<'_, PySessionSnapshotV1>) -> PyResult<()> {
+    fn save_snapshot(
+        &self,
+        py: Python<'_>,
+        snapshot: &Bound<'_, PySessionSnapshotV1>,
+    ) -> PyResult<()> {
         let store = &self.store;
         let done = with_value(py, snapshot.get(), true, |value: &SessionSnapshotV1| {
             crate_block_on(store.save_snapshot(value))
@@ -183,12 +187,17 @@ impl PyFileSessionStore {
 
     fn __repr__(&self) -> String {
         let key = if self.encrypted { ", encrypted" } else { "" };
-        format!("FileSessionStore({:?}{key})", self.dir.display().to_string())
+        format!(
+            "FileSessionStore({:?}{key})",
+            self.dir.display().to_string()
+        )
     }
 }
 
 /// Drive a store future from inside a detached closure (the interpreter already released).
-fn crate_block_on<T>(fut: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+fn crate_block_on<T>(
+    fut: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
     match a3s_session_binding::runtime::runtime() {
         Ok(rt) => rt.block_on(fut),
         Err(_) => Err(anyhow::anyhow!("cannot start the store runtime")),

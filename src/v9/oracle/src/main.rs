@@ -90,7 +90,9 @@ fn store_command(rt: &tokio::runtime::Runtime, line: &str) -> serde_json::Value 
         let store = open(dir, key).await?;
         Ok(match cmd {
             "STORE_SAVE" => {
-                store.save(&serde_json::from_str::<SessionData>(arg)?).await?;
+                store
+                    .save(&serde_json::from_str::<SessionData>(arg)?)
+                    .await?;
                 json!({ "ok": true })
             }
             "STORE_SAVE_SNAPSHOT" => {

@@ -1,0 +1,429 @@
+"""The commands: inspect, validate, ls, export, migrate, and the default summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import CRATE_VERSIONS, v9
+from .._native import (
+    SessionFormatError,
+)
+from .._summary import iso_when, render, summarize, when
+from ..files import (
+    V1,
+    SessionDirectory,
+    SessionFile,
+    find_unknown_fields,
+    first_difference,
+    read_session_file,
+    safe_session_id,
+)
+from .export import to_jsonl, to_markdown, write_private
+from .terminal import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    LS_COLUMNS,
+    PROG,
+    CliError,
+    Progress,
+    Style,
+    _isatty,
+    _os_message,
+    _print,
+    format_error,
+    sample_path,
+)
+
+# Which crate reads files (None: chosen per document); set from --generation in `main`.
+_GENERATION: list[Any] = [None]
+
+
+def _read(path: str) -> SessionFile:
+    """Read a session file; CliError(2) when unreadable, CliError(1) when not a session."""
+    try:
+        return read_session_file(path, generation=_GENERATION[0])
+    except OSError as err:
+        raise CliError(_os_message(err, path), EXIT_USAGE) from None
+    except SessionFormatError as err:
+        raise CliError(format_error(path, err), EXIT_INVALID) from None
+
+
+def _unknown_text(fields: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(fields[:limit])
+    if len(fields) > limit:
+        shown += f", ... ({len(fields)} in all)"
+    return shown
+
+
+def _crate_text(f: SessionFile) -> str:
+    return f"a3s-code-core {CRATE_VERSIONS[f.generation]}"
+
+
+def _layout_text(f: SessionFile) -> str:
+    if f.layout != V1:
+        return f"legacy (bare SessionData), read by {_crate_text(f)}"
+    parts = []
+    for key, value in f.extras.items():
+        parts.append(f"{key} {len(value)}" if isinstance(value, (list, dict)) else key)
+    return (
+        "v1 snapshot" + (f" ({', '.join(parts)})" if parts else "") + f", read by {_crate_text(f)}"
+    )
+
+
+@dataclass
+class RoundTrip:
+    ok: bool
+    verdict: str
+    layout: str | None = None
+    """``pretty`` or ``compact``: the crate output the file was compared with (legacy)."""
+
+    @property
+    def detail(self) -> str:
+        return f"{self.verdict} ({self.layout})" if self.layout else self.verdict
+
+
+def _byte_position(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    start = text.rfind("\n", 0, index) + 1
+    return f"line {line} column {len(text[start:index].encode('utf-8')) + 1}"
+
+
+def _has_unordered(session_dict: dict[str, Any]) -> bool:
+    cfg = session_dict.get("config") or {}
+    queue = cfg.get("queue_config") or {}
+    policy = cfg.get("confirmation_policy") or {}
+    return (
+        len(queue.get("laneHandlers") or {}) > 1
+        or len(queue.get("laneTimeouts") or {}) > 1
+        or len(policy.get("yolo_lanes") or []) > 1
+    )
+
+
+def _canonical(doc: Any) -> Any:
+    """A parsed session with its one set-valued field (``yolo_lanes``) sorted; maps already
+    compare regardless of order as dicts."""
+    policy = (doc.get("config") or {}).get("confirmation_policy") if isinstance(doc, dict) else None
+    if isinstance(policy, dict) and isinstance(policy.get("yolo_lanes"), list):
+        policy["yolo_lanes"] = sorted(policy["yolo_lanes"], key=str)
+    return doc
+
+
+def check_roundtrip(f: SessionFile) -> RoundTrip:
+    """Does the crate write this session back as it was read?
+
+    Legacy files must come back byte for byte (pretty or compact; for sessions with several
+    hash-map/set entries, whose order serde does not fix, equal as JSON and in length). For v1
+    snapshots only the ``session`` member is compared, as JSON values."""
+    session = f.session
+    if f.unknown_fields:
+        return RoundTrip(
+            False,
+            f"would drop {len(f.unknown_fields)} fields unknown to "
+            f"{_crate_text(f)}: {_unknown_text(f.unknown_fields)}",
+        )
+    if f.snapshot is not None:
+        # Today's store writes the whole envelope, pretty: compare all of it, byte for byte.
+        return _compare_text(
+            f.text, f.snapshot.to_json(pretty=True), f.snapshot.to_json(), f.session.to_dict()
+        )
+    if f.layout == V1:
+        source = json.loads(f.session_text)
+        written = json.loads(session.to_json())
+        diff = first_difference(source, written)
+        if diff is None:
+            return RoundTrip(
+                True,
+                "of the session equal as JSON (v1 envelope: compared "
+                "semantically, not byte for byte)",
+            )
+        where = f" at session.{diff}" if diff else ""
+        return RoundTrip(False, f"of the session differs{where}")
+    return _compare_text(
+        f.session_text, session.to_json(pretty=True), session.to_json(), session.to_dict()
+    )
+
+
+def _compare_text(text: str, pretty: str, compact: str, session_dict: dict[str, Any]) -> RoundTrip:
+    """Is ``text`` what the crate writes (``pretty`` or ``compact``)?"""
+    if pretty == text:
+        return RoundTrip(True, "byte-identical", "pretty")
+    if compact == text:
+        return RoundTrip(True, "byte-identical", "compact")
+    out = pretty if "\n" in text else compact
+    layout = "pretty" if out is pretty else "compact"
+    if _has_unordered(session_dict) and len(out) == len(text):
+        try:
+            same = _canonical(json.loads(text)) == _canonical(json.loads(out))
+        except ValueError:
+            same = False
+        if same:
+            return RoundTrip(True, "identical up to hash-map order", layout)
+    if out == text.rstrip(" \t\r\n"):
+        return RoundTrip(False, "differs only in trailing whitespace", layout)
+    index = next((i for i, (a, b) in enumerate(zip(text, out)) if a != b), min(len(text), len(out)))
+    return RoundTrip(
+        False, f"differs from the crate's {layout} output at {_byte_position(text, index)}", None
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+def _extra_rows(f: SessionFile, style: Style, *, file_row: bool = True) -> list[tuple[str, str]]:
+    extra = [("file", str(f.path))] if file_row else []
+    extra.append(("layout", _layout_text(f)))
+    if f.unknown_fields:
+        extra.append(
+            (
+                "unknown",
+                style.yellow(
+                    f"{len(f.unknown_fields)} fields unknown to {_crate_text(f)} "
+                    f"(not written back): {_unknown_text(f.unknown_fields)}"
+                ),
+            )
+        )
+    return extra
+
+
+def cmd_default(path: str | None, style: Style) -> int:
+    """Summary and round-trip check (what ``python -m a3s_session`` prints)."""
+    target = path if path is not None else str(sample_path())
+    f = _read(target)
+    _print(f"{target}{'  (bundled sample)' if path is None else ''}")
+    _print(render(summarize(f.session), _extra_rows(f, style, file_row=False), style.bold))
+    rt = check_roundtrip(f)
+    size = len(f.session_text.encode("utf-8"))
+    verdict = style.green(rt.verdict) if rt.ok else style.red(rt.verdict)
+    _print(f"round trip: {verdict} ({size:,} bytes{', ' + rt.layout if rt.layout else ''})")
+    return EXIT_OK if rt.ok else EXIT_INVALID
+
+
+def cmd_inspect(args: argparse.Namespace, style: Style) -> int:
+    f = _read(args.path)
+    info = summarize(f.session)
+    if args.json:
+        info.update(
+            path=args.path,
+            layout=f.layout,
+            unknown_fields=f.unknown_fields,
+            envelope={
+                k: (len(v) if isinstance(v, (list, dict)) else v) for k, v in f.extras.items()
+            },
+        )
+        _print(json.dumps(info, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    _print(render(info, _extra_rows(f, style), style.bold))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, style: Style) -> int:
+    paths: list[str] = args.paths
+    progress = Progress(len(paths), sys.stderr, "validating")
+    failed = unreadable = 0
+    for done, path in enumerate(paths, 1):
+        line, status = _validate_one(path, args.roundtrip, args.strict, style)
+        if status == EXIT_INVALID:
+            failed += 1
+        elif status == EXIT_USAGE:
+            unreadable += 1
+        progress.clear()
+        if status == EXIT_USAGE:
+            sys.stdout.flush()
+            print(f"{PROG}: {line}", file=sys.stderr)
+        else:
+            _print(line)
+            sys.stdout.flush()
+        progress.update(done)
+    progress.clear()
+    if len(paths) > 1:
+        ok = len(paths) - failed - unreadable
+        summary = f"{len(paths)} files: {ok} OK, {failed} failed"
+        if unreadable:
+            summary += f", {unreadable} unreadable"
+        _print(style.bold(summary))
+    if unreadable:
+        return EXIT_USAGE
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tuple[str, int]:
+    try:
+        f = read_session_file(path, generation=_GENERATION[0])
+    except OSError as err:
+        return _os_message(err, path), EXIT_USAGE
+    except SessionFormatError as err:
+        return f"{style.red('FAIL')} {format_error(path, err)}", EXIT_INVALID
+    notes: list[str] = [f.layout if f.layout != V1 else "v1 snapshot"]
+    ok = True
+    if roundtrip:
+        rt = check_roundtrip(f)
+        ok = rt.ok
+        notes.append("round trip " + rt.detail)
+    if f.unknown_fields and not roundtrip:
+        if strict:
+            ok = False
+        notes.append(
+            style.yellow(
+                f"{len(f.unknown_fields)} fields unknown to {_crate_text(f)}: "
+                f"{_unknown_text(f.unknown_fields)}"
+            )
+        )
+    word = style.green("OK") if ok else style.red("FAIL")
+    return f"{word} {path} ({'; '.join(notes)})", EXIT_OK if ok else EXIT_INVALID
+
+
+def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[str]]:
+    try:
+        entries = directory.scan()
+    except OSError as err:
+        if isinstance(err, NotADirectoryError):
+            raise CliError(f"{directory.path}: not a directory, expected a session store") from None
+        raise CliError(_os_message(err, directory.path)) from None
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for e in entries:
+        if e.file is None:
+            problem = e.error
+            if isinstance(problem, SessionFormatError):
+                errors.append(format_error(e.path, problem))
+            elif isinstance(problem, OSError):
+                errors.append(_os_message(problem, e.path))
+            else:
+                errors.append(f"{e.path}: {problem}")
+            continue
+        s = e.file.session
+        usage = s.total_usage
+        rows.append(
+            {
+                "id": s.id,
+                "layout": e.file.layout,
+                "generation": e.file.generation,
+                "state": str(s.state.value),
+                "name": s.config.name,
+                "messages": len(s.messages),
+                "tokens": usage.total_tokens,
+                "cost_usd": s.total_cost,
+                "created_at": s.created_at,
+                "updated_at": s.updated_at,
+                "updated": iso_when(s.updated_at),
+                "unknown_fields": e.file.unknown_fields,
+                "path": str(e.path),
+            }
+        )
+    rows.sort(key=lambda r: (-r["updated_at"], r["id"], r["layout"]))
+    return rows, errors
+
+
+def cmd_ls(args: argparse.Namespace, style: Style) -> int:
+    rows, errors = _ls_rows(SessionDirectory(args.dir, generation=_GENERATION[0]))
+    for line in errors:
+        print(f"{PROG}: {line}", file=sys.stderr)
+    if args.json:
+        _print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif _isatty(sys.stdout):
+        _print_table(rows, style, args.dir)
+    else:
+        _print("\t".join(LS_COLUMNS))
+        for r in rows:
+            _print("\t".join(str(r[k]) for k in LS_COLUMNS))
+    return EXIT_INVALID if errors else EXIT_OK
+
+
+def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
+    if not rows:
+        _print(f"no sessions in {where}")
+        return
+    header = ("ID", "LAYOUT", "GEN", "STATE", "MESSAGES", "TOKENS", "COST", "UPDATED")
+    right = {4, 5, 6}
+    body = [
+        (
+            r["id"],
+            r["layout"] + ("*" if r["unknown_fields"] else ""),
+            r["generation"],
+            r["state"],
+            f"{r['messages']:,}",
+            f"{r['tokens']:,}",
+            f"${r['cost_usd']:.4f}",
+            when(r["updated_at"]),
+        )
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in [header, *body]) for i in range(len(header))]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        ).rstrip()
+
+    _print(style.bold(fmt(header)))
+    for cells in body:
+        _print(fmt(cells))
+    if any(r["unknown_fields"] for r in rows):
+        _print(style.yellow("* has fields unknown to the crate that read it (not written back)"))
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace, style: Style) -> int:
+    f = _read(args.path)
+    text = to_markdown(f.session) if args.format == "markdown" else to_jsonl(f.session)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    out = args.output
+    try:
+        if os.path.exists(out) and os.path.samefile(out, args.path):
+            raise CliError(f"{out}: is the session file itself; refusing to overwrite it")
+        write_private(out, text, force=args.force)
+    except FileExistsError:
+        raise CliError(f"{out}: already exists (use --force to replace it)") from None
+    except OSError as err:
+        raise CliError(_os_message(err, out)) from None
+    print(f"wrote {out} ({args.format}, {len(f.session.messages)} messages)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace, style: Style) -> int:
+    src, dst = pathlib.Path(args.src), pathlib.Path(args.dst)
+    if not src.is_dir():
+        raise CliError(f"{src}: not a directory, expected a 3.0.0 session store")
+    try:
+        report = v9.migrate_legacy_store(src, dst)
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    except OSError as err:
+        raise CliError(_os_message(err, dst)) from None
+    migrated: list[str] = report["migrated"]
+    skipped: dict[str, str] = report["skipped"]
+    # What 3.0.0 read of each session must all be in what 9.1.3 wrote.
+    lost: dict[str, list[str]] = {}
+    target = v9.FileSessionStore(dst)
+    for sid in migrated:
+        legacy = src / f"{safe_session_id(sid)}.json"
+        old = read_session_file(legacy, generation="v3").session if legacy.exists() else None
+        new = target.load(sid)
+        if old is not None and new is not None:
+            missing = find_unknown_fields(old.to_dict(), new.to_dict())
+            if missing:
+                lost[sid] = missing
+    if args.json:
+        _print(json.dumps({"migrated": migrated, "skipped": skipped, "lost": lost}, indent=2))
+    else:
+        for sid, reason in skipped.items():
+            _print(style.red("SKIP") + f" {sid}: {reason}")
+        for sid, fields in lost.items():
+            _print(style.yellow("LOST") + f" {sid}: {_unknown_text(fields)}")
+        _print(
+            f"migrated {len(migrated)} sessions from {src} into {dst} "
+            f"(a3s-code-core {CRATE_VERSIONS['v9']} store); {len(skipped)} skipped"
+        )
+    return EXIT_INVALID if skipped or lost else EXIT_OK

@@ -1,0 +1,132 @@
+"""The argument parser of every command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from .. import CRATE_VERSIONS, __version__
+from .terminal import PROG, CliError
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument parsing
+# ---------------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors become CliError (no SystemExit from inside main)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise CliError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default=argparse.SUPPRESS,
+        help="colour output: auto (default: only on a terminal, honours NO_COLOR), always, never",
+    )
+    common.add_argument(
+        "--generation",
+        choices=("v3", "v9"),
+        default=argparse.SUPPRESS,
+        help="read files with a3s-code-core 3.0.0 (v3) or 9.1.3 (v9); default: chosen per "
+        "file (a v1 envelope or a field only 9.x has: v9)",
+    )
+    parser = _Parser(
+        prog=PROG,
+        description="Inspect, validate, list and export A3S Code sessions with the real "
+        f"a3s-code-core serde code ({CRATE_VERSIONS['v3']} and {CRATE_VERSIONS['v9']}). "
+        "Without a command: summary and "
+        "round-trip check of FILE (default: the bundled sample).",
+        epilog="exit status: 0 ok, 1 a session failed validation, 2 usage or I/O error",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__} (a3s-code-core {CRATE_VERSIONS['v3']} and "
+        f"{CRATE_VERSIONS['v9']})",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser(
+        "inspect",
+        parents=[common],
+        help="summary of one session file",
+        description="Summary of a session file of either layout (legacy bare "
+        "SessionData or v1 snapshot envelope).",
+    )
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check session files with the crate",
+        description="Parse each file with the crate; print OK or the error with "
+        "line:column and field path. Exit 0 only when all pass.",
+    )
+    p.add_argument("paths", metavar="PATH", nargs="+")
+    p.add_argument(
+        "--roundtrip",
+        action="store_true",
+        help="also require the crate to write the session back unchanged (legacy: "
+        "the same bytes, pretty or compact; v1: the session, as JSON values)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail files with fields unknown to a3s-code-core 3.0.0",
+    )
+
+    p = sub.add_parser(
+        "ls",
+        parents=[common],
+        help="sessions in a store directory",
+        description="The sessions in a store directory (legacy <dir>/*.json and "
+        "v1 <dir>/v1/sessions/), newest first.",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="transcript as Markdown or JSON Lines",
+        description="Write a readable transcript. Files are created with mode "
+        "0600 and never overwritten without --force.",
+    )
+    p.add_argument("path", metavar="PATH")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "jsonl"),
+        default="markdown",
+        help="markdown (default) or jsonl (one crate-serialized Message per line)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (atomically)")
+
+    p = sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="copy a 3.0.0 store into a 9.1.3 store",
+        description="Copy every session of the a3s-code-core 3.0.0 store SRC (with its side "
+        "files) into the 9.1.3 store DST, one snapshot each, through the 9.1.3 crate's own "
+        "legacy reader and store. SRC is never written.",
+    )
+    p.add_argument("src", metavar="SRC")
+    p.add_argument("dst", metavar="DST")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+
+    p = sub.add_parser(
+        "bench",
+        parents=[common],
+        help="run the benchmarks (source checkout)",
+        description="Run benchmarks/run.py of a source checkout; extra arguments are passed on.",
+    )
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for benchmarks/run.py")
+    return parser

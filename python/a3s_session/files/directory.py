@@ -1,0 +1,185 @@
+"""A store directory of either layout, read and written through the crates' stores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .. import v9
+from .._native import FileSessionStore, SessionData, SessionFormatError
+from .detect import read_session_file
+from .model import (
+    _V1_SESSIONS,
+    LEGACY,
+    V1,
+    DirectoryEntry,
+    Generation,
+    Layout,
+    SessionFile,
+    UnknownFieldsError,
+    WriteRefusedError,
+    _format_error,
+)
+from .names import legacy_file_name, v1_file_name, v1_id_from_file_name
+
+
+# ---------------------------------------------------------------------------------------------
+# Directories
+# ---------------------------------------------------------------------------------------------
+class SessionDirectory:
+    """A session store directory of either layout (or both).
+
+    Reads ``<dir>/*.json`` (legacy) and ``<dir>/v1/sessions/id_<base64url>.json`` (v1);
+    temp files (``*.tmp``) and other files are ignored. Writes go through the crate's own
+    ``FileSessionStore`` and therefore always use the legacy layout: a3s-code-core 3.0.0
+    cannot write v1 snapshots.
+
+    When an id exists in both layouts, :meth:`read` / :meth:`load` return the v1 snapshot
+    (the newer release's copy).
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, generation: Generation | None = None
+    ) -> None:
+        self.path = Path(path)
+        # Which crate reads the files (None: chosen per document).
+        self.generation = generation
+        # ids read (by this object) with fields the crate would drop -> (fields, file)
+        self._unknown: dict[str, tuple[list[str], Path | None]] = {}
+
+    def __repr__(self) -> str:
+        return f"SessionDirectory({str(self.path)!r})"
+
+    # -- file names --------------------------------------------------------------------------
+    def legacy_path(self, session_id: str) -> Path:
+        return self.path / legacy_file_name(session_id)
+
+    def v1_path(self, session_id: str) -> Path:
+        return self.path / _V1_SESSIONS / v1_file_name(session_id)
+
+    def _files(self) -> Iterator[tuple[Path, Layout]]:
+        """Candidate session files, sorted by name within each layout."""
+        if not self.path.is_dir():
+            if self.path.exists():
+                raise NotADirectoryError(20, "Not a directory", str(self.path))
+            raise FileNotFoundError(2, "No such file or directory", str(self.path))
+        for p in sorted(self.path.iterdir()):
+            if p.suffix == ".json" and p.is_file():
+                yield p, LEGACY
+        v1_dir = self.path / _V1_SESSIONS
+        if v1_dir.is_dir():
+            for p in sorted(v1_dir.iterdir()):
+                if p.name.startswith("id_") and p.suffix == ".json" and p.is_file():
+                    yield p, V1
+
+    # -- reading -----------------------------------------------------------------------------
+    def scan(self) -> list[DirectoryEntry]:
+        """Every session file, read: legacy files first, then v1, each sorted by file name.
+
+        A file that cannot be read is an entry with ``error`` set, never an exception; only a
+        missing or unreadable directory raises OSError."""
+        entries = []
+        for p, layout in self._files():
+            file_id = p.stem if layout == LEGACY else v1_id_from_file_name(p.name)
+            if file_id is None:
+                entries.append(
+                    DirectoryEntry(
+                        p,
+                        layout,
+                        p.stem,
+                        error=_format_error(
+                            "not a v1 session file name (expected id_<base64url of the id>.json)"
+                        ),
+                    )
+                )
+                continue
+            try:
+                read = self._read_file(p, layout, file_id)
+            except (SessionFormatError, OSError) as err:
+                entries.append(DirectoryEntry(p, layout, file_id, error=err))
+            else:
+                entries.append(DirectoryEntry(p, layout, file_id, file=read))
+        return entries
+
+    def _read_file(self, p: Path, layout: Layout, file_id: str) -> SessionFile:
+        read = read_session_file(p, generation=self.generation)
+        if layout == V1 and read.session.id != file_id:
+            raise _format_error(
+                f"the file name is for session {file_id!r} but it holds session {read.session.id!r}"
+            )
+        if read.unknown_fields:
+            self._unknown[read.session.id] = (read.unknown_fields, p)
+        return read
+
+    def ids(self) -> list[str]:
+        """Ids of the files in the store, sorted and unique: legacy file stems (what the
+        crate's ``list()`` returns; the id itself unless it contains ``/``, ``\\`` or ``..``)
+        and decoded v1 ids."""
+        found = set()
+        for p, layout in self._files():
+            file_id = p.stem if layout == LEGACY else v1_id_from_file_name(p.name)
+            if file_id is not None:
+                found.add(file_id)
+        return sorted(found)
+
+    def read(self, session_id: str) -> SessionFile | None:
+        """The session with this id (v1 copy preferred), or None when there is none."""
+        v1 = self.v1_path(session_id)
+        if v1.exists():
+            return self._read_file(v1, V1, session_id)
+        legacy = self.legacy_path(session_id)
+        if legacy.exists():
+            return self._read_file(legacy, LEGACY, session_id)
+        return None
+
+    def load(self, session_id: str) -> SessionData | None:
+        read = self.read(session_id)
+        return None if read is None else read.session
+
+    def exists(self, session_id: str) -> bool:
+        return self.v1_path(session_id).exists() or self.legacy_path(session_id).exists()
+
+    # -- writing -----------------------------------------------------------------------------
+    def save(self, session: Any, *, force: bool = False) -> Path:
+        """Write ``session`` with its own generation's FileSessionStore; returns the file
+        written. A 3.0.0 session goes to the legacy layout (pretty JSON, atomic); a
+        ``v9.SessionData`` goes through the 9.1.3 store into ``v1/sessions/`` (the other
+        records of an existing snapshot are kept), byte for byte what that crate writes.
+
+        Refused (unless ``force``) with :class:`UnknownFieldsError` when this id was read with
+        fields the crate does not know, or its stored copy has such fields; a 3.0.0 session
+        is also refused with :class:`WriteRefusedError` when the id has a v1 snapshot (the
+        legacy copy written here would diverge from it)."""
+        if not force:
+            self._check_write(
+                session.id, generation="v9" if isinstance(session, v9.SessionData) else "v3"
+            )
+        self._unknown.pop(session.id, None)
+        if isinstance(session, v9.SessionData):
+            v9.FileSessionStore(self.path).save(session)
+            return self.v1_path(session.id)
+        FileSessionStore(self.path).save(session)
+        return self.legacy_path(session.id)
+
+    def _check_write(self, session_id: str, *, generation: Generation) -> None:
+        known = self._unknown.get(session_id)
+        if known is not None:
+            raise UnknownFieldsError(session_id, known[0], known[1])
+        for p, layout in ((self.v1_path(session_id), V1), (self.legacy_path(session_id), LEGACY)):
+            if not p.exists():
+                continue
+            try:
+                stored = read_session_file(p, generation=generation)
+            except (SessionFormatError, OSError):
+                continue  # nothing readable to lose
+            if stored.unknown_fields:
+                raise UnknownFieldsError(session_id, stored.unknown_fields, p)
+            if generation == "v3" and (layout == V1 or stored.layout == V1):
+                raise WriteRefusedError(
+                    f"session {session_id!r} has a v1 snapshot ({p}); a3s-code-core 3.0.0 can "
+                    "only write the legacy layout, which would leave a second, diverging copy "
+                    "or replace the snapshot envelope (use force=True to write it anyway)",
+                    session_id=session_id,
+                )

@@ -1,0 +1,130 @@
+"""What reading a session file gives: layouts, generations, results, refusals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .._native import SessionFormatError
+
+Layout = Literal["legacy", "v1"]
+LEGACY: Layout = "legacy"
+V1: Layout = "v1"
+
+#: Magic bytes at the start of an AES-GCM sealed snapshot (newer releases).
+SEALED_MAGIC = b"A3SE"
+#: The only ``SessionSnapshotV1.schema_version`` there is.
+SNAPSHOT_SCHEMA_VERSION = 1
+
+_V1_SESSIONS = Path("v1") / "sessions"
+_V1_NAME = re.compile(r"^id_([A-Za-z0-9_-]*)\.json$")
+_JSON_WS = " \t\n\r"
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+class WriteRefusedError(ValueError):
+    """Writing this session back would lose or shadow data; pass ``force=True`` to write anyway.
+
+    A ``ValueError`` but deliberately *not* a :class:`~a3s_session.SessionFormatError`: the
+    document is valid, it is the write that is refused.
+    """
+
+    def __init__(self, message: str, *, session_id: str) -> None:
+        super().__init__(message)
+        self.session_id = session_id
+
+
+class UnknownFieldsError(WriteRefusedError):
+    """The stored session has fields a3s-code-core 3.0.0 does not know; saving would drop them."""
+
+    def __init__(self, session_id: str, fields: list[str], source: Path | None = None) -> None:
+        shown = ", ".join(fields[:8]) + (f", ... ({len(fields)} in all)" if len(fields) > 8 else "")
+        where = f" (read from {source})" if source is not None else ""
+        super().__init__(
+            f"session {session_id!r}{where} has fields unknown to a3s-code-core 3.0.0 that "
+            f"saving would drop: {shown}; refusing to write it (use force=True to drop them)",
+            session_id=session_id,
+        )
+        self.fields = list(fields)
+        self.source = source
+
+
+def _describe(msg: str, path: str, line: int | None, column: int | None) -> str:
+    """The text of a SessionFormatError, in the binding's own format."""
+    text = msg
+    if path:
+        text += f" (at `{path}`)"
+    if line is not None and column is not None:
+        text += f" at line {line} column {column}"
+    return text
+
+
+def _format_error(
+    msg: str, *, path: str = "", line: int | None = None, column: int | None = None
+) -> SessionFormatError:
+    err = SessionFormatError(_describe(msg, path, line, column))
+    err.msg = msg
+    err.path = path
+    err.line = line
+    err.column = column
+    return err
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+Generation = Literal["v3", "v9"]
+GENERATIONS: tuple[Generation, ...] = ("v3", "v9")
+
+
+@dataclass(frozen=True)
+class SessionFile:
+    """A session read from a file (or bytes) of either layout."""
+
+    session: Any
+    """The session, as the crate of ``generation`` parsed it (``a3s_session.SessionData`` for
+    v3, ``a3s_session.v9.SessionData`` for v9)."""
+    path: Path | None
+    """Where it was read from (None for in-memory input)."""
+    layout: Layout
+    """``"legacy"`` (bare SessionData) or ``"v1"`` (SessionSnapshotV1 envelope)."""
+    unknown_fields: list[str] = field(default_factory=list)
+    """Paths of input fields the crate would not write back, relative to the session
+    (``config.max_parallel_tasks``, ``messages[2].content[0].cache_control``)."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """The envelope's other members (``artifacts``, ``trace_events``, ...) as parsed JSON;
+    empty for the legacy layout. Never written by this package."""
+    session_text: str = field(default="", repr=False)
+    """The exact text of the session document (the whole file for ``legacy``, the ``session``
+    member for ``v1``)."""
+    generation: Generation = "v3"
+    """Which crate read it: ``"v3"`` (a3s-code-core 3.0.0) or ``"v9"`` (9.1.3)."""
+    snapshot: Any = field(default=None, repr=False)
+    """The whole envelope as ``a3s_session.v9.SessionSnapshotV1`` when v9 read a v1 file."""
+    text: str = field(default="", repr=False)
+    """The exact text of the whole document."""
+
+    @property
+    def lossless(self) -> bool:
+        """Whether the crate can write this session back without dropping input fields."""
+        return not self.unknown_fields
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One session file found by :meth:`SessionDirectory.scan`: read, or failed to read."""
+
+    path: Path
+    layout: Layout
+    """Where the file was found (``legacy``: top level, ``v1``: ``v1/sessions/``); the layout
+    of the document itself is ``file.layout`` (decided per document)."""
+    id: str
+    """The id the file name stands for: the file stem (legacy; the crate's ``list()``) or the
+    decoded ``id_<base64url>`` (v1)."""
+    file: SessionFile | None = None
+    error: Exception | None = None
+    """A SessionFormatError or OSError when the file could not be read."""
