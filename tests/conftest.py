@@ -396,3 +396,66 @@ def run_python_json(script: str, *, timeout: float, what: str, faulthandler: boo
         )
         pytest.fail(f"the {what} died ({how}):\n{proc.stdout[-2000:]}\n{proc.stderr[-6000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# The 9.1 generation's oracle: a binary that links only a3s-code-core 9.1.3 (src/v9/oracle)
+# ---------------------------------------------------------------------------------------------
+V9_MANIFEST = REPO_ROOT / "src" / "v9" / "Cargo.toml"
+
+
+class OracleV9:
+    """One ``a3s-session-oracle-v9`` process (line protocol: see src/v9/oracle/src/main.rs)."""
+
+    def __init__(self, binary: Path) -> None:
+        self._proc = subprocess.Popen(
+            [str(binary)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+
+    def ask(self, line: str) -> dict[str, Any]:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(line.replace("\n", " ").encode() + b"\n")
+        self._proc.stdin.flush()
+        answer: dict[str, Any] = json.loads(self._proc.stdout.readline())
+        return answer
+
+    def roundtrip(self, kind: str, text: str) -> dict[str, Any]:
+        return self.ask(f"{kind}\t{text}")
+
+    def store(
+        self, cmd: str, directory: Path, arg: str, key: bytes | None = None
+    ) -> dict[str, Any]:
+        return self.ask(f"STORE_{cmd}\t{directory}\t{key.hex() if key else '-'}\t{arg}")
+
+    def close(self) -> None:
+        self._proc.kill()
+        self._proc.wait()
+
+
+@pytest.fixture(scope="module")
+def oracle9() -> Iterator[OracleV9]:
+    cargo = _cargo()
+    if cargo is None:
+        pytest.fail("cargo is needed to build the 9.1.3 oracle", pytrace=False)
+    cmd = [
+        cargo, "build", "--release", "--manifest-path", str(V9_MANIFEST),
+        "-p", "a3s-session-oracle-v9", "--message-format=json-render-diagnostics",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+    assert proc.returncode == 0, f"`{' '.join(cmd)}` failed"
+    exe = None
+    for line in proc.stdout.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if (
+            msg.get("reason") == "compiler-artifact"
+            and msg.get("executable")
+            and msg["target"]["name"] == "a3s-session-oracle-v9"
+        ):
+            exe = msg["executable"]
+    assert exe, "cargo reported no oracle executable"
+    o = OracleV9(Path(exe))
+    yield o
+    o.close()

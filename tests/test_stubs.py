@@ -13,10 +13,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import a3s_session_v9 as native9
 import pytest
 
 import a3s_session._native as native3
-import a3s_session_v9 as native9
 from conftest import CORPUS_DIR, REPO_ROOT
 
 STUBS = [
@@ -96,5 +96,7 @@ def test_policy_typed_dicts_have_the_getters_keys(stub: Path, module: ModuleType
 
 def test_v9_stub_is_generated_from_the_v3_stub() -> None:
     script = REPO_ROOT / "scripts" / "gen_v9_stub.py"
-    proc = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(script), "--check"], check=False, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr

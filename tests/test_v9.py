@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,65 +13,9 @@ import pytest
 import a3s_session as a3s
 from a3s_session import v3, v9
 from a3s_session.files import read_session_file, v1_file_name
+from conftest import CORPUS_DIR, REPO_ROOT, OracleV9
 
-from conftest import CORPUS_DIR, REPO_ROOT, _cargo
-
-V9_MANIFEST = REPO_ROOT / "src" / "v9" / "Cargo.toml"
 KEY = bytes(range(32))
-
-
-class OracleV9:
-    """One ``a3s-session-oracle-v9`` process (line protocol: see src/v9/oracle/src/main.rs)."""
-
-    def __init__(self, binary: Path) -> None:
-        self._proc = subprocess.Popen(
-            [str(binary)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-
-    def ask(self, line: str) -> dict[str, Any]:
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(line.replace("\n", " ").encode() + b"\n")
-        self._proc.stdin.flush()
-        answer: dict[str, Any] = json.loads(self._proc.stdout.readline())
-        return answer
-
-    def roundtrip(self, kind: str, text: str) -> dict[str, Any]:
-        return self.ask(f"{kind}\t{text}")
-
-    def store(
-        self, cmd: str, directory: Path, arg: str, key: bytes | None = None
-    ) -> dict[str, Any]:
-        return self.ask(f"STORE_{cmd}\t{directory}\t{key.hex() if key else '-'}\t{arg}")
-
-    def close(self) -> None:
-        self._proc.kill()
-        self._proc.wait()
-
-
-@pytest.fixture(scope="module")
-def oracle9() -> Iterator[OracleV9]:
-    cargo = _cargo()
-    if cargo is None:
-        pytest.fail("cargo is needed to build the 9.1.3 oracle", pytrace=False)
-    cmd = [
-        cargo, "build", "--release", "--manifest-path", str(V9_MANIFEST),
-        "-p", "a3s-session-oracle-v9", "--message-format=json-render-diagnostics",
-    ]  # fmt: skip
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
-    assert proc.returncode == 0, f"`{' '.join(cmd)}` failed"
-    exe = None
-    for line in proc.stdout.splitlines():
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
-            if msg["target"]["name"] == "a3s-session-oracle-v9":
-                exe = msg["executable"]
-    assert exe, "cargo reported no oracle executable"
-    o = OracleV9(Path(exe))
-    yield o
-    o.close()
 
 
 CLASSES: dict[str, Any] = {
@@ -162,8 +104,10 @@ def test_9x_fields_round_trip_and_validate(oracle9: OracleV9) -> None:
     assert s.tenant_id == "acme" and s.config.max_parallel_tasks == 3
     m = s.messages[0]
     assert m.transcript_visibility == v9.TranscriptVisibility.WIRE
-    assert m.content[0].trust == v9.ToolResultTrust.EXTERNAL
-    m.content[0].trust = "workspace_data"  # the default: the crate omits it
+    block = m.content[0]
+    assert isinstance(block, v9.ToolResultBlock)
+    assert block.trust == v9.ToolResultTrust.EXTERNAL
+    block.trust = "workspace_data"  # the default: the crate omits it
     m.transcript_visibility = "product"
     out = json.loads(s.to_json())
     assert "trust" not in out["messages"][0]["content"][0]
@@ -205,6 +149,7 @@ def test_store_files_are_the_crates_both_ways(oracle9: OracleV9, tmp_path: Path)
     # The crate loads what Python wrote; Python loads what the crate wrote.
     assert oracle9.store("LOAD_SNAPSHOT", mine, "s-1")["compact"] == snap.to_json()
     loaded = v9.FileSessionStore(theirs).load_snapshot("s-1")
+    assert loaded is not None
     assert loaded == snap and loaded.to_json() == snap.to_json()
     assert v9.FileSessionStore(theirs).list() == ["s-1"]
     # Read as a file: v9 is picked, and writing it back gives the file's exact bytes.
@@ -217,12 +162,18 @@ def test_compare_and_swap(tmp_path: Path) -> None:
     store = v9.FileSessionStore(tmp_path)
     snap = _snapshot()
     assert store.save_snapshot_cas(snap, None)
-    digest = store.load_snapshot("s-1").content_digest()
+
+    def stored() -> v9.SessionSnapshotV1:
+        loaded = store.load_snapshot("s-1")
+        assert loaded is not None
+        return loaded
+
+    digest = stored().content_digest()
     snap.session.principal = "someone"
     assert not store.save_snapshot_cas(snap, "sha256:" + "0" * 64)
-    assert store.load_snapshot("s-1").session.principal is None
+    assert stored().session.principal is None
     assert store.save_snapshot_cas(snap, digest)
-    assert store.load_snapshot("s-1").session.principal == "someone"
+    assert stored().session.principal == "someone"
 
 
 def test_encrypted_store(oracle9: OracleV9, tmp_path: Path) -> None:

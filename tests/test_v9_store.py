@@ -110,7 +110,9 @@ def test_threads_save_same_and_different_ids(tmp_path: Path) -> None:
     assert sorted(v9.FileSessionStore(tmp_path).list()) == sorted(store.list())
 
 
-@pytest.mark.parametrize("session_id", ["../../etc/passwd", "a\\b", "..", "/abs/olute", "a/../../b"])
+@pytest.mark.parametrize(
+    "session_id", ["../../etc/passwd", "a\\b", "..", "/abs/olute", "a/../../b"]
+)
 def test_hostile_ids_stay_inside_the_store(tmp_path: Path, session_id: str) -> None:
     root = tmp_path / "outer" / "store"
     store = v9.FileSessionStore(root)

@@ -86,7 +86,7 @@ class SessionFormatError(ValueError):
     path: str
     """Field path of the error, e.g. ``messages[3].content[0].type`` ("" at the top)."""
 
-def line_column(data: bytes, offset: int, /) -> tuple[int, int]:
+def line_column(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (bytes, as serde_json counts) of byte ``offset`` in ``data``:
     the position rule of every error, for Python code that finds errors itself."""
 

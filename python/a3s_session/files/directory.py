@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import v9
+from .. import v3, v9
 from .._native import FileSessionStore, SessionData, SessionFormatError
 from .detect import read_session_file
 from .model import (
@@ -47,7 +47,7 @@ class SessionDirectory:
         # Which crate reads the files (None: chosen per document).
         self.generation = generation
         # ids read (by this object) with fields the crate would drop -> (fields, file)
-        self._unknown: dict[str, tuple[list[str], Path | None]] = {}
+        self._unknown: dict[str, tuple[list[str], Path | None, Generation]] = {}
 
     def __repr__(self) -> str:
         return f"SessionDirectory({str(self.path)!r})"
@@ -110,7 +110,7 @@ class SessionDirectory:
                 f"the file name is for session {file_id!r} but it holds session {read.session.id!r}"
             )
         if read.unknown_fields:
-            self._unknown[read.session.id] = (read.unknown_fields, p)
+            self._unknown[read.session.id] = (read.unknown_fields, p, read.generation)
         return read
 
     def ids(self) -> list[str]:
@@ -166,7 +166,7 @@ class SessionDirectory:
     def _check_write(self, session_id: str, *, generation: Generation) -> None:
         known = self._unknown.get(session_id)
         if known is not None:
-            raise UnknownFieldsError(session_id, known[0], known[1])
+            raise UnknownFieldsError(session_id, known[0], known[1], _crate(known[2]))
         for p, layout in ((self.v1_path(session_id), V1), (self.legacy_path(session_id), LEGACY)):
             if not p.exists():
                 continue
@@ -175,7 +175,9 @@ class SessionDirectory:
             except (SessionFormatError, OSError):
                 continue  # nothing readable to lose
             if stored.unknown_fields:
-                raise UnknownFieldsError(session_id, stored.unknown_fields, p)
+                raise UnknownFieldsError(
+                    session_id, stored.unknown_fields, p, _crate(stored.generation)
+                )
             if generation == "v3" and (layout == V1 or stored.layout == V1):
                 raise WriteRefusedError(
                     f"session {session_id!r} has a v1 snapshot ({p}); a3s-code-core 3.0.0 can "
@@ -183,3 +185,9 @@ class SessionDirectory:
                     "or replace the snapshot envelope (use force=True to write it anyway)",
                     session_id=session_id,
                 )
+
+
+def _crate(generation: Generation) -> str:
+    """The crate a generation links, for messages."""
+    module = v9 if generation == "v9" else v3
+    return f"a3s-code-core {module.CRATE_VERSION}"

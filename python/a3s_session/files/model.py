@@ -39,13 +39,20 @@ class WriteRefusedError(ValueError):
 
 
 class UnknownFieldsError(WriteRefusedError):
-    """The stored session has fields a3s-code-core 3.0.0 does not know; saving would drop them."""
+    """The stored session has fields the writing generation's crate does not know; saving
+    would drop them."""
 
-    def __init__(self, session_id: str, fields: list[str], source: Path | None = None) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        fields: list[str],
+        source: Path | None = None,
+        crate: str = "a3s-code-core 3.0.0",
+    ) -> None:
         shown = ", ".join(fields[:8]) + (f", ... ({len(fields)} in all)" if len(fields) > 8 else "")
         where = f" (read from {source})" if source is not None else ""
         super().__init__(
-            f"session {session_id!r}{where} has fields unknown to a3s-code-core 3.0.0 that "
+            f"session {session_id!r}{where} has fields unknown to {crate} that "
             f"saving would drop: {shown}; refusing to write it (use force=True to drop them)",
             session_id=session_id,
         )

@@ -20,7 +20,7 @@ use crate::json::MAX_DEPTH;
 pub enum DeKind {
     /// The wrong kind of value for the field (a str where a number goes).
     Type,
-    /// Like `Type`, where the field is a number (see `from_wide_int`).
+    /// Like `Type`, where the field is a number (see `widened_int`).
     TypeForNumber,
     /// A number the field's type cannot hold.
     Overflow,
@@ -55,7 +55,7 @@ impl DeError {
 
     /// A Python int too wide for 64 bits reaches the field as a float (as serde_json reads
     /// it); a number field that refuses it is overflowed, not given the wrong type.
-    fn from_wide_int(self) -> Self {
+    fn widened_int(self) -> Self {
         match self {
             DeError::Other {
                 kind: DeKind::TypeForNumber,
@@ -106,7 +106,7 @@ impl de::Error for DeError {
     // reads the same whether it came as JSON text or as a Python value.
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
         let msg = format!("invalid type: {}, expected {exp}", JsonUnexpected(unexp));
-        // Remember whether a number was wanted, for `from_wide_int`.
+        // Remember whether a number was wanted, for `widened_int`.
         if is_number_type(&exp.to_string()) {
             DeError::new(DeKind::TypeForNumber, msg)
         } else {
@@ -260,13 +260,13 @@ impl<'de> de::Deserializer<'de> for PyDeserializer<'_, '_> {
             }
             // serde_json reads an integer literal beyond 64 bits as a float...
             return match i.extract::<f64>() {
-                Ok(v) => visitor.visit_f64(v).map_err(DeError::from_wide_int),
+                Ok(v) => visitor.visit_f64(v).map_err(DeError::widened_int),
                 // ...and rejects one beyond a float's range.
                 Err(_) => Err(<DeError as de::Error>::invalid_type(
                     de::Unexpected::Other("integer beyond the range of a float"),
                     &visitor,
                 )
-                .from_wide_int()),
+                .widened_int()),
             };
         }
         if let Some(v) = self.float_value()? {

@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn admit_errors_point_at_the_end_of_the_value() {
         fn only_even(p: &Point) -> std::result::Result<(), String> {
-            if p.x % 2 == 0 {
+            if p.x.is_multiple_of(2) {
                 Ok(())
             } else {
                 Err("odd".into())
