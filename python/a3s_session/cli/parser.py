@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict",
         action="store_true",
-        help="fail files with fields unknown to a3s-code-core 3.0.0",
+        help="fail files with fields unknown to the crate that read them",
     )
 
     p = sub.add_parser(

@@ -1,4 +1,5 @@
-"""Session files of every A3S Code release, read through the a3s-code-core 3.0.0 crate.
+"""Session files of every A3S Code release, each read through the crate of the generation
+its document calls for (a3s-code-core 3.0.0 or 9.1.3; see :func:`parse_session_document`).
 
 Two on-disk layouts exist:
 

@@ -180,7 +180,8 @@ class SessionDirectory:
                 )
             if generation == "v3" and (layout == V1 or stored.layout == V1):
                 raise WriteRefusedError(
-                    f"session {session_id!r} has a v1 snapshot ({p}); a3s-code-core 3.0.0 can "
+                    f"session {session_id!r} has a v1 snapshot ({p}); a3s-code-core "
+                    f"{v3.CRATE_VERSION} can "
                     "only write the legacy layout, which would leave a second, diverging copy "
                     "or replace the snapshot envelope (use force=True to write it anyway)",
                     session_id=session_id,

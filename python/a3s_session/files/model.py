@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .._native import SessionFormatError
+from .._native import CRATE_VERSION, SessionFormatError
 
 Layout = Literal["legacy", "v1"]
 LEGACY: Layout = "legacy"
@@ -47,7 +47,7 @@ class UnknownFieldsError(WriteRefusedError):
         session_id: str,
         fields: list[str],
         source: Path | None = None,
-        crate: str = "a3s-code-core 3.0.0",
+        crate: str = f"a3s-code-core {CRATE_VERSION}",
     ) -> None:
         shown = ", ".join(fields[:8]) + (f", ... ({len(fields)} in all)" if len(fields) > 8 else "")
         where = f" (read from {source})" if source is not None else ""
