@@ -653,7 +653,7 @@ def test_export_to_file_is_private_and_never_overwrites(
         assert main(["export", str(SAMPLE), "-o", str(out)]) == 0
     finally:
         os.umask(old_umask)
-    assert "wrote" in capsys.readouterr().err
+    assert "read by a3s-code-core 3.0.0" in capsys.readouterr().err
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     first = out.read_text(encoding="utf-8")
     assert first.startswith("# refactor-parser")

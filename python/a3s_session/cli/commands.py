@@ -388,7 +388,11 @@ def cmd_export(args: argparse.Namespace, style: Style) -> int:
         raise CliError(f"{out}: already exists (use --force to replace it)") from None
     except OSError as err:
         raise CliError(_os_message(err, out)) from None
-    print(f"wrote {out} ({args.format}, {len(f.session.messages)} messages)", file=sys.stderr)
+    print(
+        f"wrote {out} ({args.format}, {len(f.session.messages)} messages, read by "
+        f"{_crate_text(f)})",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

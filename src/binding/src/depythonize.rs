@@ -13,7 +13,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use crate::json::MAX_DEPTH;
+/// serde_json's own nesting limit; Python input gets the same one before it reaches
+/// recursive Rust code (serializer, Drop), so a hostile object cannot overflow the stack.
+pub const MAX_DEPTH: usize = 128;
 
 /// What kind of mistake a value is, decided where the reader knows the types involved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,10 +15,6 @@ use crate::lock::maybe_detach;
 /// Below it, detaching costs more than it lets other threads gain.
 pub const DETACH_THRESHOLD: usize = 16 * 1024;
 
-/// serde_json's own nesting limit; Python input gets the same one before it reaches
-/// recursive Rust code (serializer, Drop), so a hostile object cannot overflow the stack.
-pub const MAX_DEPTH: usize = 128;
-
 /// What a class accepts of the values its crate type can hold (a class over one enum
 /// variant, say); `Ok` for everything else.
 pub type Admit<T> = fn(&T) -> std::result::Result<(), String>;
