@@ -7,7 +7,7 @@ use a3s_code_core::store::{FileSessionStore, SessionData, SessionStore};
 use a3s_session_binding::error::Error;
 use a3s_session_binding::json::parse_json;
 use a3s_session_binding::record::with_value;
-use a3s_session_binding::runtime::{path_lock, runtime, store_error};
+use a3s_session_binding::runtime::{block_on, path_lock, runtime, store_error};
 use pyo3::prelude::*;
 
 use crate::session::PySessionData;
@@ -24,8 +24,7 @@ impl PyFileSessionStore {
         F: std::future::Future<Output = anyhow::Result<T>> + Send,
         T: Send,
     {
-        let rt = runtime()?;
-        py.detach(|| rt.block_on(fut)).map_err(store_error)
+        block_on(py, fut)?.map_err(store_error)
     }
 }
 
@@ -35,11 +34,7 @@ impl PyFileSessionStore {
     /// one pretty-printed `<safe id>.json` per session.
     #[new]
     fn new(py: Python<'_>, dir: PathBuf) -> PyResult<Self> {
-        let rt = runtime()?;
-        let target = dir.clone();
-        let store = py
-            .detach(|| rt.block_on(FileSessionStore::new(target)))
-            .map_err(store_error)?;
+        let store = block_on(py, FileSessionStore::new(dir.clone()))?.map_err(store_error)?;
         Ok(Self { store, dir })
     }
 
@@ -65,10 +60,7 @@ impl PyFileSessionStore {
     /// The session with this id, or None when there is no such file. A corrupt, empty or
     /// truncated file raises SessionFormatError.
     fn load(&self, py: Python<'_>, id: &str) -> PyResult<Option<PySessionData>> {
-        let rt = runtime()?;
-        let store = &self.store;
-        let loaded = py.detach(|| rt.block_on(store.load(id)));
-        match loaded {
+        match block_on(py, self.store.load(id))? {
             Ok(found) => Ok(found.map(PySessionData::from_value)),
             Err(err) if err.root_cause().is::<serde_json::Error>() => {
                 Err(self.parse_failure(py, id, &err))

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use a3s_code_core::store::{FileSessionStore, SessionData, SessionSnapshotV1, SessionStore};
 use a3s_session_binding::error::Error;
 use a3s_session_binding::record::with_value;
-use a3s_session_binding::runtime::{block_on, store_error};
+use a3s_session_binding::runtime::{block_on, runtime, store_error};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -114,9 +114,10 @@ impl PyFileSessionStore {
     /// Save a session with the crate's legacy-fragment API: an existing snapshot keeps its
     /// other records and gets this session; otherwise the crate writes the session alone.
     fn save(&self, py: Python<'_>, session: &Bound<'_, PySessionData>) -> PyResult<()> {
+        let rt = runtime()?;
         let store = &self.store;
         let done = with_value(py, session.get(), true, |value: &SessionData| {
-            crate_block_on(store.save(value))
+            rt.block_on(store.save(value))
         })?;
         done.map_err(|e| failure(py, e))
     }
@@ -134,9 +135,10 @@ impl PyFileSessionStore {
         py: Python<'_>,
         snapshot: &Bound<'_, PySessionSnapshotV1>,
     ) -> PyResult<()> {
+        let rt = runtime()?;
         let store = &self.store;
         let done = with_value(py, snapshot.get(), true, |value: &SessionSnapshotV1| {
-            crate_block_on(store.save_snapshot(value))
+            rt.block_on(store.save_snapshot(value))
         })?;
         done.map_err(|e| failure(py, e))
     }
@@ -150,9 +152,10 @@ impl PyFileSessionStore {
         snapshot: &Bound<'_, PySessionSnapshotV1>,
         expected_digest: Option<String>,
     ) -> PyResult<bool> {
+        let rt = runtime()?;
         let store = &self.store;
         let done = with_value(py, snapshot.get(), true, |value: &SessionSnapshotV1| {
-            crate_block_on(store.save_snapshot_cas(value, expected_digest.as_deref()))
+            rt.block_on(store.save_snapshot_cas(value, expected_digest.as_deref()))
         })?;
         done.map_err(|e| failure(py, e))
     }
@@ -191,15 +194,5 @@ impl PyFileSessionStore {
             "FileSessionStore({:?}{key})",
             self.dir.display().to_string()
         )
-    }
-}
-
-/// Drive a store future from inside a detached closure (the interpreter already released).
-fn crate_block_on<T>(
-    fut: impl std::future::Future<Output = anyhow::Result<T>>,
-) -> anyhow::Result<T> {
-    match a3s_session_binding::runtime::runtime() {
-        Ok(rt) => rt.block_on(fut),
-        Err(_) => Err(anyhow::anyhow!("cannot start the store runtime")),
     }
 }
