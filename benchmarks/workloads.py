@@ -1,13 +1,22 @@
-"""Deterministic, crate-valid session workloads: S (~5 KB), M (~500 KB), L (~25 MB).
+"""Deterministic, crate-valid session workloads in three sizes, S (~5 KB), M (~500 KB) and
+L (~25 MB), and four shapes:
 
-Each workload is a dict shaped like the crate's SessionData, built from a seeded RNG, so every
-run and every machine gets the same bytes. `text(size)` returns the crate's own compact JSON.
+- ``text``: text-heavy. About 200 messages of about 2.5 KB each (at M), mixing user text,
+  assistant text (some with `reasoning_content`), `tool_use` blocks with nested free-form
+  `input`, and `tool_result` blocks whose content is a plain string or a list of text/image
+  blocks (~100 bytes per JSON value).
+- ``dense``: tool-call-dense, what a working agent writes. Many short turns: an assistant
+  `tool_use` with a small JSON input (sometimes after a line of text) and a user `tool_result`
+  with a short output; about 3,000 messages at M (~18 bytes per JSON value).
+- ``mix``: the realistic mix. 60 % of turns are tool pairs as in ``dense``, 40 % are user and
+  assistant text of a sentence to a paragraph.
+- ``store``: the ``mix`` session as the crate's own ``FileSessionStore`` writes it (pretty
+  JSON, read back from the file it saved).
 
-Shape (M): about 200 messages of about 2.5 KB each, mixing user text, assistant text (some with
-`reasoning_content`), `tool_use` blocks with nested free-form `input`, and `tool_result` blocks
-whose content is a plain string or a list of text/image blocks; plus cost records (RFC 3339
-timestamps with nanoseconds), tasks with dependencies, confirmation/permission policies and an
-`llm_config`. S is a handful of messages, L the same mix scaled to ~25 MB.
+Every shape has cost records (RFC 3339 timestamps with nanoseconds), tasks with dependencies,
+confirmation/permission policies and an `llm_config`. Each workload is built from a seeded RNG,
+so every run and every machine gets the same bytes; `text(size, shape=...)` returns the
+crate's own JSON for it.
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ import string
 from typing import Any
 
 SIZES = {"S": 5_000, "M": 500_000, "L": 25_000_000}
+SHAPES = ("text", "dense", "mix", "store")
+_TOOL_NAMES = ("read", "grep", "edit", "bash", "glob", "ls")
 _WORDS = (
     "the",
     "parser",
@@ -157,16 +168,84 @@ class _Gen:
         }
         return [user, assistant, result] if i % 3 == 0 else [assistant, result]
 
+    def small_input(self) -> dict[str, Any]:
+        """A tool input as agents send them: a path, a command, a pattern."""
+        rng = self.rng
+        kind = rng.randrange(4)
+        if kind == 0:
+            return {"path": f"src/{rng.choice(_WORDS[:30])}.rs"}
+        if kind == 1:
+            return {"command": f"cargo test -q {rng.choice(_WORDS[:30])}", "timeout": 120}
+        if kind == 2:
+            return {"pattern": rng.choice(_WORDS[:30]), "path": "src", "-n": True}
+        return {
+            "path": f"src/{rng.choice(_WORDS[:30])}.rs",
+            "old_string": self.sentence(rng.randint(1, 6)),
+            "new_string": self.sentence(rng.randint(1, 6)),
+        }
 
-def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
-    """A session whose compact JSON is about `target_bytes` long."""
-    gen = _Gen(seed, 1.0 if target_bytes >= 100_000 else 0.3)
+    def tool_pair(self) -> list[dict[str, Any]]:
+        """A short assistant tool call and its short result."""
+        rng = self.rng
+        tool_id = self.ident("toolu_")
+        content: list[dict[str, Any]] = []
+        if rng.random() < 0.3:
+            content.append({"type": "text", "text": self.sentence(rng.randint(3, 12))})
+        content.append(
+            {
+                "type": "tool_use",
+                "id": tool_id,
+                "name": rng.choice(_TOOL_NAMES),
+                "input": self.small_input(),
+            }
+        )
+        result = {
+            "type": "tool_result",
+            "tool_use_id": tool_id,
+            "content": self.sentence(rng.randint(2, 20)),
+            "is_error": rng.random() < 0.08,
+        }
+        return [
+            {"role": "assistant", "content": content},
+            {"role": "user", "content": [result]},
+        ]
+
+    def text_turn(self) -> list[dict[str, Any]]:
+        """A user message and the assistant's text answer."""
+        rng = self.rng
+        return [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": self.sentence(rng.randint(5, 60))}],
+            },
+            {
+                "role": "assistant",
+                "content": [{"type": "text", "text": self.sentence(rng.randint(10, 150))}],
+            },
+        ]
+
+    def turn(self, shape: str, i: int) -> list[dict[str, Any]]:
+        if shape == "text":
+            return self.messages(i)
+        if shape == "dense" or self.rng.random() < 0.6:
+            return self.tool_pair()
+        return self.text_turn()
+
+
+def session_dict(target_bytes: int, seed: int = 7, shape: str = "text") -> dict[str, Any]:
+    """A session of `shape` (see the module docs) whose compact JSON is about `target_bytes`
+    long (``store`` has the ``mix`` content)."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}, got {shape!r}")
+    content_shape = "mix" if shape == "store" else shape
+    scale = 1.0 if target_bytes >= 100_000 or content_shape != "text" else 0.3
+    gen = _Gen(seed, scale)
     rng = gen.rng
     messages: list[dict[str, Any]] = []
     approx = 0
     i = 0
     while approx < target_bytes * 0.93:
-        batch = gen.messages(i)
+        batch = gen.turn(content_shape, i)
         messages.extend(batch)
         approx += len(json.dumps(batch, ensure_ascii=False))
         i += 1
@@ -196,7 +275,7 @@ def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
         for k in range(min(20, 1 + len(messages) // 20))
     ]
     return {
-        "id": f"bench-{target_bytes}",
+        "id": f"bench-{shape}-{target_bytes}",
         "config": {
             "name": "benchmark session",
             "workspace": "/work/project",
@@ -253,8 +332,9 @@ def session_dict(target_bytes: int, seed: int = 7) -> dict[str, Any]:
     }
 
 
-def text(size: str, seed: int = 7) -> str:
-    """The workload as the crate writes it (compact), in the form that reads back unchanged.
+def text(size: str, seed: int = 7, shape: str = "text") -> str:
+    """The workload as the crate writes it (compact; pretty for ``store``, through the crate's
+    own ``FileSessionStore``), in the form that reads back unchanged.
 
     serde_json's default float parser (the crate's build has no `float_roundtrip`) can land one
     ulp off for a 17-digit float, so the first load-and-save of a freshly written session may
@@ -262,10 +342,24 @@ def text(size: str, seed: int = 7) -> str:
     """
     from a3s_session import SessionData
 
-    out = SessionData.from_dict(session_dict(SIZES[size], seed)).to_json()
+    out = SessionData.from_dict(session_dict(SIZES[size], seed, shape)).to_json()
     for _ in range(5):
         again = SessionData.from_json(out).to_json()
         if again == out:
-            return out
+            return _stored(out) if shape == "store" else out
         out = again
-    raise RuntimeError(f"workload {size} does not settle under the crate's load-and-save")
+    raise RuntimeError(f"workload {shape} {size} does not settle under the crate's load-and-save")
+
+
+def _stored(compact: str) -> str:
+    """The bytes the crate's ``FileSessionStore`` writes for this session."""
+    import tempfile
+    from pathlib import Path
+
+    from a3s_session import FileSessionStore, SessionData
+
+    session = SessionData.from_json(compact)
+    with tempfile.TemporaryDirectory(prefix="a3s-store-workload-") as tmp:
+        FileSessionStore(tmp).save(session)
+        (path,) = Path(tmp).glob("*.json")
+        return path.read_text(encoding="utf-8")

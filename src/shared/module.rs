@@ -8,7 +8,7 @@ use a3s_code_core::planning::{TaskPriority, TaskStatus};
 use a3s_code_core::store::{SessionState, DEFAULT_AUTO_COMPACT_THRESHOLD};
 use a3s_code_core::PlanningMode;
 use a3s_session_binding::enums::{register_enum, PyEnum};
-use a3s_session_binding::{error, listview, scalar};
+use a3s_session_binding::{error, listview, scalar, unknown};
 use pyo3::prelude::*;
 
 use crate::{content, records};
@@ -30,6 +30,8 @@ pub fn add_common(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::install_format_error(py, format_error.clone())?;
     m.add("SessionFormatError", format_error)?;
     m.add_function(wrap_pyfunction!(line_column, m)?)?;
+    m.add_function(wrap_pyfunction!(top_level_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(top_level_members, m)?)?;
     m.add_class::<records::PyContextUsage>()?;
     m.add_class::<records::PyLlmConfigData>()?;
     m.add_class::<records::PyTask>()?;
@@ -73,4 +75,23 @@ pub fn register_common_enums(
 #[pyfunction]
 fn line_column(data: &[u8], offset: usize) -> (usize, usize) {
     error::line_column(data, offset)
+}
+
+/// The keys of a top-level JSON object in document order (values skipped), or None when the
+/// text is not one JSON object.
+#[pyfunction]
+fn top_level_keys(text: &str) -> Option<Vec<String>> {
+    unknown::top_level_keys(text)
+}
+
+/// (key, exact text of the value) of each member of a top-level JSON object, for text the
+/// crate has already read as a whole; None when it is not an object.
+#[pyfunction]
+fn top_level_members(text: &str) -> Option<Vec<(String, String)>> {
+    unknown::top_level_members(text).map(|members| {
+        members
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect()
+    })
 }

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import v9
-from .._native import SessionData, SessionFormatError
-from .diff import _confirm_unknown, find_unknown_fields
-from .envelope import _decode, _Member, _parse_snapshot, _parse_snapshot_v9, _top_level_members
+from .._native import SessionData, SessionFormatError, top_level_keys
+from .envelope import _decode, _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
 
 
@@ -37,18 +36,20 @@ def parse_session_document(
         cls = v9.SessionData if generation == "v9" else SessionData
         session = cls.from_json(data)
         return SessionFile(session=session, path=path, layout=LEGACY, generation=generation or "v3")
-    members = _top_level_members(text)
-    if members is not None and any(m.key in ("schema_version", "session") for m in members):
-        if generation == "v3":
+    keys = top_level_keys(text)
+    if keys is not None and ("schema_version" in keys or "session" in keys):
+        if generation != "v3":
+            return _parse_snapshot_v9(text, path)
+        members = _top_level_members(text)  # with positions, for errors in the envelope
+        if members is not None:
             return _parse_snapshot(text, members, path)
-        return _parse_snapshot_v9(text, members, path)
     if generation == "v9":
-        return _parse_bare(text, members, path, "v9")
-    first = _parse_bare(text, members, path, "v3")
+        return _parse_bare(text, path, "v9")
+    first = _parse_bare(text, path, "v3")
     if generation is None and first.unknown_fields:
         # Fields 3.0.0 does not know: today's crate may know them all.
         try:
-            newer = _parse_bare(text, members, path, "v9")
+            newer = _parse_bare(text, path, "v9")
         except SessionFormatError:
             return first
         if len(newer.unknown_fields) < len(first.unknown_fields):
@@ -56,20 +57,14 @@ def parse_session_document(
     return first
 
 
-def _parse_bare(
-    text: str, members: list[_Member] | None, path: Path | None, generation: Generation
-) -> SessionFile:
+def _parse_bare(text: str, path: Path | None, generation: Generation) -> SessionFile:
     cls = v9.SessionData if generation == "v9" else SessionData
     session = cls.from_json(text)
-    unknown: list[str] = []
-    if members is not None:
-        source = {m.key: m.value for m in members}
-        unknown = _confirm_unknown(cls, source, find_unknown_fields(source, session.to_dict()))
     return SessionFile(
         session=session,
         path=path,
         layout=LEGACY,
-        unknown_fields=unknown,
+        unknown_fields=session.unknown_fields(text),
         session_text=text,
         generation=generation,
         text=text,

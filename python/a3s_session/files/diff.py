@@ -1,13 +1,11 @@
-"""What a write-back would drop or change: unknown fields (confirmed by the crate) and the
-first difference between a document and the crate's output."""
+"""Comparing a parsed document with the crate's output for it: the keys the output lacks and
+the first difference. (Which fields of a document the crate ignores is the crate's own call:
+``SessionData.unknown_fields``.)"""
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
-
-from .._native import SessionFormatError
 
 # ---------------------------------------------------------------------------------------------
 # Unknown-field detection
@@ -111,53 +109,3 @@ def _diff(src: Any, out: Any, path: str, shape: str) -> str | None:
 
 def _set_of(items: list[Any]) -> set[str]:
     return {json.dumps(v, sort_keys=True) for v in items}
-
-
-# A value no known field accepts (no field of a session is typed "any JSON" at a key the crate
-# omits): a probe for keys the crate left out of its output.
-_PROBE = {"\u0000a3s-session probe": [None]}
-_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _confirm_unknown(cls: Any, source: dict[str, Any], candidates: list[str]) -> list[str]:
-    """Keep the candidates the crate really ignores. A key the crate reads but leaves out of
-    its output (a default it skips, an alias, a secret) rejects a probe value; an unknown
-    key accepts anything. So the crate itself decides, with no field rule copied here."""
-    if not candidates:
-        return candidates
-    confirmed = []
-    for candidate in candidates:
-        doc = json.loads(json.dumps(source))
-        if not _replace_at(doc, candidate, _PROBE):
-            confirmed.append(candidate)
-            continue
-        try:
-            cls.from_json(json.dumps(doc))
-        except SessionFormatError:
-            continue  # the crate reads this key: nothing is lost
-        confirmed.append(candidate)
-    return confirmed
-
-
-def _replace_at(doc: Any, path: str, value: Any) -> bool:
-    """Set the value at a ``a.b[2].c`` path; False when the path does not lead anywhere."""
-    tokens = [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
-    at = doc
-    for i, (key, index) in enumerate(tokens):
-        last = i == len(tokens) - 1
-        if key is not None:
-            if not isinstance(at, dict) or key not in at:
-                return False
-            if last:
-                at[key] = value
-                return True
-            at = at[key]
-        else:
-            n = int(index)
-            if not isinstance(at, list) or n >= len(at):
-                return False
-            if last:
-                at[n] = value
-                return True
-            at = at[n]
-    return False

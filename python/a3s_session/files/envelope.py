@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import v9
-from .._native import SessionData, SessionFormatError
-from .diff import _confirm_unknown, find_unknown_fields
+from .._native import SessionData, SessionFormatError, top_level_members
 from .model import _JSON_WS, SNAPSHOT_SCHEMA_VERSION, V1, SessionFile, _format_error
 
 
@@ -141,34 +140,33 @@ def _parse_snapshot(text: str, members: list[_Member], path: Path | None) -> Ses
         session=session,
         path=path,
         layout=V1,
-        unknown_fields=find_unknown_fields(member.value, session.to_dict()),
+        unknown_fields=session.unknown_fields(text[member.start : member.end]),
         extras=extras,
         session_text=text[member.start : member.end],
     )
 
 
-def _parse_snapshot_v9(text: str, members: list[_Member], path: Path | None) -> SessionFile:
+def _parse_snapshot_v9(text: str, path: Path | None) -> SessionFile:
     """A v1 envelope, read whole by the 9.1.3 crate (which validates every member)."""
     snapshot = v9.SessionSnapshotV1.from_json(text)
     snapshot.ensure_loadable()
-    by_key = {m.key: m for m in members}
-    member = by_key["session"]
-    session = snapshot.session
-    source = member.value
-    unknown = _confirm_unknown(
-        v9.SessionData, source, find_unknown_fields(source, session.to_dict())
-    )
-    envelope = {m.key: m.value for m in members}
-    written = snapshot.to_dict()
-    top = [k for k in envelope if k not in written and k != "session"]
-    extras = {k: m.value for k, m in by_key.items() if k not in ("schema_version", "session")}
+    members = top_level_members(text) or []  # the crate read it: a JSON object
+    session_text = next((value for key, value in members if key == "session"), "")
+    # Paths of session fields are relative to the session, as for the legacy layout.
+    unknown = [
+        field.removeprefix("session.") if field.startswith("session.") else field
+        for field in snapshot.unknown_fields(text)
+    ]
+    extras = {
+        key: json.loads(value) for key, value in members if key not in ("schema_version", "session")
+    }
     return SessionFile(
-        session=session,
+        session=snapshot.session,
         path=path,
         layout=V1,
-        unknown_fields=top + unknown,
+        unknown_fields=unknown,
         extras=extras,
-        session_text=text[member.start : member.end],
+        session_text=session_text,
         generation="v9",
         snapshot=snapshot,
         text=text,

@@ -8,6 +8,7 @@
 //! - [`depythonize`]: a serde Deserializer over Python builtins with serde_json's semantics;
 //! - [`error`]: the one error enum (format / type / overflow / python) with field paths;
 //! - [`json`]: JSON text in and out, with positions and paths;
+//! - [`unknown`]: the input fields a write-back would drop, as the crate decides;
 //! - [`scalar`], [`enums`]: crate scalars and unit-variant enums to Python and back;
 //! - [`listview`]: the list behind container fields, with a per-list item rule;
 //! - [`record`]: records and their views, every generated method as a generic function;
@@ -25,6 +26,7 @@ mod macros;
 pub mod record;
 pub mod runtime;
 pub mod scalar;
+pub mod unknown;
 pub mod views;
 
 // Used by the macros, so that generation crates need no dependency of their own on them.

@@ -10,6 +10,7 @@ use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
 use crate::error::{Error, Result};
+use crate::lock::{lock, Lock};
 
 /// Checks (or converts) one item going into a list: the class table's rule for that list.
 pub type Coerce = for<'py> fn(&Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>>;
@@ -36,9 +37,27 @@ pub fn check_utf8(s: &Bound<'_, PyString>) -> Result<()> {
         .map_err(|_| Error::format("invalid value: str is not valid UTF-8 (lone surrogate)"))
 }
 
+/// Items a list was read with that are not Python objects yet: the crate values, kept as
+/// they are until something needs the objects. `len()`, `append` and writing the session do
+/// not; reading an item does, and then they are all made at once.
+pub trait Pending: Send + 'static {
+    fn len(&self) -> usize;
+    /// Make the Python object of every value, in order.
+    fn lift(self: Box<Self>, py: Python<'_>) -> Result<Vec<Py<PyAny>>>;
+    /// For the codec that made it, to read and take its values back.
+    fn as_any(&self) -> &dyn std::any::Any;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
+/// The pending values of a list, in front of its (Python) items.
+pub type PendingSlot = Lock<Option<Box<dyn Pending>>>;
+
 #[pyclass(frozen, sequence, module = "a3s_session", name = "ListView")]
 pub struct ListView {
+    /// The items that are Python objects. While `pending` holds values, the list is those
+    /// values followed by these items (the ones appended since).
     items: Py<PyList>,
+    pending: PendingSlot,
     coerce: Coerce,
     /// The field this list is, for error paths (`tasks[3].status`).
     field: &'static str,
@@ -57,6 +76,25 @@ impl ListView {
             py,
             ListView {
                 items: list.unbind(),
+                pending: Lock::new(None),
+                coerce,
+                field,
+            },
+        )
+    }
+
+    /// A list of crate values whose Python objects are made on first need.
+    pub fn from_pending(
+        py: Python<'_>,
+        field: &'static str,
+        coerce: Coerce,
+        values: Box<dyn Pending>,
+    ) -> PyResult<Py<Self>> {
+        Py::new(
+            py,
+            ListView {
+                items: PyList::empty(py).unbind(),
+                pending: Lock::new(Some(values)),
                 coerce,
                 field,
             },
@@ -84,18 +122,34 @@ impl ListView {
             py,
             ListView {
                 items: list.unbind(),
+                pending: Lock::new(None),
                 coerce,
                 field,
             },
         )?)
     }
 
-    pub fn items<'py>(&self, py: Python<'py>) -> &Bound<'py, PyList> {
-        self.items.bind(py)
+    /// All items as Python objects (made now from pending values, if any).
+    pub fn items<'py>(&self, py: Python<'py>) -> PyResult<&Bound<'py, PyList>> {
+        let items = self.items.bind(py);
+        let mut pending = lock(py, &self.pending)?;
+        if let Some(values) = pending.take() {
+            let lifted = PyList::new(py, values.lift(py)?)?;
+            // In front of what was appended meanwhile.
+            items.as_any().set_item(PySlice::new(py, 0, 0, 1), lifted)?;
+        }
+        Ok(items)
     }
 
-    pub fn len(&self, py: Python<'_>) -> usize {
-        self.items.bind(py).len()
+    /// The items that are Python objects already, and the slot of the pending values in
+    /// front of them (for writing the list without making objects).
+    pub fn parts<'py>(&self, py: Python<'py>) -> (&Bound<'py, PyList>, &PendingSlot) {
+        (self.items.bind(py), &self.pending)
+    }
+
+    pub fn len(&self, py: Python<'_>) -> PyResult<usize> {
+        let pending = lock(py, &self.pending)?.as_ref().map_or(0, |p| p.len());
+        Ok(pending + self.items.bind(py).len())
     }
 
     /// Check items that would land at positions `start`, `start + 1`, ...
@@ -117,19 +171,19 @@ impl ListView {
     }
 
     /// The position a Python int index refers to, for error messages.
-    fn position(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> usize {
-        let len = self.len(py) as isize;
-        match index.extract::<isize>() {
+    fn position(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let len = self.len(py)? as isize;
+        Ok(match index.extract::<isize>() {
             Ok(i) if i < 0 => (len + i).max(0) as usize,
             Ok(i) => i.min(len) as usize,
             Err(_) => 0,
-        }
+        })
     }
 }
 
 #[pymethods]
 impl ListView {
-    fn __len__(&self, py: Python<'_>) -> usize {
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         self.len(py)
     }
 
@@ -138,7 +192,7 @@ impl ListView {
         py: Python<'py>,
         index: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.items(py).as_any().get_item(index)
+        self.items(py)?.as_any().get_item(index)
     }
 
     fn __setitem__(
@@ -150,43 +204,47 @@ impl ListView {
         if index.is_instance_of::<PySlice>() {
             let start = index
                 .getattr("indices")
-                .and_then(|f| f.call1((self.len(py),)))
+                .and_then(|f| f.call1((self.len(py)?,)))
                 .and_then(|t| t.get_item(0))
                 .and_then(|v| v.extract::<usize>())
                 .unwrap_or(0);
             let items = self.coerce_all(value, start)?;
-            self.items(py).as_any().set_item(index, items)
+            self.items(py)?.as_any().set_item(index, items)
         } else {
-            let item = self.coerce_at(value, self.position(py, index))?;
-            self.items(py).as_any().set_item(index, item)
+            let item = self.coerce_at(value, self.position(py, index)?)?;
+            self.items(py)?.as_any().set_item(index, item)
         }
     }
 
     fn __delitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.items(py).as_any().del_item(index)
+        self.items(py)?.as_any().del_item(index)
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(self.items(py).as_any().try_iter()?.into_any())
+        Ok(self.items(py)?.as_any().try_iter()?.into_any())
     }
 
     fn __reversed__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.items(py).as_any().call_method0("__reversed__")
+        self.items(py)?.as_any().call_method0("__reversed__")
     }
 
     fn __contains__(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
-        self.items(py).contains(value)
+        self.items(py)?.contains(value)
     }
 
     fn append(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let item = self.coerce_at(value, self.len(py))?;
-        self.items(py).append(item)
+        let item = self.coerce_at(value, self.len(py)?)?;
+        // Goes after the pending values: nothing needs making.
+        self.items.bind(py).append(item)
     }
 
     fn extend(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<()> {
         // Check everything first so a bad item leaves the list unchanged.
-        let items = self.coerce_all(values, self.len(py))?;
-        self.items(py).as_any().call_method1("extend", (items,))?;
+        let items = self.coerce_all(values, self.len(py)?)?;
+        self.items
+            .bind(py)
+            .as_any()
+            .call_method1("extend", (items,))?;
         Ok(())
     }
 
@@ -206,14 +264,14 @@ impl ListView {
     }
 
     fn insert(&self, py: Python<'_>, index: isize, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let len = self.len(py) as isize;
+        let len = self.len(py)? as isize;
         let at = if index < 0 {
             (len + index).max(0)
         } else {
             index.min(len)
         } as usize;
         let item = self.coerce_at(value, at)?;
-        self.items(py)
+        self.items(py)?
             .as_any()
             .call_method1("insert", (index, item))?;
         Ok(())
@@ -221,11 +279,11 @@ impl ListView {
 
     #[pyo3(signature = (index = -1))]
     fn pop<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
-        self.items(py).as_any().call_method1("pop", (index,))
+        self.items(py)?.as_any().call_method1("pop", (index,))
     }
 
     fn remove(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.items(py).as_any().call_method1("remove", (value,))?;
+        self.items(py)?.as_any().call_method1("remove", (value,))?;
         Ok(())
     }
 
@@ -239,7 +297,7 @@ impl ListView {
         let mut call = vec![value.clone()];
         call.extend(args.iter());
         Ok(self
-            .items(py)
+            .items(py)?
             .as_any()
             .call_method1("index", PyTuple::new(py, call)?)?
             .unbind())
@@ -247,19 +305,21 @@ impl ListView {
 
     fn count(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         Ok(self
-            .items(py)
+            .items(py)?
             .as_any()
             .call_method1("count", (value,))?
             .unbind())
     }
 
     fn clear(&self, py: Python<'_>) -> PyResult<()> {
-        self.items(py).as_any().call_method0("clear")?;
+        let dropped = lock(py, &self.pending)?.take();
+        drop(dropped);
+        self.items.bind(py).as_any().call_method0("clear")?;
         Ok(())
     }
 
     fn reverse(&self, py: Python<'_>) -> PyResult<()> {
-        self.items(py).reverse()
+        self.items(py)?.reverse()
     }
 
     #[pyo3(signature = (*, key = None, reverse = false))]
@@ -267,7 +327,7 @@ impl ListView {
         let kwargs = PyDict::new(py);
         kwargs.set_item("key", key)?;
         kwargs.set_item("reverse", reverse)?;
-        self.items(py)
+        self.items(py)?
             .as_any()
             .call_method("sort", (), Some(&kwargs))?;
         Ok(())
@@ -275,13 +335,13 @@ impl ListView {
 
     /// A plain `list` with the same items (the items themselves are shared).
     fn copy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        Ok(self.items(py).get_slice(0, usize::MAX))
+        Ok(self.items(py)?.get_slice(0, usize::MAX))
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let mine = self.items(py).as_any();
+        let mine = self.items(py)?.as_any();
         if let Ok(o) = other.cast::<ListView>() {
-            return mine.eq(o.get().items(py))?.into_py_any(py);
+            return mine.eq(o.get().items(py)?)?.into_py_any(py);
         }
         if other.is_instance_of::<PyList>() {
             return mine.eq(other)?.into_py_any(py);
@@ -290,7 +350,7 @@ impl ListView {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(self.items(py).repr()?.to_string())
+        Ok(self.items(py)?.repr()?.to_string())
     }
 
     /// Pickles (and copies) as a plain list.

@@ -211,6 +211,12 @@ macro_rules! record_class {
                 Ok($crate::record::to_dict(py, self)?)
             }
 
+            /// Field paths of `source` (the JSON this value was read from) that the crate
+            /// ignores, so would not write back; decided by the crate itself.
+            fn unknown_fields(&self, py: pyo3::Python<'_>, source: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<Vec<String>> {
+                Ok($crate::record::unknown_fields(py, self, source)?)
+            }
+
             $(
                 #[getter]
                 $( #[pyo3(name = $spy)] )?

@@ -11,7 +11,7 @@
 
 use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
-use pyo3::types::{PyBytes, PyDict, PyType};
+use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 use pyo3::{PyClass, PyClassInitializer};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -235,6 +235,31 @@ pub fn to_dict<'py, N: Node>(py: Python<'py>, node: &N) -> Result<Bound<'py, PyA
     Ok(json::json_loads(py, &text)?)
 }
 
+/// Field paths of `source` (the JSON this value was read from: `str` or `bytes`) that the
+/// crate would not write back (see `unknown`).
+pub fn unknown_fields<N: Node>(
+    py: Python<'_>,
+    node: &N,
+    source: &Bound<'_, PyAny>,
+) -> Result<Vec<String>> {
+    let text: &str = if let Ok(s) = source.cast::<PyString>() {
+        s.to_str()
+            .map_err(|_| Error::format("str is not valid UTF-8 (it contains a lone surrogate)"))?
+    } else if let Ok(b) = source.cast::<PyBytes>() {
+        simdutf8::basic::from_utf8(b.as_bytes())
+            .map_err(|_| Error::format("source is not valid UTF-8"))?
+    } else {
+        return Err(Error::type_error(format!(
+            "expected str or bytes, got {}",
+            source.get_type().name()?
+        )));
+    };
+    let detach = N::DETACH && text.len() >= json::DETACH_THRESHOLD;
+    with_value(py, node, detach, |value| {
+        crate::unknown::unknown_fields(text, value, N::admit)
+    })?
+}
+
 pub fn admit_or_err<N: Node>(value: N::Value) -> Result<N> {
     N::admit(&value).map_err(Error::format)?;
     Ok(N::wrap(value))
@@ -414,7 +439,7 @@ pub fn repr<N: Node>(obj: &Bound<'_, N>) -> Result<String> {
         let shown = if N::SECRETS.contains(field) {
             if value.is_none() { "None" } else { "'***'" }.to_owned()
         } else if let Ok(list) = value.cast::<ListView>() {
-            count_text(list.get().len(obj.py()))
+            count_text(list.get().len(obj.py())?)
         } else {
             let r = value.repr()?.to_string();
             if r.chars().count() > 60 {

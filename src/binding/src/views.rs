@@ -8,8 +8,8 @@ use pyo3::IntoPyObjectExt;
 
 use crate::error::{Error, Result};
 use crate::json::{from_python, from_python_nested};
-use crate::listview::{coerce_str, ListView};
-use crate::lock::lock;
+use crate::listview::{coerce_str, ListView, Pending};
+use crate::lock::{lock, Guard};
 use crate::record::{admit_or_err, snapshot, Loan, Node, ViewKind, Views};
 
 /// The item rule of a list of `N`: an instance of `N`, or a dict converted through the
@@ -42,13 +42,13 @@ pub fn list_items<'py>(view: &Bound<'py, PyAny>) -> Result<Vec<Bound<'py, PyAny>
     let list = view
         .cast::<ListView>()
         .map_err(|_| Error::type_error("expected a ListView"))?;
-    Ok(list.get().items(view.py()).iter().collect())
+    Ok(list.get().items(view.py())?.iter().collect())
 }
 
 /// How the items of one kind of list convert: crate value -> Python object on first read,
 /// Python object -> crate value on write. One `ListOf` serves every list field.
-pub trait Codec {
-    type Rust;
+pub trait Codec: 'static {
+    type Rust: Clone + Send + 'static;
     /// The check (or conversion) of an item going into the list.
     fn coerce<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>>;
     fn to_py(py: Python<'_>, value: Self::Rust) -> Result<Py<PyAny>>;
@@ -68,26 +68,71 @@ pub trait Codec {
     }
 }
 
-/// A `Vec` field viewed as a `ListView`.
+/// A `Vec` field viewed as a `ListView`. The view starts with the crate values themselves
+/// (moved out of the field) and makes their Python objects when an item is first read.
 pub struct ListOf<C>(PhantomData<C>);
+
+/// The crate values of a list whose objects are not made yet.
+struct PendingValues<C: Codec>(Vec<C::Rust>, PhantomData<fn() -> C>);
+
+impl<C: Codec> Pending for PendingValues<C> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn lift(self: Box<Self>, py: Python<'_>) -> Result<Vec<Py<PyAny>>> {
+        self.0.into_iter().map(|v| C::to_py(py, v)).collect()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+fn list_view<'a, 'py>(view: &'a Bound<'py, PyAny>) -> Result<&'a Bound<'py, ListView>> {
+    view.cast::<ListView>()
+        .map_err(|_| Error::type_error("expected a ListView"))
+}
+
+fn foreign_values() -> Error {
+    Error::type_error("list holds values of another kind")
+}
+
+/// A list's pending values during one serialization: moved out, with the list's pending slot
+/// kept locked until they are given back.
+struct ListLoan<C: Codec> {
+    guard: Option<Guard<'static, Option<Box<dyn Pending>>>>,
+    _list: Py<ListView>,
+    pending: usize,
+    items: Loan,
+    _codec: PhantomData<fn() -> C>,
+}
 
 impl<C: Codec> ViewKind for ListOf<C> {
     type Rust = Vec<C::Rust>;
 
     fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
-        let items = std::mem::take(slot)
-            .into_iter()
-            .map(|v| C::to_py(py, v))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(ListView::from_checked(py, field, C::coerce, items)?.into_any())
+        let values = Box::new(PendingValues::<C>(std::mem::take(slot), PhantomData));
+        Ok(ListView::from_pending(py, field, C::coerce, values)?.into_any())
     }
 
-    fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
-        list_items(view)?
-            .iter()
-            .enumerate()
-            .map(|(i, item)| C::from_py(item).map_err(|e| e.at_index(i)))
-            .collect()
+    fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
+        let (items, slot) = list_view(view)?.get().parts(py);
+        let mut values = match lock(py, slot)?.as_ref() {
+            Some(p) => p
+                .as_any()
+                .downcast_ref::<PendingValues<C>>()
+                .ok_or_else(foreign_values)?
+                .0
+                .clone(),
+            None => Vec::new(),
+        };
+        let before = values.len();
+        for (i, item) in items.iter().enumerate() {
+            values.push(C::from_py(&item).map_err(|e| e.at_index(before + i))?);
+        }
+        Ok(values)
     }
 
     fn accept(py: Python<'_>, field: &'static str, value: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
@@ -99,11 +144,64 @@ impl<C: Codec> ViewKind for ListOf<C> {
     }
 
     fn lend(py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<(Self::Rust, Loan)> {
-        C::lend(py, &list_items(view)?)
+        let list = list_view(view)?;
+        let (items, slot) = list.get().parts(py);
+        let items: Vec<Bound<'_, PyAny>> = items.iter().collect();
+        let guard = lock(py, slot)?;
+        let (guard, mut values) = if guard.is_none() {
+            drop(guard);
+            (None, Vec::new())
+        } else {
+            // SAFETY: the guard borrows the lock inside the Python object `list`, which the
+            // same `ListLoan` keeps alive; `guard` is declared first so it is dropped first.
+            let mut guard: Guard<'static, Option<Box<dyn Pending>>> =
+                unsafe { std::mem::transmute(guard) };
+            let values = match guard
+                .as_mut()
+                .map(|p| p.as_any_mut().downcast_mut::<PendingValues<C>>())
+            {
+                Some(Some(p)) => std::mem::take(&mut p.0),
+                _ => return Err(foreign_values()),
+            };
+            (Some(guard), values)
+        };
+        let pending = values.len();
+        let mut loan = ListLoan::<C> {
+            guard,
+            _list: list.clone().unbind(),
+            pending,
+            items: Loan::default(),
+            _codec: PhantomData,
+        };
+        match C::lend(py, &items) {
+            Ok((rest, items_loan)) => {
+                values.extend(rest);
+                loan.items = items_loan;
+                Ok((values, Loan(Some(Box::new(loan)))))
+            }
+            Err(e) => {
+                drop(Self::repay(&mut values, Loan(Some(Box::new(loan)))));
+                Err(e)
+            }
+        }
     }
 
     fn repay(slot: &mut Self::Rust, loan: Loan) -> Loan {
-        C::repay(std::mem::take(slot), loan)
+        let mut values = std::mem::take(slot);
+        let Some(mut loan) = loan.0.and_then(|b| b.downcast::<ListLoan<C>>().ok()) else {
+            return Loan::default();
+        };
+        let rest = values.split_off(loan.pending.min(values.len()));
+        if let Some(mut guard) = loan.guard.take() {
+            if let Some(p) = guard
+                .as_mut()
+                .and_then(|p| p.as_any_mut().downcast_mut::<PendingValues<C>>())
+            {
+                p.0 = values;
+            }
+        }
+        loan.items = C::repay(rest, std::mem::take(&mut loan.items));
+        Loan(Some(loan))
     }
 }
 
