@@ -19,8 +19,9 @@ def test_quick_benchmark_runs(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
-    assert "| size | operation | a3s_session |" in proc.stdout
+    assert "| workload | operation | a3s_session |" in proc.stdout
     assert "## Targets" in proc.stdout
     assert "## Exactness" in proc.stdout
     report = out.read_text(encoding="utf-8")
-    assert "| S | decode |" in report and "| M | round trip |" in report
+    assert "| text S | decode |" in report and "| dense M | round trip |" in report
+    assert "## Per shape: msgspec's time" in report

@@ -413,6 +413,19 @@ def test_validate_progress_bar_on_a_tty(tmp_path: Path, monkeypatch: pytest.Monk
     assert err == ""
 
 
+def test_ls_progress_bar_on_a_tty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(20):
+        doc = json.loads(SAMPLE.read_bytes())
+        doc["id"] = f"s{i:02}"
+        (tmp_path / f"s{i:02}.json").write_text(json.dumps(doc))
+    code, out, err = run_tty(monkeypatch, ["ls", str(tmp_path)], stdout=False, stderr=True)
+    assert code == 0
+    assert "reading [" in err and "20/20" in err and err.endswith("\r")
+    assert "reading" not in out and len(out.splitlines()) == 21  # header + one row each
+    _, _, err = run_tty(monkeypatch, ["ls", str(tmp_path)], stdout=False, stderr=False)
+    assert err == ""
+
+
 def test_progress_bar_unit() -> None:
     stream = FakeTTY()
     bar = cli.Progress(40, stream, "x")

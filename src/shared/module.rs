@@ -8,7 +8,7 @@ use a3s_code_core::planning::{TaskPriority, TaskStatus};
 use a3s_code_core::store::{SessionState, DEFAULT_AUTO_COMPACT_THRESHOLD};
 use a3s_code_core::PlanningMode;
 use a3s_session_binding::enums::{register_enum, PyEnum};
-use a3s_session_binding::{error, listview, scalar, unknown};
+use a3s_session_binding::{error, json, listview, scalar, unknown};
 use pyo3::prelude::*;
 
 use crate::{content, records};
@@ -31,6 +31,7 @@ pub fn add_common(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SessionFormatError", format_error)?;
     m.add_function(wrap_pyfunction!(line_column, m)?)?;
     m.add_function(wrap_pyfunction!(top_level_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(use_fast_writer, m)?)?;
     m.add_function(wrap_pyfunction!(top_level_members, m)?)?;
     m.add_class::<records::PyContextUsage>()?;
     m.add_class::<records::PyLlmConfigData>()?;
@@ -94,4 +95,11 @@ fn top_level_members(text: &str) -> Option<Vec<(String, String)>> {
             .map(|(k, v)| (k, v.to_owned()))
             .collect()
     })
+}
+
+/// Write JSON with the fast writer (serde_json's exact bytes, proven by differential tests)
+/// or, with `False`, with serde_json itself; returns the previous setting. Process-wide.
+#[pyfunction]
+fn use_fast_writer(enabled: bool) -> bool {
+    json::set_fast_writer(enabled)
 }

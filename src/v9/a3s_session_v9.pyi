@@ -67,6 +67,7 @@ __all__ = [
     "line_column",
     "top_level_keys",
     "top_level_members",
+    "use_fast_writer",
 ]
 
 __version__: str
@@ -97,6 +98,11 @@ class SessionFormatError(ValueError):
 def line_column(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (bytes, as serde_json counts) of byte ``offset`` in ``data``:
     the position rule of every error, for Python code that finds errors itself."""
+
+def use_fast_writer(enabled: bool) -> bool:
+    """Write JSON with the fast writer (serde_json's exact bytes, checked by differential
+    tests; the default) or, with ``False``, with serde_json itself. Process-wide, for this
+    generation's module; returns the previous setting."""
 
 def top_level_keys(text: str) -> list[str] | None:
     """The keys of a top-level JSON object in document order, or None when ``text`` is not

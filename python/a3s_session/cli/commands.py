@@ -281,12 +281,23 @@ def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tup
 
 
 def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[str]]:
+    bar: list[Progress] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(Progress(total, sys.stderr, "reading"))
+        bar[0].update(done)
+
     try:
-        entries = directory.scan()
+        entries = directory.scan(progress=progress)
     except OSError as err:
+        if bar:
+            bar[0].clear()
         if isinstance(err, NotADirectoryError):
             raise CliError(f"{directory.path}: not a directory, expected a session store") from None
         raise CliError(_os_message(err, directory.path)) from None
+    if bar:
+        bar[0].clear()
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
     for e in entries:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,33 +75,36 @@ class SessionDirectory:
                     yield p, V1
 
     # -- reading -----------------------------------------------------------------------------
-    def scan(self) -> list[DirectoryEntry]:
+    def scan(self, *, progress: Callable[[int, int], None] | None = None) -> list[DirectoryEntry]:
         """Every session file, read: legacy files first, then v1, each sorted by file name.
 
         A file that cannot be read is an entry with ``error`` set, never an exception; only a
-        missing or unreadable directory raises OSError."""
+        missing or unreadable directory raises OSError. ``progress(done, total)`` is called
+        after each file."""
+        files = list(self._files())
         entries = []
-        for p, layout in self._files():
-            file_id = p.stem if layout == LEGACY else v1_id_from_file_name(p.name)
-            if file_id is None:
-                entries.append(
-                    DirectoryEntry(
-                        p,
-                        layout,
-                        p.stem,
-                        error=_format_error(
-                            "not a v1 session file name (expected id_<base64url of the id>.json)"
-                        ),
-                    )
-                )
-                continue
-            try:
-                read = self._read_file(p, layout, file_id)
-            except (SessionFormatError, OSError) as err:
-                entries.append(DirectoryEntry(p, layout, file_id, error=err))
-            else:
-                entries.append(DirectoryEntry(p, layout, file_id, file=read))
+        for done, (p, layout) in enumerate(files, 1):
+            entries.append(self._entry(p, layout))
+            if progress is not None:
+                progress(done, len(files))
         return entries
+
+    def _entry(self, p: Path, layout: Layout) -> DirectoryEntry:
+        file_id = p.stem if layout == LEGACY else v1_id_from_file_name(p.name)
+        if file_id is None:
+            return DirectoryEntry(
+                p,
+                layout,
+                p.stem,
+                error=_format_error(
+                    "not a v1 session file name (expected id_<base64url of the id>.json)"
+                ),
+            )
+        try:
+            read = self._read_file(p, layout, file_id)
+        except (SessionFormatError, OSError) as err:
+            return DirectoryEntry(p, layout, file_id, error=err)
+        return DirectoryEntry(p, layout, file_id, file=read)
 
     def _read_file(self, p: Path, layout: Layout, file_id: str) -> SessionFile:
         read = read_session_file(p, generation=self.generation)

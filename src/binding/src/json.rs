@@ -10,6 +10,8 @@ use serde::Serialize;
 use crate::depythonize::{Floats, PyDeserializer};
 use crate::error::{end_of_value, line_column, Error, Result};
 use crate::lock::maybe_detach;
+use crate::writer;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Documents at least this large are parsed / written with the interpreter released.
 /// Below it, detaching costs more than it lets other threads gain.
@@ -63,8 +65,23 @@ pub fn parse_json_str<T: DeserializeOwned>(text: &str, admit: Admit<T>) -> Resul
     Ok(value)
 }
 
-/// Serialize with serde_json exactly as the crate's store does (`to_string_pretty`) or compact.
+/// Whether `write_json` tries the fast writer first (see `writer`); on unless switched off.
+static FAST_WRITER: AtomicBool = AtomicBool::new(true);
+
+/// Switch the fast writer on or off (off: every value goes through serde_json itself);
+/// returns the previous setting.
+pub fn set_fast_writer(enabled: bool) -> bool {
+    FAST_WRITER.swap(enabled, Ordering::Relaxed)
+}
+
+/// Serialize to serde_json's exact bytes, as the crate's store does (`to_string_pretty`) or
+/// compact: with the fast writer, or with serde_json where it gives up.
 pub fn write_json<T: Serialize>(value: &T, pretty: bool) -> Result<String> {
+    if FAST_WRITER.load(Ordering::Relaxed) {
+        if let Some(text) = writer::to_string(value, pretty) {
+            return Ok(text);
+        }
+    }
     let out = if pretty {
         serde_json::to_string_pretty(value)
     } else {

@@ -7,6 +7,7 @@
 //! - [`lock`]: per-object locks that never wait while attached to the interpreter;
 //! - [`depythonize`]: a serde Deserializer over Python builtins with serde_json's semantics;
 //! - [`error`]: the one error enum (format / type / overflow / python) with field paths;
+//! - [`writer`]: serde_json's exact output bytes, with a faster string escape;
 //! - [`json`]: JSON text in and out, with positions and paths;
 //! - [`unknown`]: the input fields a write-back would drop, as the crate decides;
 //! - [`scalar`], [`enums`]: crate scalars and unit-variant enums to Python and back;
@@ -28,6 +29,7 @@ pub mod runtime;
 pub mod scalar;
 pub mod unknown;
 pub mod views;
+pub mod writer;
 
 // Used by the macros, so that generation crates need no dependency of their own on them.
 pub use paste;

@@ -41,7 +41,7 @@ pub fn check_utf8(s: &Bound<'_, PyString>) -> Result<()> {
 /// they are until something needs the objects. `len()`, `append` and writing the session do
 /// not; reading an item does, and then they are all made at once.
 pub trait Pending: Send + 'static {
-    fn len(&self) -> usize;
+    fn count(&self) -> usize;
     /// Make the Python object of every value, in order.
     fn lift(self: Box<Self>, py: Python<'_>) -> Result<Vec<Py<PyAny>>>;
     /// For the codec that made it, to read and take its values back.
@@ -61,6 +61,20 @@ pub struct ListView {
     coerce: Coerce,
     /// The field this list is, for error paths (`tasks[3].status`).
     field: &'static str,
+}
+
+/// Freeing this many pending values releases the interpreter (other threads keep running
+/// while a big session's messages are freed); fewer are not worth the switch.
+const DETACHED_DROP: usize = 256;
+
+impl Drop for ListView {
+    fn drop(&mut self) {
+        if let Some(values) = self.pending.get_mut().take() {
+            if values.count() >= DETACHED_DROP {
+                Python::attach(|py| py.detach(move || drop(values)));
+            }
+        }
+    }
 }
 
 impl ListView {
@@ -148,7 +162,7 @@ impl ListView {
     }
 
     pub fn len(&self, py: Python<'_>) -> PyResult<usize> {
-        let pending = lock(py, &self.pending)?.as_ref().map_or(0, |p| p.len());
+        let pending = lock(py, &self.pending)?.as_ref().map_or(0, |p| p.count());
         Ok(pending + self.items.bind(py).len())
     }
 

@@ -76,7 +76,7 @@ pub struct ListOf<C>(PhantomData<C>);
 struct PendingValues<C: Codec>(Vec<C::Rust>, PhantomData<fn() -> C>);
 
 impl<C: Codec> Pending for PendingValues<C> {
-    fn len(&self) -> usize {
+    fn count(&self) -> usize {
         self.0.len()
     }
     fn lift(self: Box<Self>, py: Python<'_>) -> Result<Vec<Py<PyAny>>> {
