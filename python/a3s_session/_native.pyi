@@ -98,9 +98,9 @@ def use_fast_writer(enabled: bool) -> bool:
     tests; the default) or, with ``False``, with serde_json itself. Process-wide, for this
     generation's module; returns the previous setting."""
 
-def top_level_keys(text: str) -> list[str] | None:
+def top_level_keys(text: str | bytes) -> list[str] | None:
     """The keys of a top-level JSON object in document order, or None when ``text`` is not
-    one JSON object."""
+    one JSON object (or not UTF-8)."""
 
 def top_level_members(text: str) -> list[tuple[str, str]] | None:
     """``(key, exact text of the value)`` of each member of a top-level JSON object, for text

@@ -81,8 +81,10 @@ fn line_column(data: &[u8], offset: usize) -> (usize, usize) {
 /// The keys of a top-level JSON object in document order (values skipped), or None when the
 /// text is not one JSON object.
 #[pyfunction]
-fn top_level_keys(text: &str) -> Option<Vec<String>> {
-    unknown::top_level_keys(text)
+fn top_level_keys(text: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
+    Ok(json::borrow_text(text)
+        .ok()
+        .and_then(unknown::top_level_keys))
 }
 
 /// (key, exact text of the value) of each member of a top-level JSON object, for text the

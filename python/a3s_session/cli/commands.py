@@ -281,6 +281,8 @@ def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tup
 
 
 def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[str]]:
+    """One row per session, read one file at a time (a session is dropped once its row is
+    made), with a progress bar on a terminal."""
     bar: list[Progress] = []
 
     def progress(done: int, total: int) -> None:
@@ -288,49 +290,51 @@ def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[st
             bar.append(Progress(total, sys.stderr, "reading"))
         bar[0].update(done)
 
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
     try:
-        entries = directory.scan(progress=progress)
+        for e in directory.iter_scan(progress=progress):
+            if e.file is None:
+                errors.append(_entry_error(e.path, e.error))
+            else:
+                rows.append(_ls_row(e.file, e.path))
     except OSError as err:
-        if bar:
-            bar[0].clear()
         if isinstance(err, NotADirectoryError):
             raise CliError(f"{directory.path}: not a directory, expected a session store") from None
         raise CliError(_os_message(err, directory.path)) from None
-    if bar:
-        bar[0].clear()
-    rows: list[dict[str, Any]] = []
-    errors: list[str] = []
-    for e in entries:
-        if e.file is None:
-            problem = e.error
-            if isinstance(problem, SessionFormatError):
-                errors.append(format_error(e.path, problem))
-            elif isinstance(problem, OSError):
-                errors.append(_os_message(problem, e.path))
-            else:
-                errors.append(f"{e.path}: {problem}")
-            continue
-        s = e.file.session
-        usage = s.total_usage
-        rows.append(
-            {
-                "id": s.id,
-                "layout": e.file.layout,
-                "generation": e.file.generation,
-                "state": str(s.state.value),
-                "name": s.config.name,
-                "messages": len(s.messages),
-                "tokens": usage.total_tokens,
-                "cost_usd": s.total_cost,
-                "created_at": s.created_at,
-                "updated_at": s.updated_at,
-                "updated": iso_when(s.updated_at),
-                "unknown_fields": e.file.unknown_fields,
-                "path": str(e.path),
-            }
-        )
+    finally:
+        if bar:
+            bar[0].clear()
     rows.sort(key=lambda r: (-r["updated_at"], r["id"], r["layout"]))
     return rows, errors
+
+
+def _entry_error(path: pathlib.Path, problem: Exception | None) -> str:
+    if isinstance(problem, SessionFormatError):
+        return format_error(path, problem)
+    if isinstance(problem, OSError):
+        return _os_message(problem, path)
+    return f"{path}: {problem}"
+
+
+def _ls_row(f: SessionFile, path: pathlib.Path) -> dict[str, Any]:
+    s = f.session
+    usage = s.total_usage
+    return {
+        "id": s.id,
+        "layout": f.layout,
+        "generation": f.generation,
+        "state": str(s.state.value),
+        "name": s.config.name,
+        "messages": len(s.messages),
+        "tokens": usage.total_tokens,
+        "cost_usd": s.total_cost,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+        "updated": iso_when(s.updated_at),
+        "unknown_fields": f.unknown_fields,
+        "path": str(path),
+    }
 
 
 def cmd_ls(args: argparse.Namespace, style: Style) -> int:

@@ -36,7 +36,9 @@ def parse_session_document(
         cls = v9.SessionData if generation == "v9" else SessionData
         session = cls.from_json(data)
         return SessionFile(session=session, path=path, layout=LEGACY, generation=generation or "v3")
-    keys = top_level_keys(text)
+    # The Rust side reads the bytes themselves (no second UTF-8 encoding of the str).
+    source: bytes | str = data if isinstance(data, bytes) else text
+    keys = top_level_keys(source) if _may_name_envelope_keys(source) else None
     if keys is not None and ("schema_version" in keys or "session" in keys):
         if generation != "v3":
             return _parse_snapshot_v9(text, path)
@@ -44,12 +46,12 @@ def parse_session_document(
         if members is not None:
             return _parse_snapshot(text, members, path)
     if generation == "v9":
-        return _parse_bare(text, path, "v9")
-    first = _parse_bare(text, path, "v3")
+        return _parse_bare(text, source, path, "v9")
+    first = _parse_bare(text, source, path, "v3")
     if generation is None and first.unknown_fields:
         # Fields 3.0.0 does not know: today's crate may know them all.
         try:
-            newer = _parse_bare(text, path, "v9")
+            newer = _parse_bare(text, source, path, "v9")
         except SessionFormatError:
             return first
         if len(newer.unknown_fields) < len(first.unknown_fields):
@@ -57,14 +59,26 @@ def parse_session_document(
     return first
 
 
-def _parse_bare(text: str, path: Path | None, generation: Generation) -> SessionFile:
+def _may_name_envelope_keys(source: bytes | str) -> bool:
+    """False only when no key of the document can be ``schema_version`` or ``session``:
+    neither appears quoted, and no ``\\u`` escape could spell one. (A substring search is
+    much cheaper than listing the keys, which most documents do not need.)"""
+    if isinstance(source, bytes):
+        return b'"session"' in source or b'"schema_version"' in source or b"\\u" in source
+    return '"session"' in source or '"schema_version"' in source or "\\u" in source
+
+
+def _parse_bare(
+    text: str, source: bytes | str, path: Path | None, generation: Generation
+) -> SessionFile:
+    """``source`` is the document as given (the bytes of a file), ``text`` the same as str."""
     cls = v9.SessionData if generation == "v9" else SessionData
-    session = cls.from_json(text)
+    session = cls.from_json(source)
     return SessionFile(
         session=session,
         path=path,
         layout=LEGACY,
-        unknown_fields=session.unknown_fields(text),
+        unknown_fields=session.unknown_fields(source),
         session_text=text,
         generation=generation,
         text=text,

@@ -81,13 +81,18 @@ class SessionDirectory:
         A file that cannot be read is an entry with ``error`` set, never an exception; only a
         missing or unreadable directory raises OSError. ``progress(done, total)`` is called
         after each file."""
+        return list(self.iter_scan(progress=progress))
+
+    def iter_scan(
+        self, *, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[DirectoryEntry]:
+        """:meth:`scan`, one entry at a time: memory holds one session, not the store. The
+        directory is listed (and OSError raised) at the first ``next()``."""
         files = list(self._files())
-        entries = []
         for done, (p, layout) in enumerate(files, 1):
-            entries.append(self._entry(p, layout))
+            yield self._entry(p, layout)
             if progress is not None:
                 progress(done, len(files))
-        return entries
 
     def _entry(self, p: Path, layout: Layout) -> DirectoryEntry:
         file_id = p.stem if layout == LEGACY else v1_id_from_file_name(p.name)

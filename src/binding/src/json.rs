@@ -122,6 +122,21 @@ where
     }
 }
 
+/// The text of a `str` or `bytes` argument, borrowed (bytes must be UTF-8 as a whole).
+pub fn borrow_text<'a>(source: &'a Bound<'_, PyAny>) -> Result<&'a str> {
+    if let Ok(s) = source.cast::<PyString>() {
+        s.to_str()
+            .map_err(|_| Error::format("str is not valid UTF-8 (it contains a lone surrogate)"))
+    } else if let Ok(b) = source.cast::<PyBytes>() {
+        simdutf8::basic::from_utf8(b.as_bytes()).map_err(|_| Error::format("not valid UTF-8"))
+    } else {
+        Err(Error::type_error(format!(
+            "expected str or bytes, got {}",
+            source.get_type().name()?
+        )))
+    }
+}
+
 /// Build a crate value from Python builtins (dict/list/str/int/float/bool/None) through the
 /// crate's own Deserialize impl, reading them as serde_json would read the same JSON.
 pub fn from_python<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T> {

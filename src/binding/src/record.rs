@@ -11,7 +11,7 @@
 
 use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
-use pyo3::types::{PyBytes, PyDict, PyString, PyType};
+use pyo3::types::{PyBytes, PyDict, PyType};
 use pyo3::{PyClass, PyClassInitializer};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -242,18 +242,7 @@ pub fn unknown_fields<N: Node>(
     node: &N,
     source: &Bound<'_, PyAny>,
 ) -> Result<Vec<String>> {
-    let text: &str = if let Ok(s) = source.cast::<PyString>() {
-        s.to_str()
-            .map_err(|_| Error::format("str is not valid UTF-8 (it contains a lone surrogate)"))?
-    } else if let Ok(b) = source.cast::<PyBytes>() {
-        simdutf8::basic::from_utf8(b.as_bytes())
-            .map_err(|_| Error::format("source is not valid UTF-8"))?
-    } else {
-        return Err(Error::type_error(format!(
-            "expected str or bytes, got {}",
-            source.get_type().name()?
-        )));
-    };
+    let text = json::borrow_text(source)?;
     let detach = N::DETACH && text.len() >= json::DETACH_THRESHOLD;
     with_value(py, node, detach, |value| {
         crate::unknown::unknown_fields(text, value, N::admit)
