@@ -40,7 +40,7 @@ LOOP_FROM_JSON_V9 = """
 import sys, pathlib
 from a3s_session import v9
 for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.json')):
-    v9.SessionSnapshotV1.from_json(p.read_bytes())
+    v9.SessionData.from_json(p.read_bytes())
 """
 LOOP_DIRECTORY = """
 import sys
@@ -75,14 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--v9", action="store_true", help="also a 9.1.3 store (v1 snapshots)")
+    ap.add_argument("--v9", action="store_true", help="also a 9.1.3 store (v1/sessions files)")
     args = ap.parse_args(argv)
     py = sys.executable
     with tempfile.TemporaryDirectory(prefix="a3s-many-") as tmp:
         root = Path(tmp)
         stores = {"3.0.0 store (legacy files)": make_store(root, args.files, v9=False)}
         if args.v9:
-            stores["9.1.3 store (v1 snapshots)"] = make_store(root, args.files, v9=True)
+            stores["9.1.3 store (v1/sessions)"] = make_store(root, args.files, v9=True)
         for title, store in stores.items():
             files = sorted(str(p) for p in store.rglob("*.json"))
             size = sum(Path(f).stat().st_size for f in files)

@@ -96,12 +96,24 @@ def read_session_file(
     path: str | os.PathLike[str], *, generation: Generation | None = None
 ) -> SessionFile:
     """Read a session file of either layout, with its layout, generation, unknown fields and
-    envelope (see :func:`parse_session_document` for how the generation is chosen).
+    envelope (see :func:`parse_session_document` for how the generation is chosen; a file in
+    a ``v1/sessions`` directory, where today's store writes, is tried with 9.1.3 first).
 
     Raises OSError (FileNotFoundError, IsADirectoryError, PermissionError, ...) when the file
     cannot be read and :class:`~a3s_session.SessionFormatError` when it is not a session."""
     p = Path(path)
-    return parse_session_document(_read_bytes(p), path=p, generation=generation)
+    data = _read_bytes(p)
+    if generation is None and p.parent.parts[-2:] == ("v1", "sessions"):
+        # Written by today's store: when 9.1.3 reads it whole (no unknown field), that is
+        # the answer, without trying 3.0.0 on it first.
+        try:
+            read = parse_session_document(data, path=p, generation="v9")
+        except SessionFormatError:
+            pass
+        else:
+            if not read.unknown_fields:
+                return read
+    return parse_session_document(data, path=p, generation=generation)
 
 
 def load_session(path: str | os.PathLike[str], *, generation: Generation | None = None) -> Any:
