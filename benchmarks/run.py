@@ -3,6 +3,7 @@
     python benchmarks/run.py                     # full run, writes benchmarks/RESULTS.md
     python benchmarks/run.py --quick             # seconds: tiny counts, S and M only, no L/RSS
     python benchmarks/run.py --with-wheel-size   # also build a wheel (maturin) to size it
+    python benchmarks/run.py --shapes text,dense --sizes S,M   # a subset
 
 Method (see also the "Method" section of the report):
 
@@ -642,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
         help="where to write the Markdown report "
         "(default: benchmarks/RESULTS.md for a full run, nowhere for --quick)",
     )
+    ap.add_argument("--shapes", help="comma-separated subset of the shapes (default: all)")
+    ap.add_argument("--sizes", help="comma-separated subset of S,M,L (default: all)")
     ap.add_argument(
         "--rss-child", nargs=3, metavar=("CONTENDER", "FILE", "TOUCH"), help=argparse.SUPPRESS
     )
@@ -651,6 +654,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     cfg = config(args.quick)
+    if args.shapes:
+        cfg.shapes = [x for x in cfg.shapes if x in args.shapes.split(",")]
+    if args.sizes:
+        cfg.sizes = [x for x in cfg.sizes if x in args.sizes.split(",")]
+    if "M" not in cfg.sizes or "text" not in cfg.shapes:
+        ap.error("the run needs the text M workload (attribute reads and threads use it)")
     started = time.perf_counter()
 
     def log(msg: str) -> None:

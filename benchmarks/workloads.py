@@ -7,7 +7,7 @@ L (~25 MB), and four shapes:
   blocks (~100 bytes per JSON value).
 - ``dense``: tool-call-dense, what a working agent writes. Many short turns: an assistant
   `tool_use` with a small JSON input (sometimes after a line of text) and a user `tool_result`
-  with a short output; about 3,000 messages at M (~18 bytes per JSON value).
+  with a short output; about 2,500 messages at M (~20 bytes per JSON value).
 - ``mix``: the realistic mix. 60 % of turns are tool pairs as in ``dense``, 40 % are user and
   assistant text of a sentence to a paragraph.
 - ``store``: the ``mix`` session as the crate's own ``FileSessionStore`` writes it (pretty
@@ -190,7 +190,7 @@ class _Gen:
         tool_id = self.ident("toolu_")
         content: list[dict[str, Any]] = []
         if rng.random() < 0.3:
-            content.append({"type": "text", "text": self.sentence(rng.randint(3, 12))})
+            content.append({"type": "text", "text": self.sentence(rng.randint(2, 8))})
         content.append(
             {
                 "type": "tool_use",
@@ -202,7 +202,7 @@ class _Gen:
         result = {
             "type": "tool_result",
             "tool_use_id": tool_id,
-            "content": self.sentence(rng.randint(2, 20)),
+            "content": self.sentence(rng.randint(1, 12)),
             "is_error": rng.random() < 0.08,
         }
         return [
