@@ -108,7 +108,10 @@ fn number_end(t: &[u8], mut i: usize) -> usize {
 /// The end (after the closing quote) of the string whose opening quote is at `i`.
 fn string_end(t: &[u8], mut i: usize) -> usize {
     i += 1;
-    while let Some(k) = t.get(i..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) {
+    while let Some(k) = t
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
         i += k;
         if t[i] == b'"' {
             return i + 1;
