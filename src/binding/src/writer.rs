@@ -250,6 +250,22 @@ impl Writer {
             .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
 
+    fn int_value(&mut self, v: impl itoa::Integer) -> Result {
+        self.int(v);
+        Ok(())
+    }
+
+    /// A float as serde_json writes it: shortest round-trip digits, `null` when not finite.
+    fn float(&mut self, v: impl zmij::Float, finite: bool) -> Result {
+        if finite {
+            self.out
+                .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            self.out.extend_from_slice(b"null");
+        }
+        Ok(())
+    }
+
     /// `{"variant":` for the externally tagged enum forms.
     fn open_variant(&mut self, variant: &str) {
         self.begin(b'{');
@@ -331,6 +347,20 @@ impl Compound<'_> {
     }
 }
 
+/// The ten `serialize_<integer>` methods of a `Serializer`, each a call of one generic method.
+macro_rules! integers {
+    ($via:ident) => {
+        integers!($via: serialize_i8(i8), serialize_i16(i16), serialize_i32(i32),
+            serialize_i64(i64), serialize_i128(i128), serialize_u8(u8), serialize_u16(u16),
+            serialize_u32(u32), serialize_u64(u64), serialize_u128(u128));
+    };
+    ($via:ident: $($method:ident($ty:ty)),*) => {$(
+        fn $method(self, v: $ty) -> Result {
+            self.$via(v)
+        }
+    )*};
+}
+
 impl<'a> ser::Serializer for &'a mut Writer {
     type Ok = ();
     type Error = GaveUp;
@@ -347,63 +377,12 @@ impl<'a> ser::Serializer for &'a mut Writer {
             .extend_from_slice(if v { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.int(v);
-        Ok(())
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.int(v);
-        Ok(())
-    }
+    integers!(int_value);
     fn serialize_f32(self, v: f32) -> Result {
-        if v.is_finite() {
-            self.out
-                .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
-        } else {
-            self.out.extend_from_slice(b"null");
-        }
-        Ok(())
+        self.float(v, v.is_finite())
     }
     fn serialize_f64(self, v: f64) -> Result {
-        if v.is_finite() {
-            self.out
-                .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
-        } else {
-            self.out.extend_from_slice(b"null");
-        }
-        Ok(())
+        self.float(v, v.is_finite())
     }
     fn serialize_char(self, v: char) -> Result {
         write_escaped(&mut self.out, v.encode_utf8(&mut [0; 4]));
@@ -510,49 +489,28 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = GaveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close(b']')
-    }
+/// The four array-like forms: elements, then `]`.
+macro_rules! array_like {
+    ($($form:ident::$add:ident),*) => {$(
+        impl ser::$form for Compound<'_> {
+            type Ok = ();
+            type Error = GaveUp;
+            fn $add<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
+            fn end(self) -> Result {
+                self.close(b']')
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = GaveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close(b']')
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = GaveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close(b']')
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = GaveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.close(b']')
-    }
-}
+array_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -568,27 +526,27 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = GaveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
-    }
-    fn end(self) -> Result {
-        self.close(b'}')
-    }
+/// The two struct forms: named fields, then `}`.
+macro_rules! struct_like {
+    ($($form:ident),*) => {$(
+        impl ser::$form for Compound<'_> {
+            type Ok = ();
+            type Error = GaveUp;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result {
+                self.field(key, value)
+            }
+            fn end(self) -> Result {
+                self.close(b'}')
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = GaveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
-    }
-    fn end(self) -> Result {
-        self.close(b'}')
-    }
-}
+struct_like!(SerializeStruct, SerializeStructVariant);
 
 /// Map keys: strings (and what serde_json writes as one: chars, unit variants, newtypes of
 /// those) and integers (quoted). Any other key is left to serde_json, which has its own rules
@@ -630,36 +588,7 @@ impl ser::Serializer for KeyWriter<'_> {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _n: &'static str, v: &T) -> Result {
         v.serialize(self)
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.quoted_int(v)
-    }
+    integers!(quoted_int);
     fn serialize_bool(self, _v: bool) -> Result {
         Err(GaveUp)
     }
