@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyList, PySlice, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
 use crate::error::{Error, Result};
-use crate::lock::{lock, Lock};
+use crate::lock::{free_detached, lock, Lock};
 
 /// Checks (or converts) one item going into a list: the class table's rule for that list.
 pub type Coerce = for<'py> fn(&Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>>;
@@ -71,7 +71,7 @@ impl Drop for ListView {
     fn drop(&mut self) {
         if let Some(values) = self.pending.get_mut().take() {
             if values.count() >= DETACHED_DROP {
-                Python::attach(|py| py.detach(move || drop(values)));
+                free_detached(values);
             }
         }
     }

@@ -96,3 +96,9 @@ where
         f()
     }
 }
+
+/// Free `value` with the interpreter released, so other threads keep running while a big
+/// crate value (a session, a long list) is torn down. It must hold no Python reference.
+pub fn free_detached<T: Send>(value: T) {
+    Python::attach(|py| py.detach(move || drop(value)));
+}

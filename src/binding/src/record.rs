@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::json::{self, parse_input, write_json};
 use crate::listview::ListView;
-use crate::lock::{lock, maybe_detach, Lock};
+use crate::lock::{free_detached, lock, maybe_detach, Lock};
 use crate::scalar::assign;
 
 /// A crate value and its views.
@@ -467,7 +467,7 @@ pub fn reduce<'py, N: Node>(slf: &Bound<'py, N>) -> Result<(Bound<'py, PyAny>, (
 pub fn drop_detached<N: Node>(state: &mut Lock<State<N::Value, N::Views>>) {
     if N::DETACH {
         let value = std::mem::replace(&mut state.get_mut().value, N::placeholder());
-        Python::attach(|py| py.detach(move || drop(value)));
+        free_detached(value);
     }
 }
 
