@@ -72,12 +72,18 @@ def test_corpus_documents(path: Path) -> None:
         assert_both_ways(value, module)
 
 
-def _workloads() -> Any:
-    spec = importlib.util.spec_from_file_location("workloads", REPO / "benchmarks" / "workloads.py")
+def _load(path: Path) -> Any:
+    """A script of the repository (not a package module) as a module, by its file name."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _workloads() -> Any:
+    return _load(REPO / "benchmarks" / "workloads.py")
 
 
 @pytest.mark.parametrize("shape", ["text", "dense", "mix", "store"])
@@ -109,11 +115,6 @@ def test_strings_with_escapes_at_every_offset(s: str, pad: int) -> None:
 
 def test_mutation_fuzz_short_run() -> None:
     """A few seconds of the long-running differential fuzz (`tests/fuzz/fuzz_writer.py`)."""
-    spec = importlib.util.spec_from_file_location("fuzz_writer", FUZZ)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_writer"] = module
-    spec.loader.exec_module(module)
-    report = module.run(seconds=8.0, seed=1)
+    report = _load(FUZZ).run(seconds=8.0, seed=1)
     assert report["compared"] > 100
     assert report["differences"] == []

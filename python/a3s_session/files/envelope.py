@@ -153,10 +153,7 @@ def _parse_snapshot_v9(text: str, path: Path | None) -> SessionFile:
     members = top_level_members(text) or []  # the crate read it: a JSON object
     session_text = next((value for key, value in members if key == "session"), "")
     # Paths of session fields are relative to the session, as for the legacy layout.
-    unknown = [
-        field.removeprefix("session.") if field.startswith("session.") else field
-        for field in snapshot.unknown_fields(text)
-    ]
+    unknown = [field.removeprefix("session.") for field in snapshot.unknown_fields(text)]
     extras = {
         key: json.loads(value) for key, value in members if key not in ("schema_version", "session")
     }

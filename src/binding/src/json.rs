@@ -101,10 +101,8 @@ where
         maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || {
             parse_json(bytes, admit)
         })
-    } else if let Ok(s) = data.cast::<PyString>() {
-        let text = s
-            .to_str()
-            .map_err(|_| Error::format("str is not valid UTF-8 (it contains a lone surrogate)"))?;
+    } else if data.is_instance_of::<PyString>() {
+        let text = borrow_text(data)?;
         maybe_detach(py, text.len() >= DETACH_THRESHOLD, || {
             parse_json_str(text, admit)
         })
