@@ -12,6 +12,7 @@ from collections.abc import MutableSequence as _MutableSequence
 from . import v3, v9
 from ._native import (
     CRATE_VERSION,
+    ArrowTable,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
     ContextUsage,
     FileSessionStore,
@@ -36,6 +37,7 @@ from ._native import (
     ToolUseBlock,
     __version__,
 )
+from ._scan import DEFAULT_BATCH_ROWS, TABLES, Scan, ScanTable, ScanTables, scan, scan_contents
 from .files import (
     SessionDirectory,
     SessionFile,
@@ -56,6 +58,14 @@ _MutableSequence.register(v9.ListView)
 
 __all__ = [
     "CRATE_VERSION",
+    "ArrowTable",
+    "DEFAULT_BATCH_ROWS",
+    "Scan",
+    "ScanTable",
+    "ScanTables",
+    "TABLES",
+    "scan",
+    "scan_contents",
     "CRATE_VERSIONS",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
     "ContentBlock",

@@ -116,7 +116,7 @@ fn block_to_result(block: ContentBlock) -> Result<ToolResultContent> {
 }
 
 /// The block's `type` tag, as the crate writes it.
-fn block_tag(block: &ContentBlock) -> &'static str {
+pub(crate) fn block_tag(block: &ContentBlock) -> &'static str {
     match block {
         ContentBlock::Text { .. } => "text",
         ContentBlock::Image { .. } => "image",

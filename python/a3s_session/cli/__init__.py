@@ -8,6 +8,9 @@
     a3s-session validate FILE...     does the crate accept these files (--roundtrip, --strict)
     a3s-session ls DIR               the sessions in a store directory, newest first
     a3s-session export FILE          transcript as Markdown or JSON Lines
+    a3s-session export DIR --format parquet -o OUTDIR
+                                     every session's tables (scan) as Parquet
+    a3s-session stats DIR            cost/tokens per model per day, top sessions, tool errors
     a3s-session migrate SRC DST      copy a 3.0.0 store into a 9.1.3 store (SRC never written)
     a3s-session bench                the benchmarks (source checkout only)
 
@@ -37,6 +40,7 @@ from .commands import (
 )
 from .export import to_jsonl, to_markdown, write_private
 from .parser import build_parser
+from .tables import cmd_stats
 from .terminal import (
     COMMANDS,
     EXIT_INVALID,
@@ -99,6 +103,7 @@ COMMAND_FUNCS: dict[str, Callable[[argparse.Namespace, Style], int]] = {
     "validate": cmd_validate,
     "ls": cmd_ls,
     "export": cmd_export,
+    "stats": cmd_stats,
     "migrate": cmd_migrate,
     "bench": cmd_bench,
 }

@@ -26,6 +26,7 @@ from ..files import (
     safe_session_id,
 )
 from .export import to_jsonl, to_markdown, write_private
+from .tables import cmd_export_parquet
 from .terminal import (
     EXIT_INVALID,
     EXIT_OK,
@@ -389,6 +390,8 @@ def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace, style: Style) -> int:
+    if args.format == "parquet":
+        return cmd_export_parquet(args, style)
     f = _read(args.path)
     text = to_markdown(f.session) if args.format == "markdown" else to_jsonl(f.session)
     if args.output is None:

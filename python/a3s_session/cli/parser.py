@@ -96,19 +96,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "export",
         parents=[common],
-        help="transcript as Markdown or JSON Lines",
-        description="Write a readable transcript. Files are created with mode "
-        "0600 and never overwritten without --force.",
+        help="transcript as Markdown or JSON Lines; a store's tables as Parquet",
+        description="Write a readable transcript of a session file, or (--format parquet) "
+        "the scan tables of every session under a directory as OUTDIR/<table>.parquet "
+        "(needs pyarrow). Files are created with mode 0600 and never overwritten without "
+        "--force.",
     )
-    p.add_argument("path", metavar="PATH")
+    p.add_argument("path", metavar="PATH", help="a session file; for parquet, a directory")
     p.add_argument(
         "--format",
-        choices=("markdown", "jsonl"),
+        choices=("markdown", "jsonl", "parquet"),
         default="markdown",
-        help="markdown (default) or jsonl (one crate-serialized Message per line)",
+        help="markdown (default), jsonl (one crate-serialized Message per line) or parquet "
+        "(sessions, messages, blocks, cost_records, tasks, errors)",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of stdout (parquet: the output directory, required)",
+    )
     p.add_argument("--force", action="store_true", help="replace FILE if it exists (atomically)")
+
+    p = sub.add_parser(
+        "stats",
+        parents=[common],
+        help="cost, tokens and tool use across many sessions",
+        description="Scan every session under DIR (both layouts, recursively) with the "
+        "crates and print cost and tokens per model per day, the top sessions by cost, and "
+        "tool calls and error rates per tool. Exit 1 when a file could not be read.",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="sessions to list (10)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser(
         "migrate",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 import sys
+import time
 from importlib import resources
 from typing import TextIO
 
@@ -13,7 +14,7 @@ from .._native import (
 )
 
 PROG = "a3s-session"
-COMMANDS = ("inspect", "validate", "ls", "export", "migrate", "bench")
+COMMANDS = ("inspect", "validate", "ls", "export", "stats", "migrate", "bench")
 PROGRESS_MIN_FILES = 20
 #: Columns of `ls` output when piped (tab-separated, one header line).
 LS_COLUMNS = ("id", "layout", "generation", "state", "messages", "tokens", "cost_usd", "updated")
@@ -79,22 +80,33 @@ class Style:
 
 
 class Progress:
-    """A one-line progress bar on ``stream``, drawn only for many items on a terminal."""
+    """A one-line progress bar on ``stream``, drawn only for many items on a terminal. Given
+    ``total_bytes``, it also shows MB/s and the time left."""
 
-    def __init__(self, total: int, stream: TextIO, label: str) -> None:
+    def __init__(
+        self, total: int, stream: TextIO, label: str, *, total_bytes: int | None = None
+    ) -> None:
         self.total = total
+        self.total_bytes = total_bytes
         self.stream = stream
         self.label = label
         self.enabled = total >= PROGRESS_MIN_FILES and _isatty(stream)
         self._shown = 0
+        self._start = time.monotonic()
 
-    def update(self, done: int) -> None:
+    def update(self, done: int, bytes_done: int | None = None) -> None:
         if not self.enabled:
             return
         width = 30
         filled = width * done // max(self.total, 1)
         line = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{self.total}"
-        self.stream.write("\r" + line)
+        if bytes_done is not None and self.total_bytes:
+            elapsed = max(time.monotonic() - self._start, 1e-6)
+            rate = bytes_done / elapsed
+            left = (self.total_bytes - bytes_done) / rate if rate > 0 else 0.0
+            line += f"  {rate / 1e6:.1f} MB/s  ETA {_duration(left)}"
+        pad = max(self._shown - len(line), 0)
+        self.stream.write("\r" + line + " " * pad)
         self.stream.flush()
         self._shown = len(line)
 
@@ -103,6 +115,11 @@ class Progress:
             self.stream.write("\r" + " " * self._shown + "\r")
             self.stream.flush()
             self._shown = 0
+
+
+def _duration(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 # ---------------------------------------------------------------------------------------------

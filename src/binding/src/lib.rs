@@ -15,6 +15,7 @@
 //! - [`record`]: records and their views, every generated method as a generic function;
 //! - [`views`]: the kinds of viewed fields (lists, nested objects, free-form JSON);
 //! - [`runtime`]: the tokio runtime the crate's async stores run on;
+//! - [`scan`]: many documents at once into Arrow tables, in threads;
 //! - `record_class!` and friends: the glue from a class table to `record`.
 
 pub mod depythonize;
@@ -27,6 +28,7 @@ mod macros;
 pub mod record;
 pub mod runtime;
 pub mod scalar;
+pub mod scan;
 pub mod unknown;
 pub mod views;
 pub mod writer;

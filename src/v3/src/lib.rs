@@ -24,6 +24,9 @@ mod message;
 mod module;
 #[path = "../../shared/records.rs"]
 mod records;
+mod scan;
+#[path = "../../shared/scan_rows.rs"]
+mod scan_rows;
 mod session;
 mod store;
 
@@ -41,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::PyMessage>()?;
     m.add_class::<message::PyToolResultBlock>()?;
     m.add_class::<store::PyFileSessionStore>()?;
+    a3s_session_binding::scan::add_scan::<scan::V3>(m)?;
     Ok(())
 }
 

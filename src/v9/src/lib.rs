@@ -27,6 +27,9 @@ mod migrate;
 mod module;
 #[path = "../../shared/records.rs"]
 mod records;
+mod scan;
+#[path = "../../shared/scan_rows.rs"]
+mod scan_rows;
 mod session;
 mod store;
 
@@ -63,6 +66,7 @@ fn a3s_session_v9(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::PyMessage>()?;
     m.add_class::<message::PyToolResultBlock>()?;
     m.add_class::<store::PyFileSessionStore>()?;
+    a3s_session_binding::scan::add_scan::<scan::V9>(m)?;
     m.add_function(wrap_pyfunction!(migrate::migrate_legacy_store, m)?)?;
     Ok(())
 }
