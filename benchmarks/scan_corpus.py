@@ -79,6 +79,10 @@ def _vary(base: dict[str, Any], i: int, rng: random.Random, newer: bool) -> dict
         dict(r, model=model, provider=provider, timestamp=f"2025-11-{day:02d}" + r["timestamp"][10:])
         for r in base["cost_records"]
     ]
+    if i % 7 == 0:  # a screenshot from the user
+        image = {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgoAAAANSUhEUg=="}
+        shot = {"role": "user", "content": [{"type": "image", "source": image}]}
+        d["messages"] = [shot, *base["messages"]]
     if newer:
         d["tenant_id"] = f"tenant-{i % 5}"
         d["correlation_id"] = f"corr-{i}"

@@ -163,7 +163,7 @@ class ScanPass(Iterator[dict[str, ArrowTable]]):
     @property
     def done(self) -> tuple[int, int]:
         """(inputs, bytes) read so far."""
-    def into_stream(self, table: str) -> object:
+    def take_stream(self, table: str) -> object:
         """This pass as an ``arrow_array_stream`` capsule of one table (uses the pass up)."""
 
 def scan_pass(
@@ -187,8 +187,8 @@ def schema_capsule(name: str) -> object:
 def scan_table_names() -> list[str]:
     """The scan's table names, in order."""
 
-def scan_table_columns(name: str) -> list[tuple[str, str, bool]]:
-    """(name, Arrow type, nullable) of each column of a scan table."""
+def scan_table_columns(name: str) -> list[tuple[str, str, bool, str]]:
+    """(name, Arrow type, nullable, what it holds) of each column of a scan table."""
 
 # ---------------------------------------------------------------------------------------
 # Enums (``enum.Enum`` with a ``str`` mixin; values are the crate's wire names)

@@ -96,8 +96,8 @@ class ScanTable:
         return f"<ScanTable {self.name} of {self._scan!r}>"
 
     @property
-    def columns(self) -> list[tuple[str, str, bool]]:
-        """(name, Arrow type, nullable) of each column."""
+    def columns(self) -> list[tuple[str, str, bool, str]]:
+        """(name, Arrow type, nullable, what it holds) of each column."""
         return _native.scan_table_columns(self.name)
 
     def __arrow_c_schema__(self) -> object:
@@ -108,7 +108,7 @@ class ScanTable:
         kept = self._scan._materialized()
         if kept is not None:
             return kept[self.name].__arrow_c_stream__()
-        return self._scan._open([self.name]).into_stream(self.name)
+        return self._scan._open([self.name]).take_stream(self.name)
 
     def collect(self) -> ArrowTable:
         """Read the whole table into memory."""

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 
-use super::reader::{error_row, Collect, Routing};
+use super::reader::{error_row, Collect, Input, Routing};
 use super::tables::{Batches, TableId, TableSet, Wanted, TABLES};
 use crate::error::Error;
 
@@ -171,7 +171,12 @@ fn read_item(routing: &Routing, item: &Item, into: &mut Collect) {
             return error_row(&mut into.set, item.index, path, None, &err);
         }
     };
-    routing.read(data, item.index, path, item.in_v1_dir, into);
+    let input = Input {
+        data,
+        source_index: item.index,
+        path,
+    };
+    routing.read(&input, item.in_v1_dir, into);
     if std::mem::take(&mut into.overflowed) {
         let err = Error::format("this input has more text than one Arrow batch can hold (2 GiB)");
         error_row(&mut into.set, item.index, path, None, &err);

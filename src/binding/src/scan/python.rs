@@ -286,7 +286,7 @@ impl PyScanPass {
 
     /// This pass as an Arrow C stream (`arrow_array_stream` capsule) of one wanted table, in
     /// batches of at most `batch_rows` rows; the pass is used up.
-    fn into_stream<'py>(&self, py: Python<'py>, table: &str) -> PyResult<Bound<'py, PyCapsule>> {
+    fn take_stream<'py>(&self, py: Python<'py>, table: &str) -> PyResult<Bound<'py, PyCapsule>> {
         let t = table_id(table)?;
         let pass = self
             .with_pass(Option::take)?
@@ -610,14 +610,16 @@ pub fn scan_table_names() -> Vec<&'static str> {
     TABLES.iter().map(|t| t.name()).collect()
 }
 
-/// (name, Arrow type as text, nullable) of each column of a table: its documented schema.
+/// (name, Arrow type as text, nullable, what it holds) of each column of a table: its
+/// documented schema.
 #[pyfunction]
-pub fn scan_table_columns(name: &str) -> PyResult<Vec<(String, String, bool)>> {
-    Ok(table_id(name)?
-        .schema()
+pub fn scan_table_columns(name: &str) -> PyResult<Vec<(String, String, bool, &'static str)>> {
+    let t = table_id(name)?;
+    Ok(t.schema()
         .fields()
         .iter()
-        .map(|f| (f.name().clone(), f.data_type().to_string(), f.is_nullable()))
+        .zip(t.docs())
+        .map(|(f, (_, doc))| (f.name().clone(), f.data_type().to_string(), f.is_nullable(), doc))
         .collect())
 }
 

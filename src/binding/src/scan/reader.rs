@@ -267,6 +267,14 @@ trampolines! {
     push_error: ErrorRow => error;
 }
 
+/// One input: its bytes, position and name.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    pub data: &'a [u8],
+    pub source_index: u64,
+    pub path: Option<&'a str>,
+}
+
 /// A generation's reader, from its module's `_scan_reader` capsule.
 #[derive(Clone, Copy)]
 pub struct Reader(ReaderAbi);
@@ -295,22 +303,20 @@ impl Reader {
     /// this (None: always, without counting); `report_errors`: an error row on failure.
     pub fn read(
         &self,
-        data: &[u8],
+        input: &Input<'_>,
         envelope: bool,
         emit_below: Option<u64>,
         report_errors: bool,
-        source_index: u64,
-        path: Option<&str>,
         into: &mut Collect,
     ) -> Outcome {
         let req = ReadRequest {
-            data: data.as_ptr(),
-            len: data.len(),
+            data: input.data.as_ptr(),
+            len: input.data.len(),
             envelope,
             emit_below: emit_below.unwrap_or(u64::MAX),
             report_errors,
-            source_index,
-            path: Text::opt(path),
+            source_index: input.source_index,
+            path: Text::opt(input.path),
         };
         let sink = SinkAbi {
             ctx: into as *mut Collect as *mut c_void,
@@ -363,22 +369,15 @@ pub struct Routing {
 
 impl Routing {
     /// `in_v1_dir`: the input's path is in a `v1/sessions` directory, where today's store writes.
-    pub fn read(
-        &self,
-        data: &[u8],
-        source_index: u64,
-        path: Option<&str>,
-        in_v1_dir: bool,
-        into: &mut Collect,
-    ) {
-        if data.starts_with(SEALED_MAGIC) {
+    pub fn read(&self, input: &Input<'_>, in_v1_dir: bool, into: &mut Collect) {
+        if input.data.starts_with(SEALED_MAGIC) {
             let err = Error::format(SEALED_MESSAGE);
-            return error_row(&mut into.set, source_index, path, None, &err);
+            return error_row(&mut into.set, input.source_index, input.path, None, &err);
         }
         let read = |r: &Reader, env, below, report, into: &mut Collect| {
-            r.read(data, env, below, report, source_index, path, into)
+            r.read(input, env, below, report, into)
         };
-        if is_envelope(data) {
+        if is_envelope(input.data) {
             read(self.newer.as_ref().unwrap_or(&self.primary), true, None, true, into);
             return;
         }

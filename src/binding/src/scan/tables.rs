@@ -45,6 +45,19 @@ impl TableId {
         TABLES.into_iter().find(|t| t.name() == name)
     }
 
+    /// (column, what it holds) of each column, in order.
+    pub fn docs(self) -> Vec<(&'static str, &'static str)> {
+        let docs = match self {
+            TableId::Sessions => SessionRow::DOCS,
+            TableId::Messages => MessageRow::DOCS,
+            TableId::Blocks => BlockRow::DOCS,
+            TableId::CostRecords => CostRow::DOCS,
+            TableId::Tasks => TaskRow::DOCS,
+            TableId::Errors => ErrorRow::DOCS,
+        };
+        docs.iter().map(|&(c, d)| (c.trim_start_matches("r#"), d)).collect()
+    }
+
     pub fn schema(self) -> SchemaRef {
         match self {
             TableId::Sessions => SessionRow::schema(),
@@ -74,13 +87,16 @@ impl Wanted {
 }
 
 macro_rules! table {
-    ($(#[$meta:meta])* $row:ident, $builder:ident { $( $col:ident : $ty:ty ),* $(,)? }) => {
+    ($(#[$meta:meta])* $row:ident, $builder:ident { $( $col:ident : $ty:ty = $doc:literal ),* $(,)? }) => {
         $(#[$meta])*
         #[repr(C)]
         #[derive(Clone, Copy)]
-        pub struct $row { $( pub $col: $ty, )* }
+        pub struct $row { $( #[doc = $doc] pub $col: $ty, )* }
 
         impl $row {
+            /// (column, what it holds), in order: the documented schema.
+            pub const DOCS: &'static [(&'static str, &'static str)] = &[ $( (stringify!($col), $doc), )* ];
+
             pub fn schema() -> SchemaRef {
                 Arc::new(Schema::new(vec![
                     $( Field::new(stringify!($col).trim_start_matches("r#"), <$ty as Cell>::data_type(), <$ty as Cell>::NULLABLE), )*
@@ -129,125 +145,125 @@ macro_rules! table {
 table! {
     /// One row per session read.
     SessionRow, SessionBuilder {
-        source_index: u64,
-        path: Text,
-        layout: Req,
-        generation: Req,
-        id: Req,
-        name: Req,
-        workspace: Req,
-        state: Req,
-        model_name: Text,
-        llm_provider: Text,
-        llm_model: Text,
-        created_at: Seconds,
-        updated_at: Seconds,
-        message_count: u32,
-        block_count: u32,
-        tool_call_count: u32,
-        tool_error_count: u32,
-        prompt_tokens: u64,
-        completion_tokens: u64,
-        total_tokens: u64,
-        cache_read_tokens: Opt<u64>,
-        cache_write_tokens: Opt<u64>,
-        total_cost: f64,
-        cost_record_count: u32,
-        task_count: u32,
-        tasks_completed: u32,
-        thinking_enabled: bool,
-        thinking_budget: Opt<u64>,
-        parent_id: Text,
-        auto_compact_threshold: f32,
-        context_used_tokens: u64,
-        context_max_tokens: u64,
-        context_percent: f32,
-        context_turns: u64,
-        tenant_id: Text,
-        principal: Text,
-        agent_template_id: Text,
-        correlation_id: Text,
+        source_index: u64 = "position of the input in the scan (files in walk order; within the batch for `scan_contents`)",
+        path: Text = "the file (or the name given with the contents); null for nameless bytes",
+        layout: Req = "`legacy` (bare SessionData) or `v1` (SessionSnapshotV1 envelope)",
+        generation: Req = "the crate that read it: `v3` (a3s-code-core 3.0.0) or `v9` (9.1.3)",
+        id: Req = "`id`",
+        name: Req = "`config.name`",
+        workspace: Req = "`config.workspace`",
+        state: Req = "`state`, as the crate writes it (`Active`, `Paused`, ...)",
+        model_name: Text = "`model_name`",
+        llm_provider: Text = "`llm_config.provider`",
+        llm_model: Text = "`llm_config.model`",
+        created_at: Seconds = "`created_at` (Unix seconds)",
+        updated_at: Seconds = "`updated_at` (Unix seconds)",
+        message_count: u32 = "messages",
+        block_count: u32 = "content blocks of all messages",
+        tool_call_count: u32 = "`tool_use` blocks",
+        tool_error_count: u32 = "`tool_result` blocks with `is_error: true`",
+        prompt_tokens: u64 = "`total_usage.prompt_tokens`",
+        completion_tokens: u64 = "`total_usage.completion_tokens`",
+        total_tokens: u64 = "`total_usage.total_tokens`",
+        cache_read_tokens: Opt<u64> = "`total_usage.cache_read_tokens`",
+        cache_write_tokens: Opt<u64> = "`total_usage.cache_write_tokens`",
+        total_cost: f64 = "`total_cost` (USD)",
+        cost_record_count: u32 = "`cost_records`",
+        task_count: u32 = "`tasks`",
+        tasks_completed: u32 = "tasks whose status is `completed`",
+        thinking_enabled: bool = "`thinking_enabled`",
+        thinking_budget: Opt<u64> = "`thinking_budget`",
+        parent_id: Text = "`parent_id`",
+        auto_compact_threshold: f32 = "`config.auto_compact_threshold` (an f32 in the crate)",
+        context_used_tokens: u64 = "`context_usage.used_tokens`",
+        context_max_tokens: u64 = "`context_usage.max_tokens`",
+        context_percent: f32 = "`context_usage.percent` (an f32 in the crate)",
+        context_turns: u64 = "`context_usage.turns`",
+        tenant_id: Text = "`tenant_id` (9.x; null for 3.0.0)",
+        principal: Text = "`principal` (9.x)",
+        agent_template_id: Text = "`agent_template_id` (9.x)",
+        correlation_id: Text = "`correlation_id` (9.x)",
     }
 }
 
 table! {
     /// One row per message.
     MessageRow, MessageBuilder {
-        source_index: u64,
-        session_id: Req,
-        message_index: u32,
-        role: Req,
-        block_count: u32,
-        text_length: u64,
-        tool_call_count: u32,
-        has_reasoning: bool,
-        reasoning_length: Opt<u64>,
-        transcript_visibility: Text,
+        source_index: u64 = "the input (see `sessions`)",
+        session_id: Req = "the session's `id`",
+        message_index: u32 = "position in `messages`",
+        role: Req = "`role`",
+        block_count: u32 = "content blocks",
+        text_length: u64 = "characters of the message's text (the crate's `Message::text()`: its text blocks)",
+        tool_call_count: u32 = "`tool_use` blocks",
+        has_reasoning: bool = "`reasoning_content` is present",
+        reasoning_length: Opt<u64> = "characters of `reasoning_content`",
+        transcript_visibility: Text = "`transcript_visibility` (9.x; null for 3.0.0)",
     }
 }
 
 table! {
     /// One row per content block of a message.
     BlockRow, BlockBuilder {
-        source_index: u64,
-        session_id: Req,
-        message_index: u32,
-        block_index: u32,
-        r#type: Req,
-        text: Text,
-        tool_use_id: Text,
-        tool_name: Text,
-        tool_input: Text,
-        tool_result_text: Text,
-        is_error: Opt<bool>,
-        image_media_type: Text,
-        image_data_length: Opt<u64>,
+        source_index: u64 = "the input",
+        session_id: Req = "the session's `id`",
+        message_index: u32 = "the message",
+        block_index: u32 = "position in the message's `content`",
+        r#type: Req = "`text`, `image`, `tool_use` or `tool_result`",
+        text: Text = "a text block's `text`",
+        tool_use_id: Text = "a tool_use's `id` or a tool_result's `tool_use_id`",
+        tool_name: Text = "a tool_use's `name`",
+        tool_input: Text = "a tool_use's `input` as JSON text, written by the crate's serde_json (compact)",
+        tool_result_text: Text = "a tool_result's content as text (a list: its text parts joined by newlines, the crate's `as_text()`)",
+        is_error: Opt<bool> = "a tool_result's `is_error`",
+        image_media_type: Text = "an image block's `source.media_type`",
+        image_data_length: Opt<u64> = "characters of an image block's base64 `source.data`",
     }
 }
 
 table! {
     /// One row per cost record.
     CostRow, CostBuilder {
-        source_index: u64,
-        session_id: Req,
-        record_index: u32,
-        model: Req,
-        provider: Req,
-        prompt_tokens: u64,
-        completion_tokens: u64,
-        total_tokens: u64,
-        cost_usd: Opt<f64>,
-        timestamp: Micros,
-        record_session_id: Text,
+        source_index: u64 = "the input",
+        session_id: Req = "the session's `id`",
+        record_index: u32 = "position in `cost_records`",
+        model: Req = "`model`",
+        provider: Req = "`provider`",
+        prompt_tokens: u64 = "`prompt_tokens`",
+        completion_tokens: u64 = "`completion_tokens`",
+        total_tokens: u64 = "`total_tokens`",
+        cost_usd: Opt<f64> = "`cost_usd`",
+        timestamp: Micros = "`timestamp` (to the microsecond; finer digits are dropped)",
+        record_session_id: Text = "the record's own `session_id`",
     }
 }
 
 table! {
     /// One row per task.
     TaskRow, TaskBuilder {
-        source_index: u64,
-        session_id: Req,
-        task_index: u32,
-        task_id: Req,
-        content: Req,
-        status: Req,
-        priority: Req,
-        tool: Text,
-        dependencies: TextList,
-        success_criteria: Text,
+        source_index: u64 = "the input",
+        session_id: Req = "the session's `id`",
+        task_index: u32 = "position in `tasks`",
+        task_id: Req = "`id`",
+        content: Req = "`content`",
+        status: Req = "`status`, as the crate writes it",
+        priority: Req = "`priority`, as the crate writes it",
+        tool: Text = "`tool`",
+        dependencies: TextList = "`dependencies`",
+        success_criteria: Text = "`success_criteria`",
     }
 }
 
 table! {
     /// One row per input that could not be read as a session.
     ErrorRow, ErrorBuilder {
-        source_index: u64,
-        path: Text,
-        generation: Text,
-        message: Req,
-        line: Opt<u64>,
-        column: Opt<u64>,
-        field_path: Text,
+        source_index: u64 = "the input",
+        path: Text = "the file (or name); null for nameless bytes",
+        generation: Text = "the crate whose message this is (null: not read by a crate, e.g. an unreadable file)",
+        message: Req = "the crate's (serde's) message",
+        line: Opt<u64> = "1-based line of the error",
+        column: Opt<u64> = "1-based column (bytes, as serde_json counts)",
+        field_path: Text = "where in the document, e.g. `messages[3].content[0].type`",
     }
 }
 
