@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import workloads  # noqa: E402
+import workloads
 
 MIN_SIZE, MAX_SIZE = 2_000, 2_000_000
 MODELS = (
@@ -57,7 +57,9 @@ def _pool(max_size: int, per_shape: int) -> dict[str, list[tuple[int, dict[str, 
             int(MIN_SIZE * (max_size / MIN_SIZE) ** (k / max(per_shape - 1, 1)))
             for k in range(per_shape)
         ]
-        pool[shape] = [(s, workloads.session_dict(s, seed=k, shape=shape)) for k, s in enumerate(sizes)]
+        pool[shape] = [
+            (s, workloads.session_dict(s, seed=k, shape=shape)) for k, s in enumerate(sizes)
+        ]
     return pool
 
 
@@ -76,7 +78,9 @@ def _vary(base: dict[str, Any], i: int, rng: random.Random, newer: bool) -> dict
     d["thinking_enabled"] = rng.random() < 0.3
     d["thinking_budget"] = rng.choice([None, 4096, 16384]) if d["thinking_enabled"] else None
     d["cost_records"] = [
-        dict(r, model=model, provider=provider, timestamp=f"2025-11-{day:02d}" + r["timestamp"][10:])
+        dict(
+            r, model=model, provider=provider, timestamp=f"2025-11-{day:02d}" + r["timestamp"][10:]
+        )
         for r in base["cost_records"]
     ]
     if i % 7 == 0:  # a screenshot from the user
@@ -89,7 +93,9 @@ def _vary(base: dict[str, Any], i: int, rng: random.Random, newer: bool) -> dict
     return d
 
 
-def build(root: Path, files: int, seed: int = 11, max_size: int = MAX_SIZE, per_shape: int = 40) -> list[Path]:
+def build(
+    root: Path, files: int, seed: int = 11, max_size: int = MAX_SIZE, per_shape: int = 40
+) -> list[Path]:
     """Write the corpus under `root` (skipped when a complete one of the same spec is there);
     returns the session files written, broken ones included."""
     from a3s_session import SessionData, v9
@@ -130,7 +136,9 @@ def build(root: Path, files: int, seed: int = 11, max_size: int = MAX_SIZE, per_
         if content is None:
             d = _vary(pool["text"][0][1], 999_999, rng, newer=False)
             text = SessionData.from_dict(d).to_json(pretty=True)
-            content = text.replace(f'"created_at": {d["created_at"]}', '"created_at": "yesterday"').encode()
+            content = text.replace(
+                f'"created_at": {d["created_at"]}', '"created_at": "yesterday"'
+            ).encode()
         (root / name).write_bytes(content)
         written.append(root / name)
     mark.write_text(spec)
@@ -138,7 +146,9 @@ def build(root: Path, files: int, seed: int = 11, max_size: int = MAX_SIZE, per_
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("dir", type=Path)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=11)

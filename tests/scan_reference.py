@@ -106,7 +106,9 @@ def rows_of(index: int, path: str | None, data: bytes) -> TableRows:
             "message_count": len(s.messages),
             "block_count": len(blocks),
             "tool_call_count": sum(_is(b, "ToolUseBlock") for b in blocks),
-            "tool_error_count": sum(_is(b, "ToolResultBlock") and b.is_error is True for b in blocks),
+            "tool_error_count": sum(
+                _is(b, "ToolResultBlock") and b.is_error is True for b in blocks
+            ),
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
             "total_tokens": usage.total_tokens,

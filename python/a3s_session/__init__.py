@@ -12,8 +12,8 @@ from collections.abc import MutableSequence as _MutableSequence
 from . import v3, v9
 from ._native import (
     CRATE_VERSION,
-    ArrowTable,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
+    ArrowTable,
     ContextUsage,
     FileSessionStore,
     ImageBlock,
@@ -58,16 +58,11 @@ _MutableSequence.register(v9.ListView)
 
 __all__ = [
     "CRATE_VERSION",
-    "ArrowTable",
-    "DEFAULT_BATCH_ROWS",
-    "Scan",
-    "ScanTable",
-    "ScanTables",
-    "TABLES",
-    "scan",
-    "scan_contents",
     "CRATE_VERSIONS",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
+    "DEFAULT_BATCH_ROWS",
+    "TABLES",
+    "ArrowTable",
     "ContentBlock",
     "ContextUsage",
     "FileSessionStore",
@@ -78,6 +73,9 @@ __all__ = [
     "LlmCostRecord",
     "Message",
     "PlanningMode",
+    "Scan",
+    "ScanTable",
+    "ScanTables",
     "SessionConfig",
     "SessionData",
     "SessionDirectory",
@@ -97,6 +95,8 @@ __all__ = [
     "__version__",
     "load_session",
     "read_session_file",
+    "scan",
+    "scan_contents",
     "v3",
     "v9",
 ]

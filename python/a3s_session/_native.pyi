@@ -34,9 +34,9 @@ from _typeshed import SupportsRichComparison, SupportsRichComparisonT
 from typing_extensions import Required, Self
 
 __all__ = [
-    "ArrowTable",
     "CRATE_VERSION",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
+    "ArrowTable",
     "ContextUsage",
     "FileSessionStore",
     "ImageBlock",

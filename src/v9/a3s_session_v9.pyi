@@ -42,6 +42,7 @@ __all__ = [
     "migrate_legacy_store",
     "CRATE_VERSION",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
+    "ArrowTable",
     "ContextUsage",
     "FileSessionStore",
     "ImageBlock",
@@ -65,6 +66,10 @@ __all__ = [
     "ToolUseBlock",
     "__version__",
     "line_column",
+    "scan_pass",
+    "scan_table_columns",
+    "scan_table_names",
+    "schema_capsule",
     "top_level_keys",
     "top_level_members",
     "use_fast_writer",
@@ -111,6 +116,85 @@ def top_level_keys(text: str | bytes) -> list[str] | None:
 def top_level_members(text: str) -> list[tuple[str, str]] | None:
     """``(key, exact text of the value)`` of each member of a top-level JSON object, for text
     the crate has already read as a whole; None when it is not an object."""
+
+# ---------------------------------------------------------------------------------------
+# The scan (``a3s_session.scan`` is the friendly front; these are its engine)
+# ---------------------------------------------------------------------------------------
+_scan_reader: object
+"""This generation's reader for the scan (a capsule of its ``#[repr(C)]`` function table)."""
+
+@final
+class ArrowTable:
+    """A table of scan rows held in memory as Arrow record batches. Speaks the Arrow
+    PyCapsule interface: ``pyarrow.table(t)``, ``polars.DataFrame(t)``, DuckDB."""
+
+    @staticmethod
+    def empty(name: str) -> ArrowTable:
+        """An empty table of this name."""
+    @staticmethod
+    def join(name: str, parts: Sequence[ArrowTable]) -> ArrowTable:
+        """The batches of several tables of the same name, as one table (no copy)."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def num_batches(self) -> int: ...
+    @property
+    def column_names(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def column(self, name: str) -> list[Any]:
+        """One column as Python values (timestamps as aware UTC datetimes, float32 values as
+        the shortest float that prints the same)."""
+    def to_pylist(self) -> list[dict[str, Any]]:
+        """Every row as a dict of column name to value."""
+    def to_pyarrow(self) -> Any:
+        """As a ``pyarrow.Table`` (needs pyarrow)."""
+    def to_polars(self) -> Any:
+        """As a ``polars.DataFrame`` (needs polars)."""
+    def to_pandas(self) -> Any:
+        """As a ``pandas.DataFrame`` (needs pyarrow and pandas)."""
+
+@final
+class ScanPass(Iterator[dict[str, ArrowTable]]):
+    """One pass over a scan's source: batches of the wanted tables, or one C stream."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> dict[str, ArrowTable]: ...
+    @property
+    def total(self) -> tuple[int, int] | None:
+        """(inputs, bytes) in all, when known up front."""
+    @property
+    def done(self) -> tuple[int, int]:
+        """(inputs, bytes) read so far."""
+    def take_stream(self, table: str) -> object:
+        """This pass as an ``arrow_array_stream`` capsule of one table (uses the pass up)."""
+
+def scan_pass(
+    *,
+    tables: Sequence[str],
+    threads: int,
+    batch_rows: int,
+    primary: object,
+    newer: object | None = None,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    contents: object | None = None,
+    names: Sequence[str | None] | None = None,
+    iterator: Iterable[object] | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> ScanPass:
+    """Open one pass over paths, contents or an iterator (see ``a3s_session.scan``)."""
+
+def schema_capsule(name: str) -> object:
+    """The Arrow schema of a scan table, as an ``arrow_schema`` capsule."""
+
+def scan_table_names() -> list[str]:
+    """The scan's table names, in order."""
+
+def scan_table_columns(name: str) -> list[tuple[str, str, bool, str]]:
+    """(name, Arrow type, nullable, what it holds) of each column of a scan table."""
 
 # ---------------------------------------------------------------------------------------
 # Enums (``enum.Enum`` with a ``str`` mixin; values are the crate's wire names)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import pathlib
@@ -154,7 +155,9 @@ def _table(rows: list[list[str]], header: list[str], right: set[int]) -> None:
 
 def cmd_stats(args: argparse.Namespace, style: Style) -> int:
     stats = Stats()
-    for batch in _batches(_scan_of(args.dir), ["sessions", "blocks", "cost_records", "errors"], "scanning"):
+    for batch in _batches(
+        _scan_of(args.dir), ["sessions", "blocks", "cost_records", "errors"], "scanning"
+    ):
         stats.add(batch, args.top)
     _report_errors(stats.errors)
     report = stats.as_json()
@@ -166,8 +169,15 @@ def cmd_stats(args: argparse.Namespace, style: Style) -> int:
     _print(style.bold("Cost and tokens per model per day"))
     _table(
         [
-            [d["day"], d["model"], d["provider"], f"{d['records']:,}", f"{d['prompt_tokens']:,}",
-             f"{d['completion_tokens']:,}", f"${d['cost_usd']:.4f}"]
+            [
+                d["day"],
+                d["model"],
+                d["provider"],
+                f"{d['records']:,}",
+                f"{d['prompt_tokens']:,}",
+                f"{d['completion_tokens']:,}",
+                f"${d['cost_usd']:.4f}",
+            ]
             for d in report["cost_per_model_per_day"]
         ],
         ["DAY", "MODEL", "PROVIDER", "CALLS", "PROMPT", "COMPLETION", "COST"],
@@ -177,8 +187,14 @@ def cmd_stats(args: argparse.Namespace, style: Style) -> int:
     _print(style.bold(f"Top {len(report['top_sessions_by_cost'])} sessions by cost"))
     _table(
         [
-            [t["id"], t["name"], t["model_name"] or "-", f"{t['message_count']:,}",
-             f"{t['total_tokens']:,}", f"${t['total_cost']:.4f}"]
+            [
+                t["id"],
+                t["name"],
+                t["model_name"] or "-",
+                f"{t['message_count']:,}",
+                f"{t['total_tokens']:,}",
+                f"${t['total_cost']:.4f}",
+            ]
             for t in report["top_sessions_by_cost"]
         ],
         ["ID", "NAME", "MODEL", "MESSAGES", "TOKENS", "COST"],
@@ -188,8 +204,13 @@ def cmd_stats(args: argparse.Namespace, style: Style) -> int:
     _print(style.bold("Tool calls"))
     _table(
         [
-            [t["tool"], f"{t['calls']:,}", f"{t['results']:,}", f"{t['errors']:,}",
-             "-" if t["error_rate"] is None else f"{100 * t['error_rate']:.1f}%"]
+            [
+                t["tool"],
+                f"{t['calls']:,}",
+                f"{t['results']:,}",
+                f"{t['errors']:,}",
+                "-" if t["error_rate"] is None else f"{100 * t['error_rate']:.1f}%",
+            ]
             for t in report["tools"]
         ],
         ["TOOL", "CALLS", "RESULTS", "ERRORS", "ERROR RATE"],
@@ -206,7 +227,7 @@ def cmd_stats(args: argparse.Namespace, style: Style) -> int:
 
 def _pyarrow_parquet() -> Any:
     try:
-        import pyarrow.parquet as pq
+        pq = importlib.import_module("pyarrow.parquet")
     except ImportError:
         raise CliError(
             "export --format parquet needs pyarrow (pip install pyarrow, or "
@@ -220,7 +241,7 @@ def export_parquet(source: str, outdir: str, *, force: bool) -> dict[str, int]:
     streaming, each file written privately and renamed into place when complete). Returns
     the rows written per table."""
     pq = _pyarrow_parquet()
-    import pyarrow as pa
+    pa = importlib.import_module("pyarrow")
 
     out = pathlib.Path(outdir)
     if out.exists() and not out.is_dir():
@@ -277,5 +298,8 @@ def cmd_export_parquet(args: argparse.Namespace, style: Style) -> int:
     summary = ", ".join(f"{name} {n:,}" for name, n in rows.items())
     print(f"wrote {len(rows)} Parquet files to {args.output} (rows: {summary})", file=sys.stderr)
     if rows["errors"]:
-        print(f"{PROG}: {rows['errors']} file(s) could not be read: see errors.parquet", file=sys.stderr)
+        print(
+            f"{PROG}: {rows['errors']} file(s) could not be read: see errors.parquet",
+            file=sys.stderr,
+        )
     return EXIT_INVALID if rows["errors"] else EXIT_OK
