@@ -43,7 +43,13 @@ fn is_tool_use(b: &ContentBlock) -> bool {
 }
 
 fn is_tool_error(b: &ContentBlock) -> bool {
-    matches!(b, ContentBlock::ToolResult { is_error: Some(true), .. })
+    matches!(
+        b,
+        ContentBlock::ToolResult {
+            is_error: Some(true),
+            ..
+        }
+    )
 }
 
 /// Every row of one session.
@@ -142,7 +148,13 @@ pub fn emit_session(s: &SessionData, extras: &Extras<'_>, at: &Emit<'_>, sink: &
     }
 }
 
-fn emit_messages(s: &SessionData, extras: &Extras<'_>, index: u64, id: Req, sink: &mut dyn RowSink) {
+fn emit_messages(
+    s: &SessionData,
+    extras: &Extras<'_>,
+    index: u64,
+    id: Req,
+    sink: &mut dyn RowSink,
+) {
     let wanted = sink.wants();
     let mut input_json = String::new();
     for (mi, m) in s.messages.iter().enumerate() {

@@ -38,7 +38,9 @@ impl Generation for V9 {
     }
 
     fn unknown_count(doc: &Doc, data: &[u8]) -> usize {
-        let Ok(text) = std::str::from_utf8(data) else { return 0 };
+        let Ok(text) = std::str::from_utf8(data) else {
+            return 0;
+        };
         let fields = match doc {
             Doc::Bare(s) => unknown_fields(text, s, |_| Ok(())),
             Doc::Snapshot(s) => unknown_fields(text, s.as_ref(), |_| Ok(())),

@@ -42,7 +42,9 @@ impl Text {
             None
         } else {
             // SAFETY: made from a &str by `of` (valid UTF-8), alive per the caller.
-            Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.ptr, self.len)) })
+            Some(unsafe {
+                std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.ptr, self.len))
+            })
         }
     }
 }
@@ -217,8 +219,11 @@ impl Cell for TextList {
         DataType::List(Arc::new(Field::new("item", DataType::Utf8, false)))
     }
     fn builder() -> ListBuilder<StringBuilder> {
-        ListBuilder::new(StringBuilder::new())
-            .with_field(Arc::new(Field::new("item", DataType::Utf8, false)))
+        ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
+            "item",
+            DataType::Utf8,
+            false,
+        )))
     }
     unsafe fn append(self, b: &mut ListBuilder<StringBuilder>) {
         // SAFETY: made from a live slice by `of`, alive per the caller.

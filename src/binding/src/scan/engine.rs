@@ -204,7 +204,10 @@ fn read_group(
 ) -> Result<Vec<Batches>, ArrowError> {
     let chunks = chunk_bounds(items, threads * CHUNKS_PER_THREAD);
     if threads <= 1 || chunks.len() <= 1 {
-        return chunks.iter().map(|r| read_chunk(routing, &items[r.clone()], wanted)).collect();
+        return chunks
+            .iter()
+            .map(|r| read_chunk(routing, &items[r.clone()], wanted))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<Batches, ArrowError>>>> =
@@ -226,7 +229,9 @@ fn read_group(
         .map(|m| {
             m.into_inner()
                 .unwrap_or_else(|p| p.into_inner())
-                .unwrap_or_else(|| Err(ArrowError::ComputeError("a scan chunk was not read".into())))
+                .unwrap_or_else(|| {
+                    Err(ArrowError::ComputeError("a scan chunk was not read".into()))
+                })
         })
         .collect()
 }
@@ -306,16 +311,19 @@ impl Pass {
 
     fn full(&self) -> bool {
         self.pending_bytes >= BATCH_BYTES
-            || TABLES.iter().any(|&t| self.pending_rows[t as usize] >= self.batch_rows)
+            || TABLES
+                .iter()
+                .any(|&t| self.pending_rows[t as usize] >= self.batch_rows)
     }
 
     /// The next batch: one `RecordBatch` per wanted table (the others None), each the rows of
     /// the same run of inputs; None once every input is read.
     pub fn next_batches(&mut self) -> Result<Option<Batches>, FeedError> {
         while !self.full() && !self.exhausted {
-            let items = self
-                .feed
-                .pull(GROUP_ITEMS * self.threads, GROUP_BYTES * self.threads as u64)?;
+            let items = self.feed.pull(
+                GROUP_ITEMS * self.threads,
+                GROUP_BYTES * self.threads as u64,
+            )?;
             if items.is_empty() {
                 self.exhausted = true;
                 break;

@@ -10,8 +10,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
 use arrow_array::types::{
-    Float32Type, Float64Type, TimestampMicrosecondType, TimestampSecondType, UInt32Type,
-    UInt64Type,
+    Float32Type, Float64Type, TimestampMicrosecondType, TimestampSecondType, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader};
 use arrow_schema::{ArrowError, DataType, SchemaRef, TimeUnit};
@@ -27,7 +26,10 @@ use crate::scalar::f32_as_json_f64;
 fn table_id(name: &str) -> PyResult<TableId> {
     TableId::from_name(name).ok_or_else(|| {
         let names: Vec<_> = TABLES.iter().map(|t| t.name()).collect();
-        PyValueError::new_err(format!("no scan table {name:?} (tables: {})", names.join(", ")))
+        PyValueError::new_err(format!(
+            "no scan table {name:?} (tables: {})",
+            names.join(", ")
+        ))
     })
 }
 
@@ -68,7 +70,9 @@ impl Feed for KeptFeed {
 fn borrowed_item(index: u64, name: Option<String>, ptr: *const u8, len: usize) -> Item {
     Item {
         index,
-        in_v1_dir: name.as_deref().is_some_and(|n| in_v1_sessions(std::path::Path::new(n))),
+        in_v1_dir: name
+            .as_deref()
+            .is_some_and(|n| in_v1_sessions(std::path::Path::new(n))),
         path: name,
         size: len as u64,
         data: Data::Borrowed(ptr, len),
@@ -121,7 +125,12 @@ fn python_item(
 }
 
 /// The values of an Arrow binary or string column, borrowed.
-fn array_items(array: &ArrayRef, first: u64, names: &[Option<String>], out: &mut Vec<Item>) -> PyResult<()> {
+fn array_items(
+    array: &ArrayRef,
+    first: u64,
+    names: &[Option<String>],
+    out: &mut Vec<Item>,
+) -> PyResult<()> {
     let name = |i: usize| names.get(first as usize + i).cloned().flatten();
     macro_rules! each {
         ($arr:expr) => {{
@@ -174,7 +183,10 @@ fn import_arrays(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<ArrayRef>>> {
         // SAFETY: the capsules hold an FFI_ArrowSchema and an FFI_ArrowArray; the array is
         // moved out (an empty, released one left for the capsule), the schema borrowed.
         let data = unsafe {
-            let array = std::ptr::replace(aptr.cast::<FFI_ArrowArray>().as_ptr(), FFI_ArrowArray::empty());
+            let array = std::ptr::replace(
+                aptr.cast::<FFI_ArrowArray>().as_ptr(),
+                FFI_ArrowArray::empty(),
+            );
             from_ffi(array, &*sptr.cast::<FFI_ArrowSchema>().as_ptr())
         }
         .map_err(arrow_err)?;
@@ -202,7 +214,9 @@ impl Feed for IterFeed {
             let mut bytes = 0;
             let iter = self.iter.bind(py);
             while items.len() < max_items && bytes < max_bytes {
-                let Some(obj) = iter.clone().next() else { break };
+                let Some(obj) = iter.clone().next() else {
+                    break;
+                };
                 let item = python_item(self.next_index, &obj?, None, &mut self.keep)?;
                 self.next_index += 1;
                 bytes += item.size;
@@ -232,15 +246,19 @@ pub struct PyScanPass {
 
 impl PyScanPass {
     fn with_pass<T>(&self, f: impl FnOnce(&mut Option<Pass>) -> T) -> PyResult<T> {
-        let mut guard = self
-            .pass
-            .try_lock()
-            .map_err(|_| PyRuntimeError::new_err("this scan pass is being read by another thread"))?;
+        let mut guard = self.pass.try_lock().map_err(|_| {
+            PyRuntimeError::new_err("this scan pass is being read by another thread")
+        })?;
         Ok(f(&mut guard))
     }
 
     fn raise_callback_error(&self) -> PyResult<()> {
-        match self.callback_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        match self
+            .callback_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
             Some(e) => Err(e),
             None => Ok(()),
         }
@@ -281,7 +299,11 @@ impl PyScanPass {
     /// (inputs, bytes) read so far.
     #[getter]
     fn done(&self) -> PyResult<(u64, u64)> {
-        self.with_pass(|slot| slot.as_ref().map_or(self.total.unwrap_or((0, 0)), |p| (p.inputs_done, p.bytes_done)))
+        self.with_pass(|slot| {
+            slot.as_ref().map_or(self.total.unwrap_or((0, 0)), |p| {
+                (p.inputs_done, p.bytes_done)
+            })
+        })
     }
 
     /// This pass as an Arrow C stream (`arrow_array_stream` capsule) of one wanted table, in
@@ -292,7 +314,9 @@ impl PyScanPass {
             .with_pass(Option::take)?
             .ok_or_else(|| PyRuntimeError::new_err("this scan pass is already used up"))?;
         if !pass.wanted().has(t) {
-            return Err(PyValueError::new_err(format!("this pass does not build the {table} table")));
+            return Err(PyValueError::new_err(format!(
+                "this pass does not build the {table} table"
+            )));
         }
         let reader = PassReader {
             batch_rows: pass.batch_rows(),
@@ -301,7 +325,11 @@ impl PyScanPass {
             queue: VecDeque::new(),
             callback_error: self.callback_error.clone(),
         };
-        PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(Box::new(reader)), c"arrow_array_stream")
+        PyCapsule::new_with_value(
+            py,
+            FFI_ArrowArrayStream::new(Box::new(reader)),
+            c"arrow_array_stream",
+        )
     }
 }
 
@@ -322,14 +350,21 @@ impl Iterator for PassReader {
         while self.queue.is_empty() {
             let pass = &mut self.pass;
             let next = Python::attach(|py| py.detach(|| pass.next_batches()));
-            if let Some(e) = self.callback_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            if let Some(e) = self
+                .callback_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+            {
                 return Some(Err(ArrowError::ExternalError(Box::new(e))));
             }
             match next {
                 Err(e) => return Some(Err(ArrowError::ExternalError(e))),
                 Ok(None) => return None,
                 Ok(Some(mut batches)) => {
-                    let Some(batch) = batches[self.table as usize].take() else { continue };
+                    let Some(batch) = batches[self.table as usize].take() else {
+                        continue;
+                    };
                     let mut offset = 0;
                     while offset < batch.num_rows() {
                         let len = self.batch_rows.min(batch.num_rows() - offset);
@@ -370,7 +405,9 @@ pub fn scan_pass(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<PyScanPass> {
     if threads == 0 || batch_rows == 0 {
-        return Err(PyValueError::new_err("threads and batch_rows must be at least 1"));
+        return Err(PyValueError::new_err(
+            "threads and batch_rows must be at least 1",
+        ));
     }
     let mut wanted = Wanted(0);
     for name in &tables {
@@ -435,7 +472,9 @@ pub fn scan_pass(
         pass.on_group = Some(Box::new(move |done, bytes| {
             Python::attach(|py| {
                 if let Err(e) = callback.call1(py, (done, bytes)) {
-                    slot.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                    slot.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(e);
                 }
             })
         }));
@@ -485,7 +524,10 @@ impl PyArrowTable {
         let mut batches = Vec::new();
         for p in parts {
             if p.table != t {
-                return Err(PyValueError::new_err(format!("cannot join a {} table to {name}", p.table.name())));
+                return Err(PyValueError::new_err(format!(
+                    "cannot join a {} table to {name}",
+                    p.table.name()
+                )));
             }
             batches.extend(p.batches.iter().cloned());
         }
@@ -510,7 +552,12 @@ impl PyArrowTable {
 
     #[getter]
     fn column_names(&self) -> Vec<String> {
-        self.table.schema().fields().iter().map(|f| f.name().clone()).collect()
+        self.table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
     }
 
     fn __len__(&self) -> usize {
@@ -519,7 +566,11 @@ impl PyArrowTable {
 
     fn __repr__(&self) -> String {
         let rows = self.rows();
-        format!("ArrowTable({}: {rows} row{})", self.table.name(), if rows == 1 { "" } else { "s" })
+        format!(
+            "ArrowTable({}: {rows} row{})",
+            self.table.name(),
+            if rows == 1 { "" } else { "s" }
+        )
     }
 
     #[pyo3(signature = (requested_schema=None))]
@@ -529,8 +580,15 @@ impl PyArrowTable {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema; // the schema is fixed: consumers cast if they want another
-        let reader = RecordBatchIterator::new(self.batches.clone().into_iter().map(Ok), self.table.schema());
-        PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(Box::new(reader)), c"arrow_array_stream")
+        let reader = RecordBatchIterator::new(
+            self.batches.clone().into_iter().map(Ok),
+            self.table.schema(),
+        );
+        PyCapsule::new_with_value(
+            py,
+            FFI_ArrowArrayStream::new(Box::new(reader)),
+            c"arrow_array_stream",
+        )
     }
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
@@ -541,9 +599,12 @@ impl PyArrowTable {
     /// values as the shortest float that prints the same, as the session classes read them).
     fn column<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
         let schema = self.table.schema();
-        let index = schema
-            .index_of(name)
-            .map_err(|_| PyKeyError::new_err(format!("the {} table has no column {name:?}", self.table.name())))?;
+        let index = schema.index_of(name).map_err(|_| {
+            PyKeyError::new_err(format!(
+                "the {} table has no column {name:?}",
+                self.table.name()
+            ))
+        })?;
         let out = PyList::empty(py);
         let convert = Converter::new(py)?;
         for batch in &self.batches {
@@ -555,8 +616,10 @@ impl PyArrowTable {
     /// Every row as a dict of column name to value (see `column`).
     fn to_pylist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let names = self.column_names();
-        let columns: Vec<Bound<'py, PyList>> =
-            names.iter().map(|n| self.column(py, n)).collect::<PyResult<_>>()?;
+        let columns: Vec<Bound<'py, PyList>> = names
+            .iter()
+            .map(|n| self.column(py, n))
+            .collect::<PyResult<_>>()?;
         let out = PyList::empty(py);
         for i in 0..self.rows() {
             let row = PyDict::new(py);
@@ -586,7 +649,11 @@ impl PyArrowTable {
 }
 
 /// Import an optional library, with an error that says what to install.
-pub fn optional<'py>(py: Python<'py>, module: &str, method: &str) -> PyResult<Bound<'py, PyModule>> {
+pub fn optional<'py>(
+    py: Python<'py>,
+    module: &str,
+    method: &str,
+) -> PyResult<Bound<'py, PyModule>> {
     py.import(module).map_err(|e| {
         let err = pyo3::exceptions::PyImportError::new_err(format!(
             "{method}() needs {module}, which is not installed (pip install {module})"
@@ -619,7 +686,14 @@ pub fn scan_table_columns(name: &str) -> PyResult<Vec<(String, String, bool, &'s
         .fields()
         .iter()
         .zip(t.docs())
-        .map(|(f, (_, doc))| (f.name().clone(), f.data_type().to_string(), f.is_nullable(), doc))
+        .map(|(f, (_, doc))| {
+            (
+                f.name().clone(),
+                f.data_type().to_string(),
+                f.is_nullable(),
+                doc,
+            )
+        })
         .collect())
 }
 
@@ -633,7 +707,9 @@ impl<'py> Converter<'py> {
     fn new(py: Python<'py>) -> PyResult<Self> {
         let dt = py.import("datetime")?;
         let utc = dt.getattr("timezone")?.getattr("utc")?;
-        let epoch = dt.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, utc))?;
+        let epoch = dt
+            .getattr("datetime")?
+            .call1((1970, 1, 1, 0, 0, 0, 0, utc))?;
         Ok(Converter {
             epoch,
             timedelta: dt.getattr("timedelta")?,
@@ -668,12 +744,16 @@ impl<'py> Converter<'py> {
             DataType::Float64 => push!(array.as_primitive::<Float64Type>(), |v| v),
             DataType::Boolean => push!(array.as_boolean(), |v| v),
             DataType::Timestamp(TimeUnit::Second, _) => {
-                push!(array.as_primitive::<TimestampSecondType>(), |v| self.time(v, 0)?)
+                push!(array.as_primitive::<TimestampSecondType>(), |v| self
+                    .time(v, 0)?)
             }
-            DataType::Timestamp(TimeUnit::Microsecond, _) => push!(
-                array.as_primitive::<TimestampMicrosecondType>(),
-                |v| self.time(v.div_euclid(1_000_000), v.rem_euclid(1_000_000))?
-            ),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                push!(array.as_primitive::<TimestampMicrosecondType>(), |v| self
+                    .time(
+                    v.div_euclid(1_000_000),
+                    v.rem_euclid(1_000_000)
+                )?)
+            }
             DataType::List(_) => {
                 let list = array.as_list::<i32>();
                 for i in 0..list.len() {
@@ -686,7 +766,11 @@ impl<'py> Converter<'py> {
                     }
                 }
             }
-            other => return Err(PyTypeError::new_err(format!("no Python conversion for {other}"))),
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "no Python conversion for {other}"
+                )))
+            }
         }
         Ok(())
     }

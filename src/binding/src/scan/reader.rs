@@ -55,7 +55,9 @@ fn layout_fingerprint() -> u64 {
         size_of::<ReadRequest>(),
         size_of::<SinkAbi>(),
     ];
-    sizes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &s| (h ^ s as u64).wrapping_mul(0x100_0000_01b3))
+    sizes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &s| {
+        (h ^ s as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 #[repr(C)]
@@ -198,16 +200,33 @@ unsafe extern "C" fn read_abi<G: Generation>(
     let outcome = catch_unwind(AssertUnwindSafe(|| read_local::<G>(req, &mut forward)))
         .unwrap_or_else(|_| {
             if req.report_errors {
-                let err = Error::format("internal error while reading this input (a bug: please report it)");
+                let err = Error::format(
+                    "internal error while reading this input (a bug: please report it)",
+                );
                 // SAFETY: alive for this call.
-                error_row(&mut forward, req.source_index, unsafe { req.path.get() }, Some(G::NAME), &err);
+                error_row(
+                    &mut forward,
+                    req.source_index,
+                    unsafe { req.path.get() },
+                    Some(G::NAME),
+                    &err,
+                );
             }
             Outcome::Failed
         });
     match outcome {
-        Outcome::Emitted => ReadOutcome { kind: 0, unknown: 0 },
-        Outcome::Declined(n) => ReadOutcome { kind: 1, unknown: n },
-        Outcome::Failed => ReadOutcome { kind: 2, unknown: 0 },
+        Outcome::Emitted => ReadOutcome {
+            kind: 0,
+            unknown: 0,
+        },
+        Outcome::Declined(n) => ReadOutcome {
+            kind: 1,
+            unknown: n,
+        },
+        Outcome::Failed => ReadOutcome {
+            kind: 2,
+            unknown: 0,
+        },
     }
 }
 
@@ -378,7 +397,13 @@ impl Routing {
             r.read(input, env, below, report, into)
         };
         if is_envelope(input.data) {
-            read(self.newer.as_ref().unwrap_or(&self.primary), true, None, true, into);
+            read(
+                self.newer.as_ref().unwrap_or(&self.primary),
+                true,
+                None,
+                true,
+                into,
+            );
             return;
         }
         let Some(newer) = &self.newer else {

@@ -55,7 +55,9 @@ impl TableId {
             TableId::Tasks => TaskRow::DOCS,
             TableId::Errors => ErrorRow::DOCS,
         };
-        docs.iter().map(|&(c, d)| (c.trim_start_matches("r#"), d)).collect()
+        docs.iter()
+            .map(|&(c, d)| (c.trim_start_matches("r#"), d))
+            .collect()
     }
 
     pub fn schema(self) -> SchemaRef {
@@ -307,8 +309,14 @@ impl TableSet {
 
     pub fn finish(mut self) -> Result<Batches, ArrowError> {
         let w = self.wanted;
-        let pick = |t: TableId, b: Result<RecordBatch, ArrowError>| -> Result<Option<RecordBatch>, ArrowError> {
-            if w.has(t) { b.map(Some) } else { Ok(None) }
+        let pick = |t: TableId,
+                    b: Result<RecordBatch, ArrowError>|
+         -> Result<Option<RecordBatch>, ArrowError> {
+            if w.has(t) {
+                b.map(Some)
+            } else {
+                Ok(None)
+            }
         };
         Ok([
             pick(TableId::Sessions, self.sessions.finish())?,
