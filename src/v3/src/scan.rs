@@ -24,11 +24,8 @@ impl Generation for V3 {
         parse_json(data, |_| Ok(()))
     }
 
-    fn unknown_count(doc: &SessionData, data: &[u8]) -> usize {
-        std::str::from_utf8(data)
-            .ok()
-            .and_then(|text| unknown_fields(text, doc, |_| Ok(())).ok())
-            .map_or(0, |fields| fields.len())
+    fn unknown_count(doc: &SessionData, text: &str) -> usize {
+        unknown_fields(text, doc, |_| Ok(())).map_or(0, |fields| fields.len())
     }
 
     fn emit(doc: &SessionData, at: &Emit<'_>, sink: &mut dyn RowSink) {

@@ -37,10 +37,7 @@ impl Generation for V9 {
         Ok(Doc::Snapshot(Box::new(snapshot)))
     }
 
-    fn unknown_count(doc: &Doc, data: &[u8]) -> usize {
-        let Ok(text) = std::str::from_utf8(data) else {
-            return 0;
-        };
+    fn unknown_count(doc: &Doc, text: &str) -> usize {
         let fields = match doc {
             Doc::Bare(s) => unknown_fields(text, s, |_| Ok(())),
             Doc::Snapshot(s) => unknown_fields(text, s.as_ref(), |_| Ok(())),

@@ -15,7 +15,7 @@ use super::tables::{Batches, TableId, TableSet, Wanted, TABLES};
 use crate::error::Error;
 
 /// A group is about this many input bytes per thread (or `GROUP_ITEMS` inputs per thread).
-const GROUP_BYTES: u64 = 8 << 20;
+const GROUP_BYTES: u64 = 16 << 20;
 const GROUP_ITEMS: usize = 512;
 /// Chunks per thread in a group: enough that one big input does not idle the others.
 const CHUNKS_PER_THREAD: usize = 4;
@@ -149,16 +149,13 @@ impl Feed for ListFeed {
     }
 }
 
-/// Read one input into `into` (a file that cannot be read is an error row).
-fn read_item(routing: &Routing, item: &Item, into: &mut Collect) {
+/// Read one input into `into` (a file that cannot be read is an error row). `buf` is the
+/// worker's file buffer, reused so that big files do not each map fresh zeroed pages.
+fn read_item(routing: &Routing, item: &Item, into: &mut Collect, buf: &mut Vec<u8>) {
     let path = item.path.as_deref();
-    let owned;
     let data: &[u8] = match &item.data {
-        Data::File(p) => match std::fs::read(p) {
-            Ok(d) => {
-                owned = d;
-                &owned
-            }
+        Data::File(p) => match read_into(p, buf) {
+            Ok(()) => buf,
             Err(e) => {
                 let err = Error::format(format!("cannot read the file: {e}"));
                 return error_row(&mut into.set, item.index, path, None, &err);
@@ -183,14 +180,32 @@ fn read_item(routing: &Routing, item: &Item, into: &mut Collect) {
     }
 }
 
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    buf.clear();
+    let mut file = std::fs::File::open(path)?;
+    if let Ok(meta) = file.metadata() {
+        buf.reserve(meta.len() as usize);
+    }
+    file.read_to_end(buf)?;
+    Ok(())
+}
+
+/// A worker's file buffer is kept up to this size between files.
+const KEEP_BUFFER: usize = 8 << 20;
+
 /// Read one chunk of consecutive inputs into its own tables.
 fn read_chunk(routing: &Routing, items: &[Item], wanted: Wanted) -> Result<Batches, ArrowError> {
     let mut collect = Collect {
         set: TableSet::new(wanted),
         overflowed: false,
     };
+    let mut buf = Vec::new();
     for item in items {
-        read_item(routing, item, &mut collect);
+        read_item(routing, item, &mut collect, &mut buf);
+        if buf.capacity() > KEEP_BUFFER {
+            buf = Vec::new();
+        }
     }
     collect.set.finish()
 }
@@ -209,14 +224,19 @@ fn read_group(
             .map(|r| read_chunk(routing, &items[r.clone()], wanted))
             .collect();
     }
+    // Biggest chunks first (results keep their places), so the group does not end waiting
+    // on one thread that drew a big file last.
+    let bytes = |r: &std::ops::Range<usize>| items[r.clone()].iter().map(|i| i.size).sum::<u64>();
+    let mut order: Vec<usize> = (0..chunks.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(bytes(&chunks[i])));
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<Batches, ArrowError>>>> =
         chunks.iter().map(|_| Mutex::new(None)).collect();
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(range) = chunks.get(i) else { break };
-        let out = read_chunk(routing, &items[range.clone()], wanted);
-        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(out);
+    let work = || {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let out = read_chunk(routing, &items[chunks[i].clone()], wanted);
+            *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(out);
+        }
     };
     std::thread::scope(|s| {
         for _ in 1..threads.min(chunks.len()) {

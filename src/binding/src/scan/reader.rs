@@ -31,8 +31,9 @@ pub trait Generation: 'static {
     type Doc;
     /// Parse with the crate: a bare `SessionData` document, or (`envelope`) a v1 snapshot.
     fn parse(data: &[u8], envelope: bool) -> Result<Self::Doc, Error>;
-    /// How many input fields the crate would not write back (`unknown_fields`).
-    fn unknown_count(doc: &Self::Doc, data: &[u8]) -> usize;
+    /// How many fields of `text` (the document `doc` was read from) the crate would not
+    /// write back (`unknown_fields`).
+    fn unknown_count(doc: &Self::Doc, text: &str) -> usize;
     /// The rows of a parsed document. Every row handed to `sink` is only read during the call.
     fn emit(doc: &Self::Doc, at: &Emit<'_>, sink: &mut dyn RowSink);
 }
@@ -172,7 +173,10 @@ fn read_local<G: Generation>(req: &ReadRequest, sink: &mut dyn RowSink) -> Outco
         }
         Ok(doc) => {
             if req.emit_below != u64::MAX {
-                let unknown = G::unknown_count(&doc, data) as u64;
+                // Parsed, so UTF-8: validated again at SIMD speed rather than trusted.
+                let unknown = simdutf8::basic::from_utf8(data)
+                    .map_or(0, |text| G::unknown_count(&doc, text))
+                    as u64;
                 if unknown >= req.emit_below {
                     return Outcome::Declined(unknown);
                 }
@@ -362,6 +366,24 @@ const SEALED_MAGIC: &[u8] = b"A3SE";
 pub const SEALED_MESSAGE: &str = "encrypted snapshot: a sealed A3SE file can only be read through \
      a3s_session.v9.FileSessionStore(dir, encryption_key=...)";
 
+/// Whether the document's first key is `schema_version` or `session` (how the crates write
+/// envelopes): then, if the document is valid JSON at all, it is an envelope — without the
+/// pass over the whole text that [`is_envelope`] makes.
+fn starts_like_envelope(data: &[u8]) -> bool {
+    let skip_ws = |from: usize| {
+        data[from.min(data.len())..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .map_or(data.len(), |i| from + i)
+    };
+    let open = skip_ws(0);
+    if data.get(open) != Some(&b'{') {
+        return false;
+    }
+    let key = &data[skip_ws(open + 1)..];
+    key.starts_with(b"\"schema_version\"") || key.starts_with(b"\"session\"")
+}
+
 /// Whether a document is a v1 snapshot envelope: a JSON object with a `schema_version` or
 /// `session` key (a substring test first: most documents can name neither).
 fn is_envelope(data: &[u8]) -> bool {
@@ -396,14 +418,16 @@ impl Routing {
         let read = |r: &Reader, env, below, report, into: &mut Collect| {
             r.read(input, env, below, report, into)
         };
+        let enveloper = self.newer.as_ref().unwrap_or(&self.primary);
+        // An envelope as the stores write it is read straight away; only if that fails is
+        // the exact test needed (an invalid document is not an envelope: 3.0.0 reports it).
+        if starts_like_envelope(input.data)
+            && read(enveloper, true, None, false, into) == Outcome::Emitted
+        {
+            return;
+        }
         if is_envelope(input.data) {
-            read(
-                self.newer.as_ref().unwrap_or(&self.primary),
-                true,
-                None,
-                true,
-                into,
-            );
+            read(enveloper, true, None, true, into);
             return;
         }
         let Some(newer) = &self.newer else {
@@ -418,5 +442,25 @@ impl Routing {
                 read(&self.primary, false, None, true, into);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_first_keys() {
+        assert!(starts_like_envelope(
+            b"{\n  \"schema_version\": 1, \"session\": {}}"
+        ));
+        assert!(starts_like_envelope(b" {\"session\": {}}"));
+        assert!(!starts_like_envelope(b"{\"id\": \"x\", \"session\": 1}"));
+        assert!(!starts_like_envelope(b"[\"session\"]"));
+        assert!(!starts_like_envelope(b""));
+        assert!(!starts_like_envelope(b"{"));
+        assert!(is_envelope(b"{\"id\": \"x\", \"session\": 1}"));
+        assert!(!is_envelope(b"{\"schema_version\": 1, broken"));
+        assert!(!is_envelope(b"{\"id\": \"session\"}"));
     }
 }
