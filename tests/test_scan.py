@@ -418,6 +418,24 @@ def test_export_parquet(
     assert "needs -o OUTDIR" in capsys.readouterr().err
 
 
+def test_export_parquet_without_pyarrow_says_what_to_install(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from a3s_session.cli import tables
+
+    real = tables.importlib.import_module
+
+    def no_pyarrow(name: str) -> Any:
+        if name.startswith("pyarrow"):
+            raise ImportError(name)
+        return real(name)
+
+    monkeypatch.setattr(tables.importlib, "import_module", no_pyarrow)
+    assert main(["export", str(corpus), "--format", "parquet", "-o", str(tmp_path / "t")]) == 2
+    assert "needs pyarrow (pip install pyarrow" in capsys.readouterr().err
+    assert not (tmp_path / "t").exists()
+
+
 def test_reference_rows_cover_one_input() -> None:
     sample = cli.sample_path().read_bytes()
     rows = rows_of(0, None, sample)
