@@ -419,7 +419,10 @@ def test_export_parquet(
 
 
 def test_export_parquet_without_pyarrow_says_what_to_install(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from a3s_session.cli import tables
 

@@ -14,7 +14,7 @@ use crate::scan_rows::{emit_session, wire_name, Extras};
 pub struct V9;
 
 pub enum Doc {
-    Bare(SessionData),
+    Bare(Box<SessionData>),
     Snapshot(Box<SessionSnapshotV1>),
 }
 
@@ -28,7 +28,7 @@ impl Generation for V9 {
 
     fn parse(data: &[u8], envelope: bool) -> Result<Doc> {
         if !envelope {
-            return parse_json(data, |_| Ok(())).map(Doc::Bare);
+            return parse_json(data, |_| Ok(())).map(|s| Doc::Bare(Box::new(s)));
         }
         let snapshot: SessionSnapshotV1 = parse_json(data, |_| Ok(()))?;
         snapshot
@@ -39,7 +39,7 @@ impl Generation for V9 {
 
     fn unknown_count(doc: &Doc, text: &str) -> usize {
         let fields = match doc {
-            Doc::Bare(s) => unknown_fields(text, s, |_| Ok(())),
+            Doc::Bare(s) => unknown_fields(text, s.as_ref(), |_| Ok(())),
             Doc::Snapshot(s) => unknown_fields(text, s.as_ref(), |_| Ok(())),
         };
         fields.map_or(0, |f| f.len())
