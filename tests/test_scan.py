@@ -424,16 +424,16 @@ def test_export_parquet_without_pyarrow_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from a3s_session.cli import tables
+    import importlib
 
-    real = tables.importlib.import_module
+    real = importlib.import_module
 
     def no_pyarrow(name: str) -> Any:
         if name.startswith("pyarrow"):
             raise ImportError(name)
         return real(name)
 
-    monkeypatch.setattr(tables.importlib, "import_module", no_pyarrow)
+    monkeypatch.setattr(importlib, "import_module", no_pyarrow)
     assert main(["export", str(corpus), "--format", "parquet", "-o", str(tmp_path / "t")]) == 2
     assert "needs pyarrow (pip install pyarrow" in capsys.readouterr().err
     assert not (tmp_path / "t").exists()
