@@ -325,10 +325,6 @@ impl Pass {
         self.wanted
     }
 
-    pub fn total(&self) -> Option<(u64, u64)> {
-        self.feed.total()
-    }
-
     fn full(&self) -> bool {
         self.pending_bytes >= BATCH_BYTES
             || TABLES

@@ -77,8 +77,6 @@ impl TableId {
 pub struct Wanted(pub u32);
 
 impl Wanted {
-    pub const ALL: Wanted = Wanted(0b11_1111);
-
     pub fn has(self, t: TableId) -> bool {
         self.0 & (1 << t as u32) != 0
     }
@@ -109,12 +107,11 @@ macro_rules! table {
         /// Builds one table from rows.
         pub struct $builder {
             $( $col: <$ty as Cell>::Builder, )*
-            rows: usize,
         }
 
         impl $builder {
             pub fn new() -> Self {
-                Self { $( $col: <$ty as Cell>::builder(), )* rows: 0 }
+                Self { $( $col: <$ty as Cell>::builder(), )* }
             }
 
             /// # Safety
@@ -122,15 +119,10 @@ macro_rules! table {
             pub unsafe fn push(&mut self, row: &$row) {
                 // SAFETY: per the caller.
                 unsafe { $( row.$col.append(&mut self.$col); )* }
-                self.rows += 1;
             }
 
-            pub fn rows(&self) -> usize {
-                self.rows
-            }
 
             pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-                self.rows = 0;
                 let columns: Vec<ArrayRef> = vec![ $( Arc::new(self.$col.finish()), )* ];
                 RecordBatch::try_new($row::schema(), columns)
             }
