@@ -36,6 +36,7 @@ from typing_extensions import Required, Self
 __all__ = [
     "CRATE_VERSION",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
+    "SEALED_SNAPSHOT_MESSAGE",
     "ArrowTable",
     "ContextUsage",
     "FileSessionStore",
@@ -61,6 +62,7 @@ __all__ = [
     "ToolUseBlock",
     "__version__",
     "_scan_reader",
+    "is_envelope",
     "line_column",
     "scan_pass",
     "scan_table_columns",
@@ -104,6 +106,14 @@ def use_fast_writer(enabled: bool) -> bool:
     """Write JSON with the fast writer (serde_json's exact bytes, checked by differential
     tests; the default) or, with ``False``, with serde_json itself. Process-wide, for this
     generation's module; returns the previous setting."""
+
+SEALED_SNAPSHOT_MESSAGE: str
+"""The error message for an AES-GCM sealed (``A3SE``) snapshot, which only a
+``v9.FileSessionStore`` opened with its key can read."""
+
+def is_envelope(text: str | bytes) -> bool:
+    """Whether a document is a v1 snapshot envelope: a JSON object with a ``schema_version``
+    or ``session`` key (False for anything that is not one JSON object, or not UTF-8)."""
 
 def top_level_keys(text: str | bytes) -> list[str] | None:
     """The keys of a top-level JSON object in document order, or None when ``text`` is not

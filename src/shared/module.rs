@@ -8,7 +8,7 @@ use a3s_code_core::planning::{TaskPriority, TaskStatus};
 use a3s_code_core::store::{SessionState, DEFAULT_AUTO_COMPACT_THRESHOLD};
 use a3s_code_core::PlanningMode;
 use a3s_session_binding::enums::{register_enum, PyEnum};
-use a3s_session_binding::{error, json, listview, scalar, unknown};
+use a3s_session_binding::{error, json, listview, scalar, scan, unknown};
 use pyo3::prelude::*;
 
 use crate::{content, records};
@@ -33,6 +33,8 @@ pub fn add_common(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(top_level_keys, m)?)?;
     m.add_function(wrap_pyfunction!(use_fast_writer, m)?)?;
     m.add_function(wrap_pyfunction!(top_level_members, m)?)?;
+    m.add_function(wrap_pyfunction!(is_envelope, m)?)?;
+    m.add("SEALED_SNAPSHOT_MESSAGE", scan::reader::SEALED_MESSAGE)?;
     m.add_class::<records::PyContextUsage>()?;
     m.add_class::<records::PyLlmConfigData>()?;
     m.add_class::<records::PyTask>()?;
@@ -85,6 +87,13 @@ fn top_level_keys(text: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
     Ok(json::borrow_text(text)
         .ok()
         .and_then(unknown::top_level_keys))
+}
+
+/// Whether a document is a v1 snapshot envelope (a JSON object with a `schema_version` or
+/// `session` key): the test the scan makes, for the same choice one file at a time.
+#[pyfunction]
+fn is_envelope(text: &Bound<'_, PyAny>) -> bool {
+    json::borrow_text(text).is_ok_and(|t| scan::reader::is_envelope(t.as_bytes()))
 }
 
 /// (key, exact text of the value) of each member of a top-level JSON object, for text the

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import v9
-from .._native import SessionData, SessionFormatError, top_level_keys
+from .._native import SEALED_SNAPSHOT_MESSAGE, SessionData, SessionFormatError, is_envelope
 from .envelope import _decode, _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
 
@@ -27,10 +27,7 @@ def parse_session_document(
     if isinstance(data, (bytes, bytearray, memoryview)):
         data = bytes(data)
         if data.startswith(SEALED_MAGIC):
-            raise _format_error(
-                "encrypted snapshot: a sealed A3SE file can only be read through "
-                "a3s_session.v9.FileSessionStore(dir, encryption_key=...)"
-            )
+            raise _format_error(SEALED_SNAPSHOT_MESSAGE)
     text = _decode(data)
     if text is None:  # not UTF-8: let the crate say where
         cls = v9.SessionData if generation == "v9" else SessionData
@@ -38,8 +35,7 @@ def parse_session_document(
         return SessionFile(session=session, path=path, layout=LEGACY, generation=generation or "v3")
     # The Rust side reads the bytes themselves (no second UTF-8 encoding of the str).
     source: bytes | str = data if isinstance(data, bytes) else text
-    keys = top_level_keys(source) if _may_name_envelope_keys(source) else None
-    if keys is not None and ("schema_version" in keys or "session" in keys):
+    if is_envelope(source):
         if generation != "v3":
             return _parse_snapshot_v9(text, path)
         members = _top_level_members(text)  # with positions, for errors in the envelope
@@ -57,15 +53,6 @@ def parse_session_document(
         if len(newer.unknown_fields) < len(first.unknown_fields):
             return newer
     return first
-
-
-def _may_name_envelope_keys(source: bytes | str) -> bool:
-    """False only when no key of the document can be ``schema_version`` or ``session``:
-    neither appears quoted, and no ``\\u`` escape could spell one. (A substring search is
-    much cheaper than listing the keys, which most documents do not need.)"""
-    if isinstance(source, bytes):
-        return b'"session"' in source or b'"schema_version"' in source or b"\\u" in source
-    return '"session"' in source or '"schema_version"' in source or "\\u" in source
 
 
 def _parse_bare(

@@ -39,7 +39,7 @@ pub trait Generation: 'static {
 }
 
 /// Bumped whenever a `#[repr(C)]` struct crossing the boundary changes.
-const ABI_VERSION: u32 = 1;
+const ABI_VERSION: u32 = 2;
 const CAPSULE_NAME: &std::ffi::CStr = c"a3s_session.scan_reader";
 
 /// Sizes of every struct that crosses the boundary: two extensions built from different
@@ -100,20 +100,14 @@ struct ReadOutcome {
 pub struct ReaderAbi {
     abi_version: u32,
     fingerprint: u64,
-    name: Text,
     read: unsafe extern "C" fn(*const ReadRequest, *const SinkAbi) -> ReadOutcome,
 }
-
-// SAFETY: the table holds a static name and a function pointer; nothing thread-bound.
-unsafe impl Send for ReaderAbi {}
-unsafe impl Sync for ReaderAbi {}
 
 /// The capsule a generation module exports as `_scan_reader`.
 pub fn reader_capsule<G: Generation>(py: Python<'_>) -> PyResult<Bound<'_, PyCapsule>> {
     let abi = ReaderAbi {
         abi_version: ABI_VERSION,
         fingerprint: layout_fingerprint(),
-        name: Text::of(G::NAME),
         read: read_abi::<G>,
     };
     PyCapsule::new_with_value(py, abi, CAPSULE_NAME)
@@ -317,11 +311,6 @@ impl Reader {
         Ok(Reader(abi))
     }
 
-    pub fn name(&self) -> &'static str {
-        // SAFETY: a static name (`reader_capsule`).
-        unsafe { self.0.name.get() }.unwrap_or("")
-    }
-
     /// Read one input into `into`. `emit_below`: emit only with fewer unknown fields than
     /// this (None: always, without counting); `report_errors`: an error row on failure.
     pub fn read(
@@ -386,7 +375,7 @@ fn starts_like_envelope(data: &[u8]) -> bool {
 
 /// Whether a document is a v1 snapshot envelope: a JSON object with a `schema_version` or
 /// `session` key (a substring test first: most documents can name neither).
-fn is_envelope(data: &[u8]) -> bool {
+pub fn is_envelope(data: &[u8]) -> bool {
     let may = memchr::memmem::find(data, b"\"session\"").is_some()
         || memchr::memmem::find(data, b"\"schema_version\"").is_some()
         || memchr::memmem::find(data, b"\\u").is_some();
