@@ -37,7 +37,16 @@ from ._native import (
     ToolUseBlock,
     __version__,
 )
-from ._scan import DEFAULT_BATCH_ROWS, TABLES, Scan, ScanTable, ScanTables, scan, scan_contents
+from ._scan import (
+    DEFAULT_BATCH_ROWS,
+    TABLES,
+    Scan,
+    ScanBatches,
+    ScanTable,
+    ScanTables,
+    scan,
+    scan_contents,
+)
 from .files import (
     SessionDirectory,
     SessionFile,
@@ -74,6 +83,7 @@ __all__ = [
     "Message",
     "PlanningMode",
     "Scan",
+    "ScanBatches",
     "ScanTable",
     "ScanTables",
     "SessionConfig",

@@ -83,6 +83,18 @@ class ScanTables:
         return f"ScanTables({counts})"
 
 
+class ScanBatches(Iterator[ScanTables]):
+    """The batches of one pass over a scan's source (see :meth:`Scan.batches`)."""
+
+    def __init__(self, batches: Iterator[ScanTables], total: tuple[int, int] | None) -> None:
+        self._batches = batches
+        self.total = total
+        """(inputs, bytes) the pass will read, when known up front (not for an iterator)."""
+
+    def __next__(self) -> ScanTables:
+        return next(self._batches)
+
+
 class ScanTable:
     """One table of a :class:`Scan`, not yet read: each use (``pyarrow.table(t)``,
     ``polars.DataFrame(t)``, DuckDB, :meth:`collect`) reads the source again, streaming,
@@ -191,18 +203,18 @@ class Scan:
 
     def batches(
         self, tables: Iterable[str] | None = None, *, progress: Progress | None = None
-    ) -> Iterator[ScanTables]:
+    ) -> ScanBatches:
         """Read the source once, yielding the chosen tables (default: all) a run of inputs
         at a time: each batch's tables hold the rows of the same inputs. A batch is handed
         out once one of its tables reaches ``batch_rows`` rows. ``progress(inputs_done,
-        bytes_done)`` is called as inputs are read."""
+        bytes_done)`` is called as inputs are read. The pass opens here (a directory is
+        listed now), so ``.total`` of the result is known before the first batch."""
         chosen = _tables(tables)
         kept = self._materialized(progress)
         if kept is not None:
-            yield kept
-            return
-        for batch in self._open(chosen, progress):
-            yield ScanTables._of(batch)
+            return ScanBatches(iter([kept]), None)
+        run = self._open(chosen, progress)
+        return ScanBatches((ScanTables._of(batch) for batch in run), run.total)
 
     def collect(self, tables: Iterable[str] | None = None) -> ScanTables:
         """Every chosen table (default: all), read in one pass, in memory."""

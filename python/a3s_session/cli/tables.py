@@ -25,17 +25,24 @@ def _scan_of(path: str) -> Scan:
 
 
 def _batches(s: Scan, tables: list[str], label: str) -> Iterator[ScanTables]:
-    """The scan's batches with a progress bar on a stderr terminal (files, MB/s, ETA)."""
+    """The scan's batches with a progress bar on a stderr terminal (files, MB/s, ETA); the
+    directory is listed once, by the pass itself."""
+    bar: list[Progress] = []
+
+    def progress(done: int, size: int) -> None:
+        if bar:
+            bar[0].update(done, size)
+
     try:
-        total = s.total
+        batches = s.batches(tables, progress=progress)
     except OSError as err:
         raise CliError(f"{err.filename or ''}: {err.strerror or err}") from None
-    files, size = total if total is not None else (0, 0)
-    bar = Progress(files, sys.stderr, label, total_bytes=size)
+    files, size = batches.total if batches.total is not None else (0, 0)
+    bar.append(Progress(files, sys.stderr, label, total_bytes=size))
     try:
-        yield from s.batches(tables, progress=bar.update)
+        yield from batches
     finally:
-        bar.clear()
+        bar[0].clear()
 
 
 def _report_errors(errors: list[dict[str, Any]]) -> None:
