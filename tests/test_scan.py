@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import a3s_session_v9
 import pytest
 
 import a3s_session as a3s
@@ -91,7 +92,10 @@ def test_each_table_streams_on_its_own(
 
 def test_batches_hold_whole_inputs(corpus: Path) -> None:
     seen: list[int] = []
-    for batch in a3s.scan(corpus, threads=2, batch_rows=200).batches():
+    batches = a3s.scan(corpus, threads=2, batch_rows=200).batches()
+    paths = walk(corpus)
+    assert batches.total == (len(paths), sum(p.stat().st_size for p in paths))
+    for batch in batches:
         sessions = set(batch.sessions.column("source_index")) | set(
             batch.errors.column("source_index")
         )
@@ -154,6 +158,38 @@ def test_contents_as_bytes_pairs_and_arrow_columns(corpus: Path) -> None:
     assert len(nulls.sessions) == 1 and nulls.errors.to_pylist()[0]["message"].startswith(
         "no content"
     )
+
+
+def test_tables_and_passes_describe_themselves(corpus: Path) -> None:
+    paths = walk(corpus)[:30]
+    run = a3s._native.scan_pass(
+        tables=["sessions", "errors"],
+        threads=1,
+        batch_rows=7,
+        primary=a3s._native._scan_reader,
+        newer=a3s_session_v9._scan_reader,
+        paths=paths,
+    )
+    size = sum(p.stat().st_size for p in paths)
+    assert run.total == (30, size) and run.done == (0, 0)
+    parts = list(run)
+    assert run.done == (30, size)
+    assert set(parts[0]) == {"sessions", "errors"}
+    joined = a3s.ArrowTable.join("sessions", [p["sessions"] for p in parts])
+    assert joined.name == "sessions" and joined.num_batches == len(parts)
+    assert joined.column_names == [c for c, _, _, _ in a3s.scan(paths).sessions.columns]
+    assert repr(a3s.ArrowTable.empty("tasks")) == "ArrowTable(tasks: 0 rows)"
+
+
+def test_is_envelope_is_the_key_test(corpus: Path) -> None:
+    for p in walk(corpus):
+        data = p.read_bytes()
+        keys = a3s._native.top_level_keys(data)
+        want = keys is not None and ("session" in keys or "schema_version" in keys)
+        assert a3s._native.is_envelope(data) is want, p
+    assert a3s._native.is_envelope('{"id": "x", "session": 1}')
+    assert not a3s._native.is_envelope('{"id": "session"}')
+    assert not a3s._native.is_envelope(b'{"session": \xff}')
 
 
 def test_a_one_shot_iterator_is_read_once_and_kept(corpus: Path) -> None:
