@@ -426,6 +426,21 @@ def test_ls_progress_bar_on_a_tty(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert err == ""
 
 
+def test_migrate_progress_bar_on_a_tty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "old"
+    src.mkdir()
+    for i in range(20):
+        doc = json.loads(SAMPLE.read_bytes())
+        doc["id"] = f"s{i:02}"
+        (src / f"s{i:02}.json").write_text(json.dumps(doc))
+    argv = ["migrate", str(src), str(tmp_path / "new")]
+    code, out, err = run_tty(monkeypatch, argv, stdout=False, stderr=True)
+    assert code == 0, (out, err)
+    assert "migrating [" in err and "0/20" in err  # the crate's one call has begun
+    assert "checking [" in err and "20/20" in err and err.endswith("\r")
+    assert "migrated 20 sessions" in out and "checking" not in out
+
+
 def test_progress_bar_unit() -> None:
     stream = FakeTTY()
     bar = cli.Progress(40, stream, "x")

@@ -5,6 +5,9 @@ timeout, and a thread still alive then is a deadlock (the subprocess dumps every
 stack and exits non-zero; a hang of the whole process is caught by the subprocess timeout).
 Every ``to_json()`` output written during a scenario must load with ``json.loads`` and with
 ``SessionData.from_json``. Run with ``-s`` to see the per-scenario counts.
+
+Each scenario runs 8 worker threads; ``A3S_TEST_THREADS=64`` (the free-threaded CI job's
+stress mode) runs that many instead, in the same proportions.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ WORKLOADS = REPO / "benchmarks" / "workloads.py"
 
 # Shared by every scenario: a thread runner with a watchdog, and the output checks.
 _PRELUDE = r'''
-import copy, faulthandler, importlib.util, json, pickle, random, sys, threading, time
+import copy, faulthandler, importlib.util, json, os, pickle, random, sys, threading, time
 from collections import Counter
 import a3s_session as a3s
 from a3s_session import SessionData, SessionFormatError
@@ -31,6 +34,14 @@ from a3s_session import SessionData, SessionFormatError
 SAMPLE = open("python/a3s_session/data/sample_session.json", encoding="utf-8").read()
 # Switch threads every 10 us instead of 5 ms: far more interleavings per second.
 sys.setswitchinterval(1e-5)
+# Worker threads per scenario (8 unless A3S_TEST_THREADS says), and a share of them.
+W = max(2, int(os.environ.get("A3S_TEST_THREADS", "8")))
+
+
+def share(eighths):
+    return max(1, eighths * W // 8)
+
+
 ERRORS = Counter()
 OPS = Counter()
 PROBLEMS = []
@@ -201,9 +212,9 @@ def test_eight_threads_on_the_same_session() -> None:
         shared = SessionData.from_json(SAMPLE)
         for _ in range(60):
             shared.messages.append(NEW_MESSAGE)
-        elapsed = run_threads([mutator(lambda n: shared)] * 8, 3.0)
+        elapsed = run_threads([mutator(lambda n: shared)] * W, 3.0)
         check_output(shared.to_json())
-        report(8, elapsed, messages=len(shared.messages))
+        report(W, elapsed, messages=len(shared.messages))
         """,
     )
     assert r["ops"]["to_json"] > 100
@@ -214,11 +225,11 @@ def test_eight_threads_on_their_own_sessions() -> None:
     r = run_scenario(
         with_mutator=True,
         code="""
-        sessions = [SessionData.from_json(SAMPLE) for _ in range(8)]
-        elapsed = run_threads([mutator(lambda n: sessions[n])] * 8, 3.0)
+        sessions = [SessionData.from_json(SAMPLE) for _ in range(W)]
+        elapsed = run_threads([mutator(lambda n: sessions[n])] * W, 3.0)
         for s in sessions:
             check_output(s.to_json())
-        report(8, elapsed)
+        report(W, elapsed)
         """,
     )
     assert r["ops"]["to_json"] > 100
@@ -251,10 +262,10 @@ def test_big_parses_run_while_other_threads_mutate() -> None:
                 expect(lambda: fn(deadline, n))
             return run
 
-        targets = [guarded(parser)] * 3 + [mutator(lambda n: shared)] * 3 + [
-            mutator(lambda n: SessionData.from_json(SAMPLE))] * 2
+        targets = [guarded(parser)] * share(3) + [mutator(lambda n: shared)] * share(3) + [
+            mutator(lambda n: SessionData.from_json(SAMPLE))] * share(2)
         elapsed = run_threads(targets, 4.0)
-        report(8, elapsed, m_bytes=len(M_BYTES), m_round_trips=sum(parsed.values()))
+        report(W, elapsed, m_bytes=len(M_BYTES), m_round_trips=sum(parsed.values()))
         """,
     )
     assert r["m_round_trips"] >= 3
@@ -297,10 +308,10 @@ def test_objects_shared_between_sessions_lock_in_order() -> None:
                 shared_block.input = {"a": list(range(rng.randrange(6)))}
                 count("part")
 
-        targets = [lambda d, n: expect(lambda: session_writer(d, n))] * 4 + [
-            lambda d, n: expect(lambda: part_writer(d, n))] * 4
+        targets = [lambda d, n: expect(lambda: session_writer(d, n))] * share(4) + [
+            lambda d, n: expect(lambda: part_writer(d, n))] * share(4)
         elapsed = run_threads(targets, 3.0)
-        report(8, elapsed)
+        report(W, elapsed)
         """
     )
     assert r["ops"]["session_to_json"] > 50 and r["ops"]["part"] > 50
@@ -336,10 +347,10 @@ def test_store_readers_never_see_a_torn_file_while_writers_save(tmp_path: Path) 
                 check_output(s.to_json())
                 count("load")
 
-        targets = [lambda d, n: expect(lambda: writer(d, n))] * 4 + [
-            lambda d, n: expect(lambda: reader(d, n))] * 4
+        targets = [lambda d, n: expect(lambda: writer(d, n))] * share(4) + [
+            lambda d, n: expect(lambda: reader(d, n))] * share(4)
         elapsed = run_threads(targets, 3.0)
-        report(8, elapsed, files=sorted(p.name for p in store.dir.iterdir()))
+        report(W, elapsed, files=sorted(p.name for p in store.dir.iterdir()))
         """
     )
     assert r["ops"]["save"] > 4 and r["ops"]["load"] > 4

@@ -47,6 +47,7 @@ from ._scan import (
     scan,
     scan_contents,
 )
+from ._schema import json_schema_of as json_schema
 from .files import (
     SessionDirectory,
     SessionFile,
@@ -103,6 +104,7 @@ __all__ = [
     "UnknownFieldsError",
     "WriteRefusedError",
     "__version__",
+    "json_schema",
     "load_session",
     "read_session_file",
     "scan",

@@ -418,18 +418,24 @@ def cmd_migrate(args: argparse.Namespace, style: Style) -> int:
     src, dst = pathlib.Path(args.src), pathlib.Path(args.dst)
     if not src.is_dir():
         raise CliError(f"{src}: not a directory, expected a 3.0.0 session store")
+    waiting = Progress(sum(1 for _ in src.glob("*.json")), sys.stderr, "migrating")
+    waiting.update(0)  # the crate migrates the whole store in one call: say it started
     try:
         report = v9.migrate_legacy_store(src, dst)
     except ValueError as err:
         raise CliError(str(err)) from None
     except OSError as err:
         raise CliError(_os_message(err, dst)) from None
+    finally:
+        waiting.clear()
     migrated: list[str] = report["migrated"]
     skipped: dict[str, str] = report["skipped"]
     # What 3.0.0 read of each session must all be in what 9.1.3 wrote.
     lost: dict[str, list[str]] = {}
     target = v9.FileSessionStore(dst)
-    for sid in migrated:
+    checking = Progress(len(migrated), sys.stderr, "checking")
+    for done, sid in enumerate(migrated, 1):
+        checking.update(done)
         legacy = src / f"{safe_session_id(sid)}.json"
         old = read_session_file(legacy, generation="v3").session if legacy.exists() else None
         new = target.load(sid)
@@ -437,6 +443,7 @@ def cmd_migrate(args: argparse.Namespace, style: Style) -> int:
             missing = find_unknown_fields(old.to_dict(), new.to_dict())
             if missing:
                 lost[sid] = missing
+    checking.clear()
     if args.json:
         _print(json.dumps({"migrated": migrated, "skipped": skipped, "lost": lost}, indent=2))
     else:

@@ -272,6 +272,27 @@ macro_rules! record_class {
                 Ok($crate::record::reduce(slf)?)
             }
 
+            /// pydantic v2: a field of this type validates and serializes through the crate
+            /// (`a3s_session._pydantic`, which imports pydantic only when asked).
+            #[classmethod]
+            fn __get_pydantic_core_schema__<'py>(
+                cls: &pyo3::Bound<'py, pyo3::types::PyType>,
+                _source: &pyo3::Bound<'py, pyo3::PyAny>,
+                _handler: &pyo3::Bound<'py, pyo3::PyAny>,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+                Ok($crate::record::pydantic_hook(cls, "core_schema")?)
+            }
+
+            /// The JSON Schema pydantic (and FastAPI's OpenAPI) shows for this type.
+            #[classmethod]
+            fn __get_pydantic_json_schema__<'py>(
+                cls: &pyo3::Bound<'py, pyo3::types::PyType>,
+                _core_schema: &pyo3::Bound<'py, pyo3::PyAny>,
+                _handler: &pyo3::Bound<'py, pyo3::PyAny>,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+                Ok($crate::record::pydantic_hook(cls, "json_schema")?)
+            }
+
             $( $($extra)* )?
         }
     }};

@@ -462,6 +462,13 @@ pub fn reduce<'py, N: Node>(slf: &Bound<'py, N>) -> Result<(Bound<'py, PyAny>, (
     Ok((cls.getattr("from_json")?, (text,)))
 }
 
+/// pydantic's hooks live in Python (`a3s_session._pydantic`): they build pydantic-core
+/// schemas around `from_dict` / `from_json` / `to_dict`, so no field rule is restated there.
+pub fn pydantic_hook<'py>(cls: &Bound<'py, PyType>, hook: &str) -> Result<Bound<'py, PyAny>> {
+    let module = cls.py().import("a3s_session._pydantic")?;
+    Ok(module.call_method1(hook, (cls,))?)
+}
+
 /// Free a big value with the interpreter released, so other threads keep running. Views
 /// hold Python objects and are dropped normally, attached.
 pub fn drop_detached<N: Node>(state: &mut Lock<State<N::Value, N::Views>>) {

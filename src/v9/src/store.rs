@@ -3,19 +3,25 @@
 //! driven from Rust with the interpreter released. Every byte on disk is written by the crate.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use a3s_code_core::store::{FileSessionStore, SessionData, SessionSnapshotV1, SessionStore};
 use a3s_session_binding::error::Error;
 use a3s_session_binding::record::with_value;
-use a3s_session_binding::runtime::{block_on, runtime, store_error};
+use a3s_session_binding::runtime::{awaitable, block_on, runtime, store_error, take_turn, Turn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyType;
+use pyo3::IntoPyObjectExt;
 
 use crate::session::{PySessionData, PySessionSnapshotV1};
 
+/// Each operation has a blocking form (the interpreter released while it runs) and an
+/// `*_async` twin returning an asyncio future of the running loop, run on the extension's
+/// store runtime; cancelling it never cuts a write short (see `runtime::awaitable`).
 #[pyclass(frozen, module = "a3s_session.v9", name = "FileSessionStore")]
 pub struct PyFileSessionStore {
-    store: FileSessionStore,
+    store: Arc<FileSessionStore>,
     dir: PathBuf,
     encrypted: bool,
 }
@@ -43,6 +49,80 @@ fn failure(py: Python<'_>, err: anyhow::Error) -> PyErr {
     store_error(err)
 }
 
+/// The ways an async twin's output becomes its result.
+fn none(py: Python<'_>, done: anyhow::Result<()>) -> PyResult<Py<PyAny>> {
+    done.map_err(|e| failure(py, e))?;
+    Ok(py.None())
+}
+
+fn plain<T: for<'py> IntoPyObject<'py>>(
+    py: Python<'_>,
+    done: anyhow::Result<T>,
+) -> PyResult<Py<PyAny>> {
+    done.map_err(|e| failure(py, e))?.into_py_any(py)
+}
+
+fn session(py: Python<'_>, found: anyhow::Result<Option<SessionData>>) -> PyResult<Py<PyAny>> {
+    found
+        .map_err(|e| failure(py, e))?
+        .map(PySessionData::from_value)
+        .into_py_any(py)
+}
+
+fn snapshot(
+    py: Python<'_>,
+    found: anyhow::Result<Option<SessionSnapshotV1>>,
+) -> PyResult<Py<PyAny>> {
+    found
+        .map_err(|e| failure(py, e))?
+        .map(PySessionSnapshotV1::from_value)
+        .into_py_any(py)
+}
+
+async fn sorted_ids(store: &FileSessionStore) -> anyhow::Result<Vec<String>> {
+    let mut ids = store.list().await?;
+    ids.sort();
+    Ok(ids)
+}
+
+/// The key of a key: 32 bytes (AES-256).
+fn at_rest_key(encryption_key: Option<&[u8]>) -> PyResult<Option<[u8; 32]>> {
+    encryption_key
+        .map(|k| {
+            k.try_into().map_err(|_| {
+                PyValueError::new_err(format!(
+                    "encryption_key must be 32 bytes (AES-256), got {}",
+                    k.len()
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// Open as the constructor's arguments say.
+async fn open(
+    dir: PathBuf,
+    key: Option<[u8; 32]>,
+    recover_corrupt_wal: bool,
+) -> anyhow::Result<FileSessionStore> {
+    match (key, recover_corrupt_wal) {
+        (Some(key), _) => FileSessionStore::with_encryption_key(dir, &key).await,
+        (None, true) => FileSessionStore::new_recovering_corrupt_wal(dir).await,
+        (None, false) => FileSessionStore::new(dir).await,
+    }
+}
+
+fn check_open_options(key: &Option<[u8; 32]>, recover_corrupt_wal: bool) -> PyResult<()> {
+    if key.is_some() && recover_corrupt_wal {
+        // The crate's recovering constructor opens plaintext stores only.
+        return Err(PyValueError::new_err(
+            "recover_corrupt_wal opens plaintext stores only (the crate has no recovering \
+             constructor with a key)",
+        ));
+    }
+    Ok(())
+}
+
 impl PyFileSessionStore {
     fn run<T, F>(&self, py: Python<'_>, fut: F) -> PyResult<T>
     where
@@ -50,6 +130,10 @@ impl PyFileSessionStore {
         T: Send,
     {
         block_on(py, fut)?.map_err(|e| failure(py, e))
+    }
+
+    fn turn(&self, id: &str) -> Turn {
+        take_turn(self.dir.join(id))
     }
 }
 
@@ -67,36 +151,44 @@ impl PyFileSessionStore {
         encryption_key: Option<&[u8]>,
         recover_corrupt_wal: bool,
     ) -> PyResult<Self> {
-        let key: Option<[u8; 32]> = match encryption_key {
-            None => None,
-            Some(k) => Some(k.try_into().map_err(|_| {
-                PyValueError::new_err(format!(
-                    "encryption_key must be 32 bytes (AES-256), got {}",
-                    k.len()
-                ))
-            })?),
-        };
-        if key.is_some() && recover_corrupt_wal {
-            // The crate's recovering constructor opens plaintext stores only.
-            return Err(PyValueError::new_err(
-                "recover_corrupt_wal opens plaintext stores only (the crate has no recovering \
-                 constructor with a key)",
-            ));
-        }
-        let target = dir.clone();
-        let store = block_on(py, async move {
-            match (key, recover_corrupt_wal) {
-                (Some(key), _) => FileSessionStore::with_encryption_key(target, &key).await,
-                (None, true) => FileSessionStore::new_recovering_corrupt_wal(target).await,
-                (None, false) => FileSessionStore::new(target).await,
-            }
-        })?
-        .map_err(|e| failure(py, e))?;
+        let key = at_rest_key(encryption_key)?;
+        check_open_options(&key, recover_corrupt_wal)?;
+        let store = block_on(py, open(dir.clone(), key, recover_corrupt_wal))?
+            .map_err(|e| failure(py, e))?;
         Ok(Self {
-            store,
+            store: Arc::new(store),
             dir,
             encrypted: key.is_some(),
         })
+    }
+
+    /// The constructor without blocking the event loop (opening creates the directory and
+    /// replays the write-ahead log).
+    #[classmethod]
+    #[pyo3(signature = (dir, *, encryption_key = None, recover_corrupt_wal = false))]
+    fn open_async<'py>(
+        _cls: &Bound<'py, PyType>,
+        py: Python<'py>,
+        dir: PathBuf,
+        encryption_key: Option<&[u8]>,
+        recover_corrupt_wal: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let key = at_rest_key(encryption_key)?;
+        check_open_options(&key, recover_corrupt_wal)?;
+        let target = dir.clone();
+        awaitable(
+            py,
+            open(target, key, recover_corrupt_wal),
+            move |py, opened| {
+                let store = opened.map_err(|e| failure(py, e))?;
+                Self {
+                    store: Arc::new(store),
+                    dir,
+                    encrypted: key.is_some(),
+                }
+                .into_py_any(py)
+            },
+        )
     }
 
     /// The store directory.
@@ -113,13 +205,34 @@ impl PyFileSessionStore {
 
     /// Save a session with the crate's legacy-fragment API: an existing snapshot keeps its
     /// other records and gets this session; otherwise the crate writes the session alone.
+    /// Writes of one session run in the order they were called.
     fn save(&self, py: Python<'_>, session: &Bound<'_, PySessionData>) -> PyResult<()> {
         let rt = runtime()?;
         let store = &self.store;
         let done = with_value(py, session.get(), true, |value: &SessionData| {
-            rt.block_on(store.save(value))
+            let mut turn = self.turn(&value.id);
+            rt.block_on(async {
+                turn.wait().await;
+                store.save(value).await
+            })
         })?;
         done.map_err(|e| failure(py, e))
+    }
+
+    /// `save` as an asyncio future. The session is copied when called, so later changes to
+    /// it are not written; cancelling the await does not stop the write.
+    fn save_async<'py>(
+        &self,
+        py: Python<'py>,
+        session: &Bound<'py, PySessionData>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let value = with_value(py, session.get(), true, |value: &SessionData| value.clone())?;
+        let (store, mut turn) = (self.store.clone(), self.turn(&value.id));
+        let work = async move {
+            turn.wait().await;
+            store.save(&value).await
+        };
+        awaitable(py, work, none)
     }
 
     /// The session with this id (from its snapshot or a legacy file), or None.
@@ -127,6 +240,12 @@ impl PyFileSessionStore {
         Ok(self
             .run(py, self.store.load(id))?
             .map(PySessionData::from_value))
+    }
+
+    /// `load` as an asyncio future.
+    fn load_async<'py>(&self, py: Python<'py>, id: String) -> PyResult<Bound<'py, PyAny>> {
+        let store = self.store.clone();
+        awaitable(py, async move { store.load(&id).await }, session)
     }
 
     /// Commit a whole snapshot atomically (WAL intent, temp file, fsync, rename, commit).
@@ -138,9 +257,30 @@ impl PyFileSessionStore {
         let rt = runtime()?;
         let store = &self.store;
         let done = with_value(py, snapshot.get(), true, |value: &SessionSnapshotV1| {
-            rt.block_on(store.save_snapshot(value))
+            let mut turn = self.turn(&value.session.id);
+            rt.block_on(async {
+                turn.wait().await;
+                store.save_snapshot(value).await
+            })
         })?;
         done.map_err(|e| failure(py, e))
+    }
+
+    /// `save_snapshot` as an asyncio future (the snapshot is copied when called).
+    fn save_snapshot_async<'py>(
+        &self,
+        py: Python<'py>,
+        snapshot: &Bound<'py, PySessionSnapshotV1>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let value = with_value(py, snapshot.get(), true, |value: &SessionSnapshotV1| {
+            value.clone()
+        })?;
+        let (store, mut turn) = (self.store.clone(), self.turn(&value.session.id));
+        let work = async move {
+            turn.wait().await;
+            store.save_snapshot(&value).await
+        };
+        awaitable(py, work, none)
     }
 
     /// Commit only if the stored snapshot's content digest is `expected_digest` (None:
@@ -155,9 +295,36 @@ impl PyFileSessionStore {
         let rt = runtime()?;
         let store = &self.store;
         let done = with_value(py, snapshot.get(), true, |value: &SessionSnapshotV1| {
-            rt.block_on(store.save_snapshot_cas(value, expected_digest.as_deref()))
+            let mut turn = self.turn(&value.session.id);
+            rt.block_on(async {
+                turn.wait().await;
+                store
+                    .save_snapshot_cas(value, expected_digest.as_deref())
+                    .await
+            })
         })?;
         done.map_err(|e| failure(py, e))
+    }
+
+    /// `save_snapshot_cas` as an asyncio future of whether it committed.
+    #[pyo3(signature = (snapshot, expected_digest))]
+    fn save_snapshot_cas_async<'py>(
+        &self,
+        py: Python<'py>,
+        snapshot: &Bound<'py, PySessionSnapshotV1>,
+        expected_digest: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let value = with_value(py, snapshot.get(), true, |value: &SessionSnapshotV1| {
+            value.clone()
+        })?;
+        let (store, mut turn) = (self.store.clone(), self.turn(&value.session.id));
+        let work = async move {
+            turn.wait().await;
+            store
+                .save_snapshot_cas(&value, expected_digest.as_deref())
+                .await
+        };
+        awaitable(py, work, plain)
     }
 
     /// The snapshot with this id, or None.
@@ -167,25 +334,61 @@ impl PyFileSessionStore {
             .map(PySessionSnapshotV1::from_value))
     }
 
+    /// `load_snapshot` as an asyncio future.
+    fn load_snapshot_async<'py>(&self, py: Python<'py>, id: String) -> PyResult<Bound<'py, PyAny>> {
+        let store = self.store.clone();
+        awaitable(py, async move { store.load_snapshot(&id).await }, snapshot)
+    }
+
     /// Remove the session and its side files.
     fn delete(&self, py: Python<'_>, id: &str) -> PyResult<()> {
-        self.run(py, self.store.delete(id))
+        let mut turn = self.turn(id);
+        self.run(py, async {
+            turn.wait().await;
+            self.store.delete(id).await
+        })
+    }
+
+    /// `delete` as an asyncio future.
+    fn delete_async<'py>(&self, py: Python<'py>, id: String) -> PyResult<Bound<'py, PyAny>> {
+        let (store, mut turn) = (self.store.clone(), self.turn(&id));
+        let work = async move {
+            turn.wait().await;
+            store.delete(&id).await
+        };
+        awaitable(py, work, none)
     }
 
     fn exists(&self, py: Python<'_>, id: &str) -> PyResult<bool> {
         self.run(py, self.store.exists(id))
     }
 
+    /// `exists` as an asyncio future.
+    fn exists_async<'py>(&self, py: Python<'py>, id: String) -> PyResult<Bound<'py, PyAny>> {
+        let store = self.store.clone();
+        awaitable(py, async move { store.exists(&id).await }, plain)
+    }
+
     /// Ids of the sessions in the store (snapshots and legacy files), sorted.
     fn list(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        let mut ids = self.run(py, self.store.list())?;
-        ids.sort();
-        Ok(ids)
+        self.run(py, sorted_ids(&self.store))
+    }
+
+    /// `list` as an asyncio future.
+    fn list_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let store = self.store.clone();
+        awaitable(py, async move { sorted_ids(&store).await }, plain)
     }
 
     /// Raise OSError unless the directory is writable.
     fn health_check(&self, py: Python<'_>) -> PyResult<()> {
         self.run(py, self.store.health_check())
+    }
+
+    /// `health_check` as an asyncio future.
+    fn health_check_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let store = self.store.clone();
+        awaitable(py, async move { store.health_check().await }, none)
     }
 
     fn __repr__(&self) -> String {

@@ -1,0 +1,43 @@
+"""A FastAPI service that takes and returns A3S Code sessions: the body is validated by the
+crate (a rejected one is a 422 at the crate's field path), saved with the crate's async
+store, and served as the crate's exact JSON. Run it: ``python examples/fastapi_app.py`` (needs uvicorn)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+from fastapi import Body, FastAPI, HTTPException, Response
+from pydantic import BaseModel
+
+import a3s_session as a3s
+
+
+class Saved(BaseModel):
+    id: str
+    messages: int
+
+
+def create_app(store_dir: str | os.PathLike[str]) -> FastAPI:
+    app = FastAPI()
+    store = a3s.FileSessionStore(store_dir)
+
+    @app.post("/sessions")
+    async def save(session: Annotated[a3s.SessionData, Body()]) -> Saved:
+        await store.save_async(session)
+        return Saved(id=session.id, messages=len(session.messages))
+
+    @app.get("/sessions/{session_id}")
+    async def load(session_id: str) -> Response:
+        session = await store.load_async(session_id)
+        if session is None:
+            raise HTTPException(status_code=404, detail=f"no session {session_id!r}")
+        return Response(session.to_json_bytes(), media_type="application/json")
+
+    return app
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run(create_app(os.environ.get("A3S_STORE", "sessions")))

@@ -1,0 +1,274 @@
+"""JSON Schemas of the classes, asked of the crate itself.
+
+No field rule is written down here. Each schema is found by probing the class's
+``from_dict`` (the crate's Deserialize) around a document the crate wrote, the bundled
+sample session (and for 9.x its snapshot envelope):
+
+- a property is listed when the sample has it, and *required* when the crate rejects the
+  document without it;
+- its JSON types are the probe values (null, a boolean, an integer, a fraction, a string,
+  an array, an object) that the crate accepts in its place; a value that accepts all of them
+  is free-form (``{}``);
+- a string the crate restricts gets the variants serde names in its ``unknown variant``
+  message (``enum``), or ``format: date-time`` when a timestamp is what it takes;
+- an integer gets the bounds of the narrowest Rust integer type the crate accepts;
+- the items of an array are the merge of what each item of the sample says;
+- an object the crate rejects an unknown key in gets ``additionalProperties: false``.
+
+So a schema says no more than the crate does: every document the crate reads validates
+(the tests check the valid corpora), and a document that breaks a rule the sample shows
+(a wrong type, a missing field, an unknown variant, an out-of-range integer) fails. What
+the sample does not show is left open (``additionalProperties`` stays allowed): a field the
+sample omits is not typed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import re
+from collections.abc import Callable
+from importlib import resources
+from typing import Any, cast
+
+__all__ = ["DIALECT", "json_schema_of"]
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+_PROBE_KEY = "__a3s_schema_probe__"
+# One probe value per JSON type; a fraction tells `number` from `integer`.
+_KINDS: tuple[tuple[str, object], ...] = (
+    ("null", None),
+    ("boolean", True),
+    ("integer", 7),
+    ("number", 0.5),
+    ("string", "\u0000probe"),
+    ("array", []),
+    ("object", {}),
+)
+_VARIANTS = re.compile(r"unknown variant `[^`]*`, expected (?:one of )?(.*)")
+_NAMED = re.compile(r"`([^`]*)`")
+_TIMESTAMP = "2024-01-02T03:04:05Z"
+# Bounds of Rust's integer types, narrowest first (u8, i8 are not used by the crates).
+_UPPER = (2**16 - 1, 2**31 - 1, 2**32 - 1, 2**53, 2**63 - 1, 2**64 - 1)
+_LOWER = (0, -(2**31), -(2**63))
+
+Path = tuple[str | int, ...]
+
+
+class _Prober:
+    """Asks the crate whether a document with one change is still one it reads."""
+
+    def __init__(self, read: Callable[[Any], object], root: Any) -> None:
+        self.read = read
+        self.root = root
+
+    def _accepts(self, document: Any) -> tuple[bool, str]:
+        try:
+            self.read(document)
+        except (ValueError, TypeError, OverflowError) as err:
+            return False, str(getattr(err, "msg", "") or err)
+        return True, ""
+
+    def with_value(self, path: Path, value: object) -> tuple[bool, str]:
+        return self._accepts(_replaced(self.root, path, lambda _old: value))
+
+    def without(self, path: Path, key: str) -> bool:
+        def drop(old: Any) -> Any:
+            return {k: v for k, v in old.items() if k != key}
+
+        return self._accepts(_replaced(self.root, path, drop))[0]
+
+
+def _replaced(node: Any, path: Path, change: Callable[[Any], Any]) -> Any:
+    """A copy of ``node`` with the value at ``path`` changed (only the spine is copied)."""
+    if not path:
+        return change(node)
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        copy: Any = dict(node)
+    else:
+        copy = list(node)
+    copy[head] = _replaced(node[head], rest, change)
+    return copy
+
+
+def _at(node: Any, path: Path) -> Any:
+    for step in path:
+        node = node[step]
+    return node
+
+
+def _infer(prober: _Prober, path: Path) -> dict[str, Any]:
+    value = _at(prober.root, path)
+    accepted: set[str] = {_kind_of(value)}  # the sample's own value is read, by definition
+    refusal = ""
+    for kind, probe in _KINDS:
+        ok, message = prober.with_value(path, probe)
+        if ok:
+            accepted.add(kind)
+        elif kind == "string":
+            refusal = message
+    if len(accepted) == len(_KINDS):
+        return {}
+    if "number" in accepted:
+        accepted.discard("integer")
+    kinds = [k for k, _ in _KINDS if k in accepted]
+    schema: dict[str, Any] = {"type": kinds[0] if len(kinds) == 1 else kinds}
+    if isinstance(value, str) and refusal:
+        schema.update(_string_rule(prober, path, refusal))
+        if "enum" in schema and "null" in accepted:
+            schema["enum"].append(None)
+    if isinstance(value, int) and not isinstance(value, bool) and "number" not in accepted:
+        schema.update(_integer_bounds(prober, path))
+    if isinstance(value, dict):
+        schema.update(_object(prober, path, value))
+    if isinstance(value, list) and value:
+        items = [_infer(prober, (*path, i)) for i in range(len(value))]
+        schema["items"] = functools.reduce(_merge, items)
+    return schema
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _string_rule(prober: _Prober, path: Path, refusal: str) -> dict[str, Any]:
+    found = _VARIANTS.search(refusal)
+    if found:
+        return {"enum": _NAMED.findall(found.group(1))}
+    if prober.with_value(path, _TIMESTAMP)[0]:
+        return {"format": "date-time"}
+    return {}
+
+
+def _integer_bounds(prober: _Prober, path: Path) -> dict[str, Any]:
+    bounds: dict[str, Any] = {}
+    lower = [b for b in _LOWER if prober.with_value(path, b)[0]]
+    if lower and not prober.with_value(path, lower[-1] - 1)[0]:
+        bounds["minimum"] = lower[-1]
+    upper = [b for b in _UPPER if prober.with_value(path, b)[0]]
+    if upper and not prober.with_value(path, upper[-1] + 1)[0]:
+        bounds["maximum"] = upper[-1]
+    return bounds
+
+
+def _object(prober: _Prober, path: Path, value: dict[str, Any]) -> dict[str, Any]:
+    properties = {key: _infer(prober, (*path, key)) for key in value}
+    required = [key for key in value if not prober.without(path, key)]
+    extra = dict(value)
+    extra[_PROBE_KEY] = None
+    schema: dict[str, Any] = {"properties": properties}
+    if required:
+        schema["required"] = required
+    if not prober.with_value(path, extra)[0]:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """A schema every value of ``a`` or ``b`` validates against (for array items: the sample's
+    items may be different variants of one enum)."""
+    if a == b:
+        return a
+    if not a or not b:
+        return {}
+    merged: dict[str, Any] = {}
+    types = sorted(set(_types(a)) | set(_types(b)), key=[k for k, _ in _KINDS].index)
+    merged["type"] = types[0] if len(types) == 1 else types
+    if "enum" in a and "enum" in b:
+        merged["enum"] = list(dict.fromkeys([*a["enum"], *b["enum"]]))
+    for key in ("format", "minimum", "maximum", "additionalProperties"):
+        if key in a and a.get(key) == b.get(key):
+            merged[key] = a[key]
+    if "properties" in a or "properties" in b:
+        pa, pb = a.get("properties", {}), b.get("properties", {})
+        merged["properties"] = {
+            k: _merge(pa[k], pb[k]) if k in pa and k in pb else pa.get(k, pb.get(k))
+            for k in dict.fromkeys([*pa, *pb])
+        }
+        required = [k for k in a.get("required", []) if k in b.get("required", [])]
+        if required:
+            merged["required"] = required
+        if merged.get("additionalProperties") is False and set(pa) != set(pb):
+            del merged["additionalProperties"]
+    if "items" in a and "items" in b:
+        merged["items"] = _merge(a["items"], b["items"])
+    return merged
+
+
+def _types(schema: dict[str, Any]) -> list[str]:
+    kind = schema.get("type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def _sample_roots(module: Any) -> list[Any]:
+    text = (resources.files("a3s_session") / "data" / "sample_session.json").read_text("utf-8")
+    session = json.loads(text)
+    roots = [session]
+    snapshot = getattr(module, "SessionSnapshotV1", None)
+    if snapshot is not None:  # 9.x: the envelope the crate builds around the sample
+        roots.append(snapshot.session_only(module.SessionData.from_dict(session)).to_dict())
+    return roots
+
+
+def _nodes(node: Any) -> Any:
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        yield from _nodes(child)
+
+
+def _roots_for(cls: type) -> list[Any]:
+    """Every document in the samples that the class reads and writes back unchanged (the
+    sample session's messages, say, for Message)."""
+    from_dict = cast(Callable[[Any], Any], cls.from_dict)
+    found: list[Any] = []
+    for root in _sample_roots(importlib.import_module(cls.__module__)):
+        for node in _nodes(root):
+            if not isinstance(node, dict):
+                continue
+            try:
+                if from_dict(node).to_dict() == node:
+                    found.append(node)
+            except (ValueError, TypeError, OverflowError):
+                continue
+        if found:
+            return found
+    try:
+        return [cast(Any, cls)().to_dict()]
+    except (ValueError, TypeError):
+        return []
+
+
+@functools.cache
+def _schema_text(cls: type) -> str:
+    roots = _roots_for(cls)
+    schema: dict[str, Any] = {"$schema": DIALECT, "title": cls.__name__}
+    doc = (cls.__doc__ or "").strip().split("\n\n")[0]
+    if doc:
+        schema["description"] = " ".join(doc.split())
+    if not roots:
+        schema["type"] = "object"
+    else:
+        read = cls.from_dict
+        schema.update(functools.reduce(_merge, [_infer(_Prober(read, r), ()) for r in roots]))
+    return json.dumps(schema)
+
+
+def json_schema_of(cls: type) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a class of either generation, asked of its crate
+    (see the module's docs for how, and what it leaves open). A fresh dict each call; the
+    probing runs once per class."""
+    return cast(dict[str, Any], json.loads(_schema_text(cls)))
