@@ -112,7 +112,7 @@ def test_v9_snapshot_and_cas_twins(tmp_path: Path) -> None:
 
 
 def test_errors_arrive_as_the_blocking_forms_raise_them(tmp_path: Path) -> None:
-    v3_store, v9_store = stores(tmp_path)
+    v3_store = a3s.FileSessionStore(tmp_path / "v3")
     (v3_store.dir / "bad.json").write_text('{"id": "bad", "config": 5}', encoding="utf-8")
 
     async def main() -> None:

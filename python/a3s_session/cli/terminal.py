@@ -90,7 +90,7 @@ class Progress:
         self.total_bytes = total_bytes
         self.stream = stream
         self.label = label
-        self.enabled = total >= PROGRESS_MIN_FILES and _isatty(stream)
+        self.enabled: bool = total >= PROGRESS_MIN_FILES and _isatty(stream)
         self._shown = 0
         self._start = time.monotonic()
 

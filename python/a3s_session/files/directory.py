@@ -43,7 +43,7 @@ class SessionDirectory:
     def __init__(
         self, path: str | os.PathLike[str], *, generation: Generation | None = None
     ) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         # Which crate reads the files (None: chosen per document).
         self.generation = generation
         # ids read (by this object) with fields the crate would drop -> (fields, file)

@@ -56,7 +56,7 @@ class UnknownFieldsError(WriteRefusedError):
             f"saving would drop: {shown}; refusing to write it (use force=True to drop them)",
             session_id=session_id,
         )
-        self.fields = list(fields)
+        self.fields: list[str] = list(fields)
         self.source = source
 
 
