@@ -38,6 +38,6 @@ def create_app(store_dir: str | os.PathLike[str]) -> FastAPI:
 
 
 if __name__ == "__main__":
-    import uvicorn
+    import uvicorn  # type: ignore[import-not-found, unused-ignore]
 
     uvicorn.run(create_app(os.environ.get("A3S_STORE", "sessions")))

@@ -101,11 +101,13 @@ def test_v9_snapshot_and_cas_twins(tmp_path: Path) -> None:
         got = await store.load_snapshot_async(snap.session.id)
         assert got == store.load_snapshot(snap.session.id) == snap
         assert await store.load_snapshot_async("nope") is None
+        assert got is not None
         digest = got.content_digest()
         snap.session.model_name = "changed"
         assert await store.save_snapshot_cas_async(snap, "not-the-digest") is False
         assert await store.save_snapshot_cas_async(snap, digest) is True
-        assert (await store.load_async(snap.session.id)).model_name == "changed"
+        changed = await store.load_async(snap.session.id)
+        assert changed is not None and changed.model_name == "changed"
         assert await store.save_snapshot_cas_async(snap, digest) is False  # digest moved on
 
     run(main)
@@ -177,7 +179,8 @@ def test_saves_of_one_session_land_in_call_order(tmp_path: Path) -> None:
         await asyncio.gather(*(store.save_async(s) for s in versions))
 
     run(main)
-    assert store.load("sess-async").model_name == "v29"
+    last = store.load("sess-async")
+    assert last is not None and last.model_name == "v29"
 
 
 def _assert_whole(path: Path, allowed: set[bytes]) -> None:

@@ -133,7 +133,7 @@ def test_a_rejected_document_is_a_validation_error_at_the_crates_path() -> None:
     assert e["loc"] == ("session", "messages", 1, "content", 0, "type")
     assert e["msg"] == crate.value.msg
     assert "unknown variant `video`" in e["msg"]
-    assert e["ctx"]["path"] == crate.value.path
+    assert e.get("ctx", {})["path"] == crate.value.path
 
 
 def test_a_rejected_json_body_keeps_line_and_column() -> None:
@@ -141,7 +141,8 @@ def test_a_rejected_json_body_keeps_line_and_column() -> None:
         V3Holder.model_validate({"session": '{"id": "x",\n "config": 5}'})
     (e,) = err.value.errors()
     assert e["loc"] == ("session", "config")
-    assert e["ctx"]["line"] == 2 and e["ctx"]["column"] > 0
+    ctx = e.get("ctx", {})
+    assert ctx["line"] == 2 and ctx["column"] > 0
     assert "at line 2 column" in e["msg"]
 
 

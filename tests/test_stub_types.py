@@ -52,13 +52,15 @@ def _namespace(stub: Path, module: ModuleType) -> dict[str, Any]:
     stub_module = ModuleType(f"_stub_of_{module.__name__}")
     sys.modules[stub_module.__name__] = stub_module
     ns: dict[str, Any] = stub_module.__dict__
-    ns.update({
-        "type_check_only": lambda f: f,
-        "SupportsRichComparison": Any,
-        "SupportsRichComparisonT": typing.TypeVar("SupportsRichComparisonT"),
-        **runtime,
-    })
-    exec(compile(ast.fix_missing_locations(tree), str(stub), "exec"), ns)
+    ns.update(
+        {
+            "type_check_only": lambda f: f,
+            "SupportsRichComparison": Any,
+            "SupportsRichComparisonT": typing.TypeVar("SupportsRichComparisonT"),
+            **runtime,
+        }
+    )
+    exec(compile(ast.fix_missing_locations(tree), str(stub), "exec"), ns)  # noqa: S102 - our own stub
     return ns
 
 
@@ -108,10 +110,14 @@ def test_every_property_has_its_stub_type(stub: Path, module: ModuleType) -> Non
                 expected = type(obj)
             try:
                 typeguard.check_type(
-                    value, expected, collection_check_strategy=typeguard.CollectionCheckStrategy.ALL_ITEMS
+                    value,
+                    expected,
+                    collection_check_strategy=typeguard.CollectionCheckStrategy.ALL_ITEMS,
                 )
             except typeguard.TypeCheckError as err:
-                raise AssertionError(f"{name}.{prop}: {annotation}: {err} ({value!r:.200})") from None
+                raise AssertionError(
+                    f"{name}.{prop}: {annotation}: {err} ({value!r:.200})"
+                ) from None
             checked[name] = checked.get(name, 0) + 1
             visit(value)
 
@@ -122,7 +128,9 @@ def test_every_property_has_its_stub_type(stub: Path, module: ModuleType) -> Non
                 visit(cls.from_json(text))
             except module.SessionFormatError:
                 continue  # a 3.0.0 document the 9.1.3 crate does not read
-    for kind, classes in (("ContentBlock", ("TextBlock", "ImageBlock", "ToolUseBlock", "ToolResultBlock")),):
+    for kind, classes in (
+        ("ContentBlock", ("TextBlock", "ImageBlock", "ToolUseBlock", "ToolResultBlock")),
+    ):
         for text in _documents(kind):
             for block_name in classes:
                 try:
@@ -131,8 +139,16 @@ def test_every_property_has_its_stub_type(stub: Path, module: ModuleType) -> Non
                     continue
     # Every class with properties was reached, and most of their properties checked.
     missing = {c for c in props if c in vars(module)} - set(checked)
-    assert missing <= {"ArrowTable", "ScanPass", "FileSessionStore", "SessionSnapshotV1", "ListView"}, missing
-    print(f"\n{module.__name__}: {sum(checked.values())} property reads checked over {len(checked)} classes")
+    assert missing <= {
+        "ArrowTable",
+        "ScanPass",
+        "FileSessionStore",
+        "SessionSnapshotV1",
+        "ListView",
+    }, missing
+    print(
+        f"\n{module.__name__}: {sum(checked.values())} property reads checked over {len(checked)} classes"
+    )
     assert sum(checked.values()) > 500, checked
 
 

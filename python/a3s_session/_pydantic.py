@@ -66,8 +66,8 @@ def _rejected(cls: type, err: SessionFormatError, value: object) -> Exception:
 def _validator(cls: type, *, text: bool) -> Callable[[Any], Any]:
     """``text``: JSON text is accepted as well as dicts (from Python only: in JSON input a
     string is a string)."""
-    from_dict = cast(Callable[[Any], Any], cls.from_dict)
-    from_json = cast(Callable[[Any], Any], cls.from_json)
+    from_dict = cast(Callable[[Any], Any], cast(Any, cls).from_dict)
+    from_json = cast(Callable[[Any], Any], cast(Any, cls).from_json)
 
     def validate(value: Any) -> Any:
         if isinstance(value, cls):

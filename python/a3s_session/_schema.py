@@ -233,7 +233,7 @@ def _nodes(node: Any) -> Any:
 def _roots_for(cls: type) -> list[Any]:
     """Every document in the samples that the class reads and writes back unchanged (the
     sample session's messages, say, for Message)."""
-    from_dict = cast(Callable[[Any], Any], cls.from_dict)
+    from_dict = cast(Callable[[Any], Any], cast(Any, cls).from_dict)
     found: list[Any] = []
     for root in _sample_roots(importlib.import_module(cls.__module__)):
         for node in _nodes(root):
@@ -252,7 +252,10 @@ def _roots_for(cls: type) -> list[Any]:
         return []
 
 
-@functools.cache
+# Class -> its schema as JSON text (two threads asking at once may both compute it: the same).
+_SCHEMAS: dict[type, str] = {}
+
+
 def _schema_text(cls: type) -> str:
     roots = _roots_for(cls)
     schema: dict[str, Any] = {"$schema": DIALECT, "title": cls.__name__}
@@ -262,8 +265,10 @@ def _schema_text(cls: type) -> str:
     if not roots:
         schema["type"] = "object"
     else:
-        read = cls.from_dict
-        schema.update(functools.reduce(_merge, [_infer(_Prober(read, r), ()) for r in roots]))
+        read = cast(Callable[[Any], object], cast(Any, cls).from_dict)
+        inferred = [_infer(_Prober(read, r), ()) for r in roots]
+        merged: dict[str, Any] = functools.reduce(_merge, inferred)
+        schema.update(merged)
     return json.dumps(schema)
 
 
@@ -271,4 +276,7 @@ def json_schema_of(cls: type) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a class of either generation, asked of its crate
     (see the module's docs for how, and what it leaves open). A fresh dict each call; the
     probing runs once per class."""
-    return cast(dict[str, Any], json.loads(_schema_text(cls)))
+    text = _SCHEMAS.get(cls)
+    if text is None:
+        text = _SCHEMAS[cls] = _schema_text(cls)
+    return cast(dict[str, Any], json.loads(text))
