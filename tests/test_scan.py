@@ -167,7 +167,7 @@ def test_tables_and_passes_describe_themselves(corpus: Path) -> None:
         threads=1,
         batch_rows=7,
         primary=a3s._native._scan_reader,
-        newer=a3s_session_v9._scan_reader,
+        newer=a3s_session_v9._native._scan_reader,
         paths=paths,
     )
     size = sum(p.stat().st_size for p in paths)

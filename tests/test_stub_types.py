@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import a3s_session_v9 as native9
+import a3s_session_v9._native as native9
 import pytest
 
 import a3s_session._native as native3
@@ -22,7 +22,7 @@ typeguard = pytest.importorskip("typeguard")
 
 STUBS = [
     (REPO_ROOT / "python" / "a3s_session" / "_native.pyi", native3),
-    (REPO_ROOT / "src" / "v9" / "a3s_session_v9.pyi", native9),
+    (REPO_ROOT / "src" / "v9" / "python" / "a3s_session_v9" / "_native.pyi", native9),
 ]
 
 

@@ -265,3 +265,20 @@ def test_migrate_copies_a_3_0_0_store_through_the_9_1_3_crate(
         )
     assert main(["migrate", str(src), str(src / "inner")]) == 2
     assert "overlap" in capsys.readouterr().err
+
+
+def test_the_v9_package_imports_before_a3s_session() -> None:
+    """``import a3s_session_v9`` first: its package imports a3s_session (whose exception class
+    the extension shares) before the extension, so neither sees the other half-initialized."""
+    import subprocess
+    import sys
+
+    code = (
+        "import a3s_session_v9, a3s_session; "
+        "assert a3s_session_v9.SessionData is a3s_session.v9.SessionData; "
+        "assert a3s_session_v9.SessionFormatError is a3s_session.SessionFormatError; "
+        "print(a3s_session_v9.CRATE_VERSION)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "9.1.3"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Union
 
-import a3s_session_v9 as _v9
+import a3s_session_v9._native as _v9
 
 from . import _native
 from ._native import ArrowTable

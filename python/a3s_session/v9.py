@@ -5,7 +5,8 @@ Backed by the ``a3s-session-v9`` native distribution, a separate build of the bi
 serde_json parses exactly as the 9.1.3 crate's own build does (``float_roundtrip``).
 """
 
-from a3s_session_v9 import (
+# The extension module itself, not its package: importing the package first imports this one.
+from a3s_session_v9._native import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
     SESSION_SNAPSHOT_SCHEMA_VERSION,

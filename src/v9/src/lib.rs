@@ -1,5 +1,5 @@
 //! a3s-session's 9.1 generation: the class tables of a3s-code-core 9.1.3 (today's A3S Code)
-//! over the generic binding layer, built as the `a3s_session_v9` extension (imported as
+//! over the generic binding layer, built as the `a3s_session_v9._native` extension (imported as
 //! `a3s_session.v9`). Its own cargo build, so serde_json has exactly the features 9.1.3's
 //! graph enables (`float_roundtrip`). Shared tables live in `src/shared`.
 
@@ -34,7 +34,7 @@ mod session;
 mod store;
 
 #[pymodule(gil_used = false)]
-fn a3s_session_v9(m: &Bound<'_, PyModule>) -> PyResult<()> {
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     module::add_common(m)?;
     m.add(
