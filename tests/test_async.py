@@ -4,6 +4,7 @@ cancelled await never leaves a torn or half-written file."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import sys
 import threading
@@ -165,6 +166,11 @@ def test_a_hundred_concurrent_saves_and_loads_from_one_loop(
     loaded = run(main)
     assert loaded == sessions
     assert store.list() == sorted(s.id for s in sessions)
+    # Finished writes leave no queue behind (the map would otherwise grow with every id).
+    native = importlib.import_module(
+        f"{'a3s_session' if generation == 'v3' else 'a3s_session_v9'}._native"
+    )
+    assert native._queued_writes() == 0
     # The runtime is a fixed pool: a hundred calls did not leave a hundred Python threads.
     assert threading.active_count() <= threads_before + 1
 

@@ -21,6 +21,9 @@ jsonschema = pytest.importorskip("jsonschema")
 
 from pydantic import BaseModel, ValidationError
 
+# `format: date-time` is checked (with rfc3339-validator), as a strict consumer would.
+FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SAMPLE = Path(a3s.__file__).parent / "data" / "sample_session.json"
 
@@ -191,15 +194,21 @@ def test_every_document_the_crate_reads_validates_against_the_schema(mod: Any, k
         cls = getattr(mod, name)
         schema = schema_of(cls)
         jsonschema.Draft202012Validator.check_schema(schema)
-        validator = jsonschema.Draft202012Validator(schema)
+        validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
         for path in corpus(kind):
             doc = json.loads(path.read_text(encoding="utf-8"))
             try:
                 cls.from_dict(doc)
             except a3s.SessionFormatError:
                 continue
-            errors = [e.message for e in validator.iter_errors(doc)]
+            errors = [e.message for e in validator.iter_errors(doc) if not _leap_second(e)]
             assert errors == [], (name, path.name, errors)
+
+
+def _leap_second(error: Any) -> bool:
+    """RFC 3339 allows a leap second (``23:59:60``), which chrono reads; rfc3339-validator
+    refuses every second 60. The one place the format checker is stricter than the crate."""
+    return bool(error.validator == "format" and ":60" in str(error.instance))
 
 
 def test_the_schema_rejects_what_the_crate_rejects_for_the_rules_it_states() -> None:
@@ -208,7 +217,7 @@ def test_the_schema_rejects_what_the_crate_rejects_for_the_rules_it_states() -> 
     sample does not show: that is reported, and held to a ceiling."""
     import test_invalid
 
-    validator = jsonschema.Draft202012Validator(schema_of(a3s.SessionData))
+    validator = jsonschema.Draft202012Validator(schema_of(a3s.SessionData), format_checker=FORMATS)
     caught, missed = [], []
     for case in test_invalid.CASES:
         if not case.dict_ok:
@@ -218,8 +227,19 @@ def test_the_schema_rejects_what_the_crate_rejects_for_the_rules_it_states() -> 
             a3s.SessionData.from_dict(doc)
         (caught if not validator.is_valid(doc) else missed).append(case.id)
     print(f"\nschema rejects {len(caught)} of {len(caught) + len(missed)}; misses: {missed}")
-    assert caught
-    assert len(missed) <= len(caught) // 4, missed
+    assert len(caught) >= 80
+    assert set(missed) == set(SCHEMA_CANNOT_SAY)
+
+
+# The invalid documents the schema lets through, and why it cannot tell.
+SCHEMA_CANNOT_SAY = {
+    "max_context_length_float": "JSON Schema's integer includes 200000.0; serde's u64 refuses it",
+    "used_tokens_float": "the same: a whole number written as a float",
+    "llm_config_api_key_int": "the crate never writes api_key, so no sample shows its type",
+    "tool_result_item_is_tool_use": (
+        "a tool result's content is an untagged enum: serde names no variants inside it"
+    ),
+}
 
 
 def test_the_schema_is_valid_json_schema_and_states_required_fields_and_enums() -> None:
@@ -228,8 +248,16 @@ def test_the_schema_is_valid_json_schema_and_states_required_fields_and_enums() 
     assert "id" in schema["required"] and "messages" in schema["properties"]
     state = schema["properties"]["state"]
     assert set(state["enum"]) == {m.value for m in a3s.SessionState}
-    blocks = schema["properties"]["messages"]["items"]["properties"]["content"]["items"]
-    assert {"text", "tool_use", "tool_result"} <= set(blocks["properties"]["type"]["enum"])
+    # Content blocks are a tagged union: one branch per variant the sample shows (with that
+    # variant's required fields), and an open branch for the variants it does not.
+    blocks = schema["properties"]["messages"]["items"]["properties"]["content"]["items"]["anyOf"]
+    seen = {
+        b["properties"]["type"]["const"]: b for b in blocks if "const" in b["properties"]["type"]
+    }
+    assert {"text", "tool_use", "tool_result"} <= set(seen)
+    assert seen["text"]["required"] == ["type", "text"]
+    unseen = [v for b in blocks for v in b["properties"]["type"].get("enum", [])]
+    assert set(seen) | set(unseen) == {"text", "image", "tool_use", "tool_result"}
     assert schema["properties"]["created_at"]["type"] == "integer"
 
 

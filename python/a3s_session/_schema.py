@@ -15,6 +15,13 @@ sample session (and for 9.x its snapshot envelope):
 - the items of an array are the merge of what each item of the sample says;
 - an object the crate rejects an unknown key in gets ``additionalProperties: false``.
 
+A tagged enum (content blocks: serde's ``tag = "type"``, told from a plain enum field because
+some other variant in its place is refused) becomes ``anyOf``, one branch per variant the
+sample shows with that variant's own required fields, and an open branch for the rest.
+
+``format: date-time`` is RFC 3339's. chrono also reads a leap second (``23:59:60``), which some
+strict format checkers refuse.
+
 So a schema says no more than the crate does: every document the crate reads validates
 (the tests check the valid corpora), and a document that breaks a rule the sample shows
 (a wrong type, a missing field, an unknown variant, an out-of-range integer) fails. What
@@ -37,6 +44,11 @@ __all__ = ["DIALECT", "json_schema_of"]
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _PROBE_KEY = "__a3s_schema_probe__"
+# Working keys, removed before a schema is given out: the sample's value of an enum string,
+# and of a union of tagged objects its tag property and every variant the crate names.
+_SAMPLE = "x-a3s-sample"
+_TAG = "x-a3s-tag"
+_VARIANTS_KEY = "x-a3s-variants"
 # One probe value per JSON type; a fraction tells `number` from `integer`.
 _KINDS: tuple[tuple[str, object], ...] = (
     ("null", None),
@@ -118,9 +130,15 @@ def _infer(prober: _Prober, path: Path) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": kinds[0] if len(kinds) == 1 else kinds}
     if isinstance(value, str) and refusal:
         schema.update(_string_rule(prober, path, refusal))
-        if "enum" in schema and "null" in accepted:
-            schema["enum"].append(None)
-    if isinstance(value, int) and not isinstance(value, bool) and "number" not in accepted:
+        if "enum" in schema:
+            # A tag (serde's `#[serde(tag = ...)]`) decides the object's shape: some other
+            # variant in its place is refused. A plain enum field takes any of them.
+            others = [v for v in schema["enum"] if v != value]
+            if any(not prober.with_value(path, v)[0] for v in others):
+                schema[_SAMPLE] = value  # see _tag; dropped from the output
+            if "null" in accepted:
+                schema["enum"].append(None)
+    if "integer" in accepted:  # the sample's value or the probe (an Option<u64> that is null)
         schema.update(_integer_bounds(prober, path))
     if isinstance(value, dict):
         schema.update(_object(prober, path, value))
@@ -177,9 +195,71 @@ def _object(prober: _Prober, path: Path, value: dict[str, Any]) -> dict[str, Any
     return schema
 
 
+def _tag(schema: dict[str, Any]) -> tuple[str, str, list[Any]] | None:
+    """The tag of an object schema: its first required property that is an enum string (serde's
+    ``#[serde(tag = "...")]``), with the sample's variant and every variant named."""
+    properties = schema.get("properties", {})
+    for key in schema.get("required", []):
+        prop = properties.get(key, {})
+        if _SAMPLE in prop and prop.get("type") == "string":
+            return key, prop[_SAMPLE], prop["enum"]
+    return None
+
+
+def _branches(schema: dict[str, Any]) -> list[dict[str, Any]] | None:
+    if _TAG in schema:
+        return list(schema["anyOf"])
+    tag = _tag(schema)
+    if tag is None:
+        return None
+    key, variant, variants = tag
+    branch = dict(schema)
+    branch["properties"] = {**schema["properties"], key: {"const": variant}}
+    return [{**branch, _TAG: key, _VARIANTS_KEY: variants}]
+
+
+def _union(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any] | None:
+    """Two schemas of one tagged enum (content blocks, say): one branch per variant seen, each
+    the merge of that variant's samples; None when they are not both tagged by one key."""
+    ba, bb = _branches(a), _branches(b)
+    if ba is None or bb is None or ba[0][_TAG] != bb[0][_TAG]:
+        return None
+    key = ba[0][_TAG]
+    by_variant: dict[Any, dict[str, Any]] = {}
+    for branch in ba + bb:
+        variant = branch["properties"][key]["const"]
+        seen = by_variant.get(variant)
+        by_variant[variant] = branch if seen is None else _merge_plain(seen, branch)
+    variants = ba[0][_VARIANTS_KEY]
+    for branch in by_variant.values():
+        branch[_TAG], branch[_VARIANTS_KEY] = key, variants
+    return {"anyOf": list(by_variant.values()), _TAG: key, _VARIANTS_KEY: variants}
+
+
 def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """A schema every value of ``a`` or ``b`` validates against (for array items: the sample's
     items may be different variants of one enum)."""
+    if a == b:
+        return a
+    if not a or not b:
+        return {}
+    union = _union(a, b)
+    if union is not None:
+        return union
+    return _merge_plain(_flat(a), _flat(b))
+
+
+def _flat(schema: dict[str, Any]) -> dict[str, Any]:
+    """A union as one object schema (the merge of its branches)."""
+    if _TAG not in schema:
+        return schema
+    key = schema[_TAG]
+    merged: dict[str, Any] = functools.reduce(_merge_plain, schema["anyOf"])
+    merged["properties"][key] = {"type": "string", "enum": schema[_VARIANTS_KEY]}
+    return merged
+
+
+def _merge_plain(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     if a == b:
         return a
     if not a or not b:
@@ -189,7 +269,7 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     merged["type"] = types[0] if len(types) == 1 else types
     if "enum" in a and "enum" in b:
         merged["enum"] = list(dict.fromkeys([*a["enum"], *b["enum"]]))
-    for key in ("format", "minimum", "maximum", "additionalProperties"):
+    for key in ("format", "minimum", "maximum", "additionalProperties", "const", _SAMPLE):
         if key in a and a.get(key) == b.get(key):
             merged[key] = a[key]
     if "properties" in a or "properties" in b:
@@ -205,7 +285,28 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             del merged["additionalProperties"]
     if "items" in a and "items" in b:
         merged["items"] = _merge(a["items"], b["items"])
+    elif "items" in a or "items" in b:  # the other was not an array, or an empty one
+        merged["items"] = a.get("items", b.get("items"))
     return merged
+
+
+def _finished(schema: Any) -> Any:
+    """The schema as given out: a union gets a branch for the variants no sample showed (open:
+    the crate reads them, the sample says nothing of their fields), and the working keys go."""
+    if isinstance(schema, list):
+        return [_finished(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _finished(v) for k, v in schema.items() if not k.startswith("x-a3s-")}
+    if _TAG in schema and "anyOf" in schema:
+        key = schema[_TAG]
+        seen = [b["properties"][key]["const"] for b in schema["anyOf"]]
+        unseen = [v for v in schema[_VARIANTS_KEY] if v not in seen]
+        if unseen:
+            out["anyOf"].append(
+                {"type": "object", "properties": {key: {"enum": unseen}}, "required": [key]}
+            )
+    return out
 
 
 def _types(schema: dict[str, Any]) -> list[str]:
@@ -213,9 +314,39 @@ def _types(schema: dict[str, Any]) -> list[str]:
     return [kind] if isinstance(kind, str) else list(kind)
 
 
+# Sample data beside the bundled session, for the variants it does not show: an image block,
+# and a tool result whose content is a list of blocks. Only data: the crate reads it and
+# writes it back (`to_dict`) before anything is probed.
+_MORE_MESSAGES: list[dict[str, Any]] = [
+    {
+        "role": "user",
+        "content": [
+            {
+                "type": "image",
+                "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+            },
+            {
+                "type": "tool_result",
+                "tool_use_id": "toolu_01",
+                "content": [
+                    {"type": "text", "text": "line 1"},
+                    {
+                        "type": "image",
+                        "source": {"type": "base64", "media_type": "image/gif", "data": "R0lG"},
+                    },
+                ],
+                "is_error": False,
+            },
+        ],
+    }
+]
+
+
 def _sample_roots(module: Any) -> list[Any]:
     text = (resources.files("a3s_session") / "data" / "sample_session.json").read_text("utf-8")
     session = json.loads(text)
+    more = [module.Message.from_dict(m).to_dict() for m in _MORE_MESSAGES]
+    session["messages"] = [*session["messages"], *more]
     roots = [session]
     snapshot = getattr(module, "SessionSnapshotV1", None)
     if snapshot is not None:  # 9.x: the envelope the crate builds around the sample
@@ -268,7 +399,7 @@ def _schema_text(cls: type) -> str:
         read = cast(Callable[[Any], object], cast(Any, cls).from_dict)
         inferred = [_infer(_Prober(read, r), ()) for r in roots]
         merged: dict[str, Any] = functools.reduce(_merge, inferred)
-        schema.update(merged)
+        schema.update(_finished(_flat(merged)))
     return json.dumps(schema)
 
 

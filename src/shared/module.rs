@@ -32,6 +32,7 @@ pub fn add_common(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(line_column, m)?)?;
     m.add_function(wrap_pyfunction!(top_level_keys, m)?)?;
     m.add_function(wrap_pyfunction!(use_fast_writer, m)?)?;
+    m.add_function(wrap_pyfunction!(_queued_writes, m)?)?;
     m.add_function(wrap_pyfunction!(top_level_members, m)?)?;
     m.add_function(wrap_pyfunction!(is_envelope, m)?)?;
     m.add("SEALED_SNAPSHOT_MESSAGE", scan::reader::SEALED_MESSAGE)?;
@@ -106,6 +107,13 @@ fn top_level_members(text: &str) -> Option<Vec<(String, String)>> {
             .map(|(k, v)| (k, v.to_owned()))
             .collect()
     })
+}
+
+/// Sessions with a store write queued or running in this extension (tests: the queues of
+/// finished writes are forgotten).
+#[pyfunction]
+fn _queued_writes() -> usize {
+    a3s_session_binding::runtime::queued_sessions()
 }
 
 /// Write JSON with the fast writer (serde_json's exact bytes, proven by differential tests)

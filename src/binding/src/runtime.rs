@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use parking_lot::Mutex;
@@ -117,8 +118,19 @@ impl Resolve {
 /// the order they were called, sync or async, whichever task gets to run first. The turn is
 /// taken when the call is made; dropping it (the write done or failed) lets the next one go.
 pub struct Turn {
+    key: PathBuf,
+    ticket: u64,
     before: Option<oneshot::Receiver<()>>,
-    _done: oneshot::Sender<()>,
+    done: Option<oneshot::Sender<()>>,
+}
+
+/// The last turn taken per session, while it is not over: its ticket and the receiver the
+/// next turn waits on.
+type Queues = Mutex<HashMap<PathBuf, (u64, oneshot::Receiver<()>)>>;
+
+fn queues() -> &'static Queues {
+    static QUEUES: OnceLock<Queues> = OnceLock::new();
+    QUEUES.get_or_init(Default::default)
 }
 
 impl Turn {
@@ -131,15 +143,40 @@ impl Turn {
     }
 }
 
+impl Drop for Turn {
+    fn drop(&mut self) {
+        drop(self.done.take()); // the next turn may go
+                                // Forget the session if no later turn was taken, so the map holds only live queues.
+        let mut queues = queues().lock();
+        if queues
+            .get(&self.key)
+            .is_some_and(|(t, _)| *t == self.ticket)
+        {
+            queues.remove(&self.key);
+        }
+    }
+}
+
 /// Take the next turn for writes to `key`. The crates also name their temp files after the
 /// target, the time and the pid, so two writes of one target in the same nanosecond from one
 /// process would share a temp file: queuing them avoids that too.
 pub fn take_turn(key: PathBuf) -> Turn {
-    static LAST: OnceLock<Mutex<HashMap<PathBuf, oneshot::Receiver<()>>>> = OnceLock::new();
+    static TICKETS: AtomicU64 = AtomicU64::new(0);
+    let ticket = TICKETS.fetch_add(1, Ordering::Relaxed);
     let (done, next) = oneshot::channel();
-    let before = LAST.get_or_init(Default::default).lock().insert(key, next);
+    let before = queues()
+        .lock()
+        .insert(key.clone(), (ticket, next))
+        .map(|(_, before)| before);
     Turn {
+        key,
+        ticket,
         before,
-        _done: done,
+        done: Some(done),
     }
+}
+
+/// How many sessions have a write queued or running (the queue map's size), for tests.
+pub fn queued_sessions() -> usize {
+    queues().lock().len()
 }
