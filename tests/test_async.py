@@ -305,3 +305,53 @@ def test_many_threads_each_with_its_own_loop(tmp_path: Path) -> None:
     assert not [t for t in threads if t.is_alive()], "a thread hung"
     assert problems == []
     assert len(store.list()) == 10 * n
+
+
+@pytest.mark.parametrize("generation", ["v3", "v9"])
+def test_from_json_async_and_to_json_async_keep_the_loop_running(
+    big_text: str, generation: str
+) -> None:
+    mod: Any = a3s if generation == "v3" else v9
+
+    async def main() -> tuple[Any, str, str, int, int]:
+        ticks = 0
+        stop = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not stop.is_set():
+                ticks += 1
+                await asyncio.sleep(0.001)
+
+        ticking = asyncio.ensure_future(ticker())
+        await asyncio.sleep(0.01)
+        before = ticks
+        parsed = await mod.SessionData.from_json_async(big_text.encode())
+        parse_ticks = ticks - before
+        before = ticks
+        text = await parsed.to_json_async()
+        write_ticks = ticks - before
+        pretty = await parsed.to_json_async(pretty=True)
+        stop.set()
+        await ticking
+        return parsed, text, pretty, parse_ticks, write_ticks
+
+    parsed, text, pretty, parse_ticks, write_ticks = run(main)
+    print(f"\n{generation} 25 MB: {parse_ticks} ticks while parsing, {write_ticks} while writing")
+    assert parsed == mod.SessionData.from_json(big_text)
+    assert text == big_text == parsed.to_json()
+    assert pretty == parsed.to_json(pretty=True)
+    assert parse_ticks >= 3 and write_ticks >= 1
+
+
+def test_from_json_async_errors_are_the_crates() -> None:
+    async def main() -> None:
+        with pytest.raises(a3s.SessionFormatError) as err:
+            await a3s.SessionData.from_json_async('{"id": "x",\n "config": 5}')
+        assert err.value.path == "config" and err.value.line == 2
+        with pytest.raises(TypeError):
+            await a3s.SessionData.from_json_async(5)  # type: ignore[arg-type]
+        m = await a3s.Message.from_json_async(b'{"role": "user", "content": []}')
+        assert type(m) is a3s.Message and await m.to_json_async() == m.to_json()
+
+    run(main)

@@ -272,6 +272,26 @@ macro_rules! record_class {
                 Ok($crate::record::reduce(slf)?)
             }
 
+            /// `from_json` as an asyncio future of the running loop: parsed on the
+            /// extension's store runtime, so the loop keeps running during a big parse.
+            #[classmethod]
+            fn from_json_async<'py>(
+                _cls: &pyo3::Bound<'py, pyo3::types::PyType>,
+                py: pyo3::Python<'py>,
+                data: &pyo3::Bound<'py, pyo3::PyAny>,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+                $crate::record::from_json_async::<Self>(py, data)
+            }
+
+            /// `to_json` as an asyncio future, serialized on the store runtime.
+            #[pyo3(signature = (*, pretty = false))]
+            fn to_json_async<'py>(
+                slf: &pyo3::Bound<'py, Self>,
+                pretty: bool,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+                $crate::record::to_json_async(slf, pretty)
+            }
+
             /// pydantic v2: a field of this type validates and serializes through the crate
             /// (`a3s_session._pydantic`, which imports pydantic only when asked).
             #[classmethod]

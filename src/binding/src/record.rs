@@ -462,6 +462,46 @@ pub fn reduce<'py, N: Node>(slf: &Bound<'py, N>) -> Result<(Bound<'py, PyAny>, (
     Ok((cls.getattr("from_json")?, (text,)))
 }
 
+/// `from_json` as an asyncio future: the parse runs on the store runtime (the interpreter is
+/// released for a big document, as in `from_json`), so the event loop keeps running.
+pub fn from_json_async<'py, N: Node>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let data = data.clone().unbind();
+    let work = async move {
+        attached(|py| {
+            let node: N = from_json(py, data.bind(py))?;
+            Ok(Bound::new(py, node)?.into_any().unbind())
+        })
+    };
+    crate::runtime::awaitable(py, work, |_py, out| out)
+}
+
+/// `to_json` as an asyncio future, serialized on the store runtime.
+pub fn to_json_async<'py, N: Node>(slf: &Bound<'py, N>, pretty: bool) -> PyResult<Bound<'py, PyAny>> {
+    let node = slf.clone().unbind();
+    let work = async move {
+        attached(|py| {
+            let text = to_json(py, node.get(), pretty)?;
+            Ok(pyo3::types::PyString::new(py, &text).into_any().unbind())
+        })
+    };
+    crate::runtime::awaitable(slf.py(), work, |_py, out| out)
+}
+
+/// Run `f` attached on a runtime thread (it detaches again for the heavy part).
+fn attached<F>(f: F) -> PyResult<Py<PyAny>>
+where
+    F: for<'py> FnOnce(Python<'py>) -> PyResult<Py<PyAny>>,
+{
+    Python::try_attach(f).unwrap_or_else(|| {
+        Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "the interpreter is shutting down",
+        ))
+    })
+}
+
 /// pydantic's hooks live in Python (`a3s_session._pydantic`): they build pydantic-core
 /// schemas around `from_dict` / `from_json` / `to_dict`, so no field rule is restated there.
 pub fn pydantic_hook<'py>(cls: &Bound<'py, PyType>, hook: &str) -> Result<Bound<'py, PyAny>> {
