@@ -15,7 +15,7 @@ export CARGO_TARGET_DIR
 FUZZ_TIME ?= 600
 
 # Python code that exists in this checkout (some directories are optional).
-PY_PATHS := $(wildcard python tests examples scripts benchmarks)
+PY_PATHS := $(wildcard python src/v9/python tests examples scripts benchmarks)
 # What mypy --strict checks: the package (with its stub) and the examples.
 MYPY_PATHS := python/a3s_session $(wildcard examples)
 

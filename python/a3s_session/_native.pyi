@@ -62,6 +62,7 @@ __all__ = [
     "ToolResultBlock",
     "ToolUseBlock",
     "__version__",
+    "_queued_writes",
     "_scan_reader",
     "is_envelope",
     "line_column",
@@ -102,6 +103,9 @@ class SessionFormatError(ValueError):
 def line_column(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (bytes, as serde_json counts) of byte ``offset`` in ``data``:
     the position rule of every error, for Python code that finds errors itself."""
+
+def _queued_writes() -> int:
+    """Sessions with a store write queued or running (tests: finished queues are forgotten)."""
 
 def use_fast_writer(enabled: bool) -> bool:
     """Write JSON with the fast writer (serde_json's exact bytes, checked by differential

@@ -479,7 +479,10 @@ pub fn from_json_async<'py, N: Node>(
 }
 
 /// `to_json` as an asyncio future, serialized on the store runtime.
-pub fn to_json_async<'py, N: Node>(slf: &Bound<'py, N>, pretty: bool) -> PyResult<Bound<'py, PyAny>> {
+pub fn to_json_async<'py, N: Node>(
+    slf: &Bound<'py, N>,
+    pretty: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let node = slf.clone().unbind();
     let work = async move {
         attached(|py| {

@@ -7,6 +7,6 @@ package's ``_native`` itself. So ``import a3s_session_v9`` works before ``import
 
 import a3s_session as _a3s_session  # noqa: F401  (imported for its effect, see above)
 
-from ._native import *  # noqa: F403
+from ._native import *
 from ._native import __all__ as __all__
 from ._native import _scan_reader as _scan_reader
