@@ -339,7 +339,9 @@ def test_from_json_async_and_to_json_async_keep_the_loop_running(
     parsed, text, pretty, parse_ticks, write_ticks = run(main)
     print(f"\n{generation} 25 MB: {parse_ticks} ticks while parsing, {write_ticks} while writing")
     assert parsed == mod.SessionData.from_json(big_text)
-    assert text == big_text == parsed.to_json()
+    assert text == parsed.to_json()
+    if generation == "v3":
+        assert text == big_text  # workload L is what 3.0.0 writes
     assert pretty == parsed.to_json(pretty=True)
     assert parse_ticks >= 3 and write_ticks >= 1
 

@@ -1420,6 +1420,7 @@ class LlmCostRecord:
 # Store
 # ---------------------------------------------------------------------------------------
 
+
 SESSION_SNAPSHOT_SCHEMA_VERSION: int
 """The highest snapshot schema version of the crate (1 unless a durable source is bound)."""
 
@@ -1531,9 +1532,7 @@ class FileSessionStore:
     def save(self, session: SessionData) -> None: ...
     def load(self, id: str) -> SessionData | None: ...
     def save_snapshot(self, snapshot: SessionSnapshotV1) -> None: ...
-    def save_snapshot_cas(
-        self, snapshot: SessionSnapshotV1, expected_digest: str | None
-    ) -> bool: ...
+    def save_snapshot_cas(self, snapshot: SessionSnapshotV1, expected_digest: str | None) -> bool: ...
     def load_snapshot(self, id: str) -> SessionSnapshotV1 | None: ...
     def delete(self, id: str) -> None: ...
     def exists(self, id: str) -> bool: ...
@@ -1565,7 +1564,5 @@ class _MigrationReport(TypedDict):
     migrated: builtins.list[str]
     skipped: dict[str, str]
 
-def migrate_legacy_store(
-    src: str | os.PathLike[str], dst: str | os.PathLike[str]
-) -> _MigrationReport:
+def migrate_legacy_store(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> _MigrationReport:
     """Copy a 3.0.0 store into a 9.1.3 store through the 9.1.3 crate; ``src`` is never written."""
