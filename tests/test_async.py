@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from typing_extensions import Self
 
 import a3s_session as a3s
 from a3s_session import v9
@@ -41,6 +42,31 @@ def sample(sid: str = "sess-async", cls: Any = a3s.SessionData) -> Any:
 
 def stores(tmp_path: Path) -> list[Any]:
     return [a3s.FileSessionStore(tmp_path / "v3"), v9.FileSessionStore(tmp_path / "v9")]
+
+
+class Ticker:
+    """A task on the running loop that counts 1 ms ticks: a call that held the loop would let
+    it count none meanwhile."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._stop = asyncio.Event()
+        self._task: asyncio.Future[None] | None = None
+
+    async def __aenter__(self) -> Self:
+        async def tick() -> None:
+            while not self._stop.is_set():
+                self.ticks += 1
+                await asyncio.sleep(0.001)
+
+        self._task = asyncio.ensure_future(tick())
+        await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._stop.set()
+        assert self._task is not None
+        await self._task
 
 
 @pytest.fixture(scope="module")
@@ -246,24 +272,12 @@ def test_the_loop_keeps_ticking_while_a_25_mb_session_saves(
     big = mod.SessionData.from_json(big_text)
 
     async def main() -> tuple[int, float]:
-        ticks = 0
-        stop = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not stop.is_set():
-                ticks += 1
-                await asyncio.sleep(0.001)
-
-        ticking = asyncio.ensure_future(ticker())
-        await asyncio.sleep(0.01)
-        before = ticks
-        t = time.perf_counter()
-        await store.save_async(big)
-        elapsed = time.perf_counter() - t
-        during = ticks - before
-        stop.set()
-        await ticking
+        async with Ticker() as ticker:
+            before = ticker.ticks
+            t = time.perf_counter()
+            await store.save_async(big)
+            elapsed = time.perf_counter() - t
+            during = ticker.ticks - before
         print(f"\n{generation} 25 MB save_async: {elapsed * 1e3:.0f} ms, {during} ticks meanwhile")
         return during, elapsed
 
@@ -314,26 +328,14 @@ def test_from_json_async_and_to_json_async_keep_the_loop_running(
     mod: Any = a3s if generation == "v3" else v9
 
     async def main() -> tuple[Any, str, str, int, int]:
-        ticks = 0
-        stop = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not stop.is_set():
-                ticks += 1
-                await asyncio.sleep(0.001)
-
-        ticking = asyncio.ensure_future(ticker())
-        await asyncio.sleep(0.01)
-        before = ticks
-        parsed = await mod.SessionData.from_json_async(big_text.encode())
-        parse_ticks = ticks - before
-        before = ticks
-        text = await parsed.to_json_async()
-        write_ticks = ticks - before
-        pretty = await parsed.to_json_async(pretty=True)
-        stop.set()
-        await ticking
+        async with Ticker() as ticker:
+            before = ticker.ticks
+            parsed = await mod.SessionData.from_json_async(big_text.encode())
+            parse_ticks = ticker.ticks - before
+            before = ticker.ticks
+            text = await parsed.to_json_async()
+            write_ticks = ticker.ticks - before
+            pretty = await parsed.to_json_async(pretty=True)
         return parsed, text, pretty, parse_ticks, write_ticks
 
     parsed, text, pretty, parse_ticks, write_ticks = run(main)
