@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import a3s_session as a3s
+from a3s_session import abc
 
 if TYPE_CHECKING:
     # Type-only names: the dict shapes of SessionConfig's policy fields.
@@ -29,13 +30,14 @@ def load_sample() -> a3s.SessionData:
     return a3s.SessionData.from_json(raw)
 
 
-def describe_block(block: a3s.ContentBlock) -> str:
-    """One line per content block; each branch sees the narrowed block class."""
-    if isinstance(block, a3s.TextBlock):
+def describe_block(block: abc.ContentBlock) -> str:
+    """One line per content block of either generation (``a3s_session.abc``: any TextBlock,
+    v3's or v9's); each branch sees the narrowed block type."""
+    if isinstance(block, abc.TextBlock):
         return f"text: {block.text[:60]!r}"
-    if isinstance(block, a3s.ImageBlock):
+    if isinstance(block, abc.ImageBlock):
         return f"image: {block.source.media_type}, {len(block.source.data)} base64 chars"
-    if isinstance(block, a3s.ToolUseBlock):
+    if isinstance(block, abc.ToolUseBlock):
         keys = sorted(block.input) if isinstance(block.input, dict) else []
         return f"tool_use {block.name} (id {block.id}) with {keys}"
     # Only ToolResultBlock is left.
@@ -48,8 +50,8 @@ def describe_block(block: a3s.ContentBlock) -> str:
     return f"tool_result for {block.tool_use_id}: {body}{flag}"
 
 
-def walk(session: a3s.SessionData) -> Counter[str]:
-    """Print the conversation and count tool calls by tool name."""
+def walk(session: abc.SessionData) -> Counter[str]:
+    """Print the conversation and count tool calls by tool name (either generation)."""
     calls: Counter[str] = Counter()
     for i, message in enumerate(session.messages):
         print(f"  [{i}] {message.role}")
@@ -57,7 +59,7 @@ def walk(session: a3s.SessionData) -> Counter[str]:
             print(f"      (reasoning: {message.reasoning_content!r})")
         for block in message.content:
             print(f"      {describe_block(block)}")
-            if isinstance(block, a3s.ToolUseBlock):
+            if isinstance(block, abc.ToolUseBlock):
                 calls[block.name] += 1
     return calls
 

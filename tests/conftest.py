@@ -31,6 +31,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import a3s_session as a3s
+from a3s_session import v3
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
@@ -292,21 +293,21 @@ def corpus_documents() -> list[tuple[str, Path]]:
 # ---------------------------------------------------------------------------------------------
 #: Binding class for each oracle kind; ``ContentBlock`` is resolved by the block's ``type``.
 KIND_CLASSES: dict[str, type[Any]] = {
-    "SessionData": a3s.SessionData,
-    "SessionConfig": a3s.SessionConfig,
-    "ContextUsage": a3s.ContextUsage,
-    "LlmConfigData": a3s.LlmConfigData,
-    "Message": a3s.Message,
-    "ImageSource": a3s.ImageSource,
-    "TokenUsage": a3s.TokenUsage,
-    "Task": a3s.Task,
-    "LlmCostRecord": a3s.LlmCostRecord,
+    "SessionData": v3.SessionData,
+    "SessionConfig": v3.SessionConfig,
+    "ContextUsage": v3.ContextUsage,
+    "LlmConfigData": v3.LlmConfigData,
+    "Message": v3.Message,
+    "ImageSource": v3.ImageSource,
+    "TokenUsage": v3.TokenUsage,
+    "Task": v3.Task,
+    "LlmCostRecord": v3.LlmCostRecord,
 }
 BLOCK_CLASSES: dict[str, type[Any]] = {
-    "text": a3s.TextBlock,
-    "image": a3s.ImageBlock,
-    "tool_use": a3s.ToolUseBlock,
-    "tool_result": a3s.ToolResultBlock,
+    "text": v3.TextBlock,
+    "image": v3.ImageBlock,
+    "tool_use": v3.ToolUseBlock,
+    "tool_result": v3.ToolResultBlock,
 }
 
 

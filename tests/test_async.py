@@ -17,6 +17,7 @@ import pytest
 from typing_extensions import Self
 
 import a3s_session as a3s
+from a3s_session import v3
 from a3s_session import v9
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -34,14 +35,14 @@ def run(main: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(wrapped())
 
 
-def sample(sid: str = "sess-async", cls: Any = a3s.SessionData) -> Any:
+def sample(sid: str = "sess-async", cls: Any = v3.SessionData) -> Any:
     s = cls.from_json(SAMPLE.read_text(encoding="utf-8"))
     s.id = sid
     return s
 
 
 def stores(tmp_path: Path) -> list[Any]:
-    return [a3s.FileSessionStore(tmp_path / "v3"), v9.FileSessionStore(tmp_path / "v9")]
+    return [v3.FileSessionStore(tmp_path / "v3"), v9.FileSessionStore(tmp_path / "v9")]
 
 
 class Ticker:
@@ -141,7 +142,7 @@ def test_v9_snapshot_and_cas_twins(tmp_path: Path) -> None:
 
 
 def test_errors_arrive_as_the_blocking_forms_raise_them(tmp_path: Path) -> None:
-    v3_store = a3s.FileSessionStore(tmp_path / "v3")
+    v3_store = v3.FileSessionStore(tmp_path / "v3")
     (v3_store.dir / "bad.json").write_text('{"id": "bad", "config": 5}', encoding="utf-8")
 
     async def main() -> None:
@@ -152,9 +153,9 @@ def test_errors_arrive_as_the_blocking_forms_raise_them(tmp_path: Path) -> None:
         assert str(async_err.value) == str(sync_err.value)
         assert async_err.value.path == sync_err.value.path == "config"
         with pytest.raises(OSError) as async_os:
-            await a3s.FileSessionStore.open_async(SAMPLE)  # a file, not a directory
+            await v3.FileSessionStore.open_async(SAMPLE)  # a file, not a directory
         with pytest.raises(OSError) as sync_os:
-            a3s.FileSessionStore(SAMPLE)
+            v3.FileSessionStore(SAMPLE)
         assert type(async_os.value) is type(sync_os.value) is FileExistsError
         assert str(async_os.value) == str(sync_os.value)
         with pytest.raises(ValueError, match="32 bytes"):
@@ -169,7 +170,7 @@ def test_errors_arrive_as_the_blocking_forms_raise_them(tmp_path: Path) -> None:
 
 
 def test_outside_a_running_loop_it_says_so(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
+    store = v3.FileSessionStore(tmp_path)
     with pytest.raises(RuntimeError, match="no running event loop"):
         store.list_async()
 
@@ -202,7 +203,7 @@ def test_a_hundred_concurrent_saves_and_loads_from_one_loop(
 
 
 def test_saves_of_one_session_land_in_call_order(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
+    store = v3.FileSessionStore(tmp_path)
     versions = [sample() for _ in range(30)]
     for i, s in enumerate(versions):
         s.model_name = f"v{i}"
@@ -351,11 +352,11 @@ def test_from_json_async_and_to_json_async_keep_the_loop_running(
 def test_from_json_async_errors_are_the_crates() -> None:
     async def main() -> None:
         with pytest.raises(a3s.SessionFormatError) as err:
-            await a3s.SessionData.from_json_async('{"id": "x",\n "config": 5}')
+            await v3.SessionData.from_json_async('{"id": "x",\n "config": 5}')
         assert err.value.path == "config" and err.value.line == 2
         with pytest.raises(TypeError):
-            await a3s.SessionData.from_json_async(5)  # type: ignore[arg-type]
-        m = await a3s.Message.from_json_async(b'{"role": "user", "content": []}')
-        assert type(m) is a3s.Message and await m.to_json_async() == m.to_json()
+            await v3.SessionData.from_json_async(5)  # type: ignore[arg-type]
+        m = await v3.Message.from_json_async(b'{"role": "user", "content": []}')
+        assert type(m) is v3.Message and await m.to_json_async() == m.to_json()
 
     run(main)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
+from a3s_session import v3
 from a3s_session import cli
 from a3s_session.cli import main
 from a3s_session.files import v1_file_name
@@ -102,7 +103,7 @@ def test_no_arguments_summarizes_the_bundled_sample(capsys: pytest.CaptureFixtur
 
 def test_file_shorthand(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     compact = tmp_path / "c.json"
-    compact.write_text(a3s.SessionData.from_json(SAMPLE.read_bytes()).to_json(), encoding="utf-8")
+    compact.write_text(v3.SessionData.from_json(SAMPLE.read_bytes()).to_json(), encoding="utf-8")
     assert main([str(compact)]) == 0
     out = capsys.readouterr().out
     assert f"round trip: byte-identical ({compact.stat().st_size:,} bytes, compact)" in out
@@ -267,7 +268,7 @@ def test_validate_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_validate_roundtrip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    session = a3s.SessionData.from_json(SAMPLE.read_bytes())
+    session = v3.SessionData.from_json(SAMPLE.read_bytes())
     compact = tmp_path / "compact.json"
     compact.write_text(session.to_json(), encoding="utf-8")
     v1 = write_v1(tmp_path, sample_dict())
@@ -317,7 +318,7 @@ def test_validate_roundtrip_hash_map_order(
     doc = sample_dict()
     doc["config"]["confirmation_policy"]["yolo_lanes"] = ["Query", "Execute", "Generate"]
     doc["config"]["queue_config"] = {"laneTimeouts": {"Query": 5, "Execute": 6, "Control": 7}}
-    session = a3s.SessionData.from_dict(doc)
+    session = v3.SessionData.from_dict(doc)
     path = tmp_path / "lanes.json"
     text = session.to_json(pretty=True)
     lanes = json.loads(text)["config"]["confirmation_policy"]["yolo_lanes"]
@@ -458,10 +459,10 @@ def test_progress_bar_unit() -> None:
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
     root = tmp_path / "store"
-    fs = a3s.FileSessionStore(root)
-    old = a3s.SessionData.from_dict(sample_dict(id="old", updated_at=1700000000))
+    fs = v3.FileSessionStore(root)
+    old = v3.SessionData.from_dict(sample_dict(id="old", updated_at=1700000000))
     fs.save(old)
-    fs.save(a3s.SessionData.from_dict(sample_dict(id="middle", updated_at=1750000000)))
+    fs.save(v3.SessionData.from_dict(sample_dict(id="middle", updated_at=1750000000)))
     write_v1(root, newer_session(id="newest/v1", updated_at=1770000000))
     (root / "old.json.1.2.tmp").write_text("{", encoding="utf-8")
     (root / "v1" / "sessions" / "ignored.txt").write_text("x", encoding="utf-8")
@@ -665,11 +666,11 @@ def test_export_markdown_edge_cases(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_export_jsonl(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", str(SAMPLE), "--format", "jsonl"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    session = a3s.SessionData.from_json(SAMPLE.read_bytes())
+    session = v3.SessionData.from_json(SAMPLE.read_bytes())
     assert len(lines) == len(session.messages) == 6
     for line, message in zip(lines, session.messages):
         assert line == message.to_json()
-        assert a3s.Message.from_json(line) == message
+        assert v3.Message.from_json(line) == message
 
 
 def test_export_to_file_is_private_and_never_overwrites(

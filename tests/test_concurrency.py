@@ -29,7 +29,9 @@ _PRELUDE = r'''
 import copy, faulthandler, importlib.util, json, os, pickle, random, sys, threading, time
 from collections import Counter
 import a3s_session as a3s
-from a3s_session import SessionData, SessionFormatError
+from a3s_session import v3
+from a3s_session import SessionFormatError
+from a3s_session.v3 import SessionData
 
 SAMPLE = open("python/a3s_session/data/sample_session.json", encoding="utf-8").read()
 # Switch threads every 10 us instead of 5 ms: far more interleavings per second.
@@ -137,7 +139,7 @@ def mutate_once(s, rng):
         count("set_scalars")
     elif op == 3:
         blocks = [b for m in list(s.messages)[:20] for b in m.content
-                  if isinstance(b, a3s.ToolUseBlock)]
+                  if isinstance(b, v3.ToolUseBlock)]
         if blocks:
             block = rng.choice(blocks)
             block.input = {"edited": rng.random(), "list": list(range(rng.randrange(5)))}
@@ -279,9 +281,9 @@ def test_objects_shared_between_sessions_lock_in_order() -> None:
     # edit) those messages and blocks directly.
     r = run_scenario(
         """
-        shared_msg = a3s.Message.from_json(
+        shared_msg = v3.Message.from_json(
             '{"role":"user","content":[{"type":"text","text":"shared"}]}')
-        shared_block = a3s.ToolUseBlock(id="b", name="n", input={"a": [1, 2, 3]})
+        shared_block = v3.ToolUseBlock(id="b", name="n", input={"a": [1, 2, 3]})
         sessions = []
         for k in range(4):
             s = SessionData.from_json(SAMPLE)
@@ -301,7 +303,7 @@ def test_objects_shared_between_sessions_lock_in_order() -> None:
         def part_writer(deadline, n):
             rng = random.Random(n)
             while time.monotonic() < deadline:
-                check_output(shared_msg.to_json(), a3s.Message)
+                check_output(shared_msg.to_json(), v3.Message)
                 shared_block.to_json()
                 shared_msg.role = rng.choice(["user", "assistant"])
                 shared_block.name = "n%d" % rng.randrange(9)
@@ -323,7 +325,7 @@ def test_store_readers_never_see_a_torn_file_while_writers_save(tmp_path: Path) 
     # while 4 readers load it: every load is a complete session.
     r = run_scenario(
         f"""
-        store = a3s.FileSessionStore({str(tmp_path)!r})
+        store = v3.FileSessionStore({str(tmp_path)!r})
         M = workloads().text("M")
         base = SessionData.from_json(M)
         base.id = "one"
@@ -364,7 +366,7 @@ def test_store_readers_never_see_a_torn_file_while_writers_save(tmp_path: Path) 
 _FINALIZER_SCENARIOS = {
     "tool_input_lift": """
         import gc, json
-        block = a3s.ToolUseBlock.from_json(json.dumps({"type": "tool_use", "id": "i",
+        block = v3.ToolUseBlock.from_json(json.dumps({"type": "tool_use", "id": "i",
             "name": "n", "input": [{"k": i} for i in range(1000)]}))
         class Logger:
             def __del__(self):

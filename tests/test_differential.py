@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
-from a3s_session import (
+from a3s_session import v3
+from a3s_session.v3 import (
     ImageBlock,
     ImageSource,
     Message,
@@ -83,7 +84,7 @@ def touch_everything(obj: Any, depth: int = 0) -> None:
         for value in obj.values():
             touch_everything(value, depth + 1)
         return
-    if isinstance(obj, (list, tuple, a3s.ListView)):
+    if isinstance(obj, (list, tuple, v3.ListView)):
         for item in obj:
             touch_everything(item, depth + 1)
         for i in range(len(obj)):
@@ -211,7 +212,7 @@ def _edit_append_task_dict(s: SessionData) -> None:
             "dependencies": ["3"],
         }
     )
-    s.tasks[0].status = a3s.TaskStatus.FAILED
+    s.tasks[0].status = v3.TaskStatus.FAILED
     s.tasks[1].priority = "low"
     s.tasks[2].tool = "bash"
     s.tasks[2].success_criteria = "green"
@@ -246,7 +247,7 @@ def _edit_tool_result_list_in_place(s: SessionData) -> None:
 
 def _edit_scalars(s: SessionData) -> None:
     s.id = 'renamed/with\\odd"chars\n'
-    s.state = a3s.SessionState.ERROR
+    s.state = v3.SessionState.ERROR
     s.total_cost = 1e21
     s.created_at = I64_MIN
     s.updated_at = I64_MAX
@@ -256,7 +257,7 @@ def _edit_scalars(s: SessionData) -> None:
     s.parent_id = "parent-🦀"
     s.total_usage.cache_read_tokens = U64_MAX
     s.total_usage.prompt_tokens = 0
-    s.total_usage = a3s.TokenUsage(
+    s.total_usage = v3.TokenUsage(
         prompt_tokens=1,
         completion_tokens=2,
         total_tokens=3,
@@ -271,7 +272,7 @@ def _edit_scalars(s: SessionData) -> None:
 
 def _edit_config(s: SessionData) -> None:
     c = s.config
-    c.planning_mode = a3s.PlanningMode.DISABLED
+    c.planning_mode = v3.PlanningMode.DISABLED
     c.storage_type = "memory"
     c.system_prompt = ""
     c.max_context_length = 2**32 - 1
@@ -323,7 +324,7 @@ def _edit_cost_records(s: SessionData) -> None:
 
 
 def _edit_llm_config(s: SessionData) -> None:
-    s.llm_config = a3s.LlmConfigData(
+    s.llm_config = v3.LlmConfigData(
         provider="openai", model="gpt-4o", api_key="sk-never-written", base_url=None
     )
     config = s.llm_config
@@ -351,7 +352,7 @@ def _edit_replace_whole_lists(s: SessionData) -> None:
         {"role": "user", "content": [{"type": "text", "text": "only"}]},
         Message(role="assistant", content=[ToolUseBlock(id="1", name="n", input=[{"b": 1}])]),
     ]
-    s.tasks = [a3s.Task(id="t", content="c", status="in_progress")]
+    s.tasks = [v3.Task(id="t", content="c", status="in_progress")]
     s.cost_records = []
     as_tool_use(s.messages[1].content[0]).input = "now a string"
 
@@ -464,7 +465,7 @@ def test_edit_of_standalone_objects(oracle: Oracle) -> None:
     m.reasoning_content = "🤔"
     check_against_crate(oracle, m, "Message")
 
-    task = a3s.Task(id="t", content="c", status="pending")
+    task = v3.Task(id="t", content="c", status="pending")
     task.dependencies.append("u")
     task.dependencies.extend(["v", "w"])
     check_against_crate(oracle, task, "Task")
@@ -482,11 +483,11 @@ def test_edit_of_standalone_objects(oracle: Oracle) -> None:
 def test_clearing_optionals_by_rebuilding(oracle: Oracle) -> None:
     """Options written as null vs omitted, reached by rebuilding objects with None."""
     s = fresh_sample()
-    s.config = a3s.SessionConfig.from_dict(
+    s.config = v3.SessionConfig.from_dict(
         {**s.config.to_dict(), "system_prompt": None, "confirmation_policy": None}
     )
     s.messages[1] = Message(role="assistant", content=list(s.messages[1].content))
-    s.llm_config = a3s.LlmConfigData(provider="p", model="m")
+    s.llm_config = v3.LlmConfigData(provider="p", model="m")
     check_against_crate(oracle, s)
     out = json.loads(s.to_json())
     assert out["config"]["system_prompt"] is None

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 import a3s_session
-from a3s_session import (
+from a3s_session import SessionFormatError
+from a3s_session.v3 import (
     ContextUsage,
     ImageBlock,
     ImageSource,
@@ -27,7 +28,6 @@ from a3s_session import (
     Message,
     SessionConfig,
     SessionData,
-    SessionFormatError,
     Task,
     TextBlock,
     TokenUsage,

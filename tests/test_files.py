@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
+from a3s_session import v3
 from a3s_session import files
 from a3s_session.files import (
     SessionDirectory,
@@ -72,7 +73,7 @@ def test_legacy_sample() -> None:
     assert f.unknown_fields == [] and f.lossless
     assert f.extras == {}
     assert f.session_text == SAMPLE.read_text(encoding="utf-8")
-    assert f.session == a3s.SessionData.from_json(SAMPLE.read_bytes())
+    assert f.session == v3.SessionData.from_json(SAMPLE.read_bytes())
     assert load_session(str(SAMPLE)) == f.session
 
 
@@ -194,7 +195,7 @@ def test_not_a_session_is_the_crates_error(data: bytes) -> None:
     with pytest.raises(a3s.SessionFormatError) as info:
         parse_session_document(data, generation="v3")
     with pytest.raises(a3s.SessionFormatError) as crate:
-        a3s.SessionData.from_json(data)
+        v3.SessionData.from_json(data)
     assert str(info.value) == str(crate.value)
 
 
@@ -288,7 +289,7 @@ def test_tool_input_keys_are_all_kept() -> None:
 
 def test_first_difference() -> None:
     doc = sample_dict()
-    written = a3s.SessionData.from_dict(doc).to_dict()
+    written = v3.SessionData.from_dict(doc).to_dict()
     assert first_difference(doc, written) is None
     assert first_difference({"x": 5}, {"x": 5.0}) is None
     assert first_difference({"x": True}, {"x": 1}) == "x"
@@ -333,7 +334,7 @@ def test_not_v1_file_names(name: str) -> None:
 
 
 def test_safe_session_id_matches_the_crates_store(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
+    store = v3.FileSessionStore(tmp_path)
     for sid in ["a/b", "a\\b", "x..y", "..", "./.", "plain"]:
         s = load_session(SAMPLE)
         s.id = sid
@@ -347,7 +348,7 @@ def test_safe_session_id_matches_the_crates_store(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 def make_store(tmp_path: Path) -> Path:
     store = tmp_path / "store"
-    a3s.FileSessionStore(store).save(load_session(SAMPLE))
+    v3.FileSessionStore(store).save(load_session(SAMPLE))
     write_v1(store, sample_dict(id="newer/one", updated_at=1764053999))
     (store / "sess-7f3c2a9e.json.1764053999000000000.42.tmp").write_text("{", encoding="utf-8")
     (store / "notes.txt").write_text("not a session", encoding="utf-8")
@@ -386,7 +387,7 @@ def test_directory_load_and_exists(tmp_path: Path) -> None:
 
 def test_directory_prefers_v1_when_both_exist(tmp_path: Path) -> None:
     store = tmp_path / "s"
-    a3s.FileSessionStore(store).save(load_session(SAMPLE))
+    v3.FileSessionStore(store).save(load_session(SAMPLE))
     write_v1(store, sample_dict(updated_at=1))
     d = SessionDirectory(store)
     read = d.read("sess-7f3c2a9e")
@@ -425,7 +426,7 @@ def test_save_writes_through_the_crates_store(tmp_path: Path) -> None:
     written = d.save(s)
     assert written == tmp_path / "new" / "a_b.json"
     assert written.read_text(encoding="utf-8") == s.to_json(pretty=True)
-    assert a3s.FileSessionStore(tmp_path / "new").load("a/b") == s
+    assert v3.FileSessionStore(tmp_path / "new").load("a/b") == s
     assert d.load("a/b") == s
     assert not list((tmp_path / "new").glob("*.tmp"))
 

@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from a3s_session import (
+from a3s_session import SessionFormatError
+from a3s_session.v3 import (
     ContextUsage,
     LlmCostRecord,
     Message,
     SessionConfig,
     SessionData,
-    SessionFormatError,
     Task,
     TokenUsage,
     ToolResultBlock,
@@ -43,7 +43,8 @@ FULL_TEXT = (CORPUS_DIR / "SessionData" / "full_every_field.json").read_text(enc
 _PRELUDE = '''
 import copy, json, os, pickle, resource, sys, time
 import a3s_session as a3s
-from a3s_session import SessionData, SessionFormatError, ToolUseBlock, Message
+from a3s_session import SessionFormatError
+from a3s_session.v3 import SessionData, ToolUseBlock, Message
 
 def rss():
     """Resident set size now, in bytes (/proc/self/statm)."""

@@ -32,7 +32,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import a3s_session
-from a3s_session import SessionData, SessionFormatError
+from a3s_session import v3
+from a3s_session import SessionFormatError
+from a3s_session.v3 import SessionData
 from conftest import Oracle
 
 SAMPLE_TEXT = (Path(a3s_session.__file__).parent / "data" / "sample_session.json").read_text(
@@ -943,7 +945,7 @@ def test_from_dict_nesting_limit_is_serde_jsons(
     # serde_json accepts 127 nested containers and rejects the 128th.
     doc = make(n)
     text = json.dumps(doc)
-    cls: Any = a3s_session.ToolUseBlock if kind == "ContentBlock" else SessionData
+    cls: Any = v3.ToolUseBlock if kind == "ContentBlock" else SessionData
     crate_accepts = "error" not in oracle.roundtrip(kind, text)
     assert crate_accepts == accepted
 
@@ -960,22 +962,22 @@ def test_from_dict_nesting_limit_is_serde_jsons(
 
 
 def _assign_input(n: int) -> None:
-    block: Any = a3s_session.ToolUseBlock(id="i", name="n")
+    block: Any = v3.ToolUseBlock(id="i", name="n")
     block.input = _nested_lists(n)
 
 
 def _assign_content(n: int) -> None:
-    msg: Any = a3s_session.Message(role="user")
+    msg: Any = v3.Message(role="user")
     msg.content = [{"type": "tool_use", "id": "i", "name": "n", "input": _nested_lists(n)}]
 
 
 def _append_block(n: int) -> None:
-    msg: Any = a3s_session.Message(role="user")
+    msg: Any = v3.Message(role="user")
     msg.content.append({"type": "tool_use", "id": "i", "name": "n", "input": _nested_lists(n)})
 
 
 def _construct_block(n: int) -> None:
-    a3s_session.ToolUseBlock(id="i", name="n", input=_nested_lists(n))
+    v3.ToolUseBlock(id="i", name="n", input=_nested_lists(n))
 
 
 @pytest.mark.parametrize(
@@ -1009,20 +1011,20 @@ def test_from_dict_block_tag_must_be_a_string(oracle: Oracle) -> None:
         doc = {"role": "user", "content": [block]}
         assert "error" in oracle.roundtrip("Message", json.dumps(doc))
         with pytest.raises(SessionFormatError):
-            a3s_session.Message.from_json(json.dumps(doc))
+            v3.Message.from_json(json.dumps(doc))
         with pytest.raises(SessionFormatError):
-            a3s_session.Message.from_dict(doc)
+            v3.Message.from_dict(doc)
         if isinstance(block, dict):
             with pytest.raises(SessionFormatError):
-                a3s_session.Message(role="user").content.append(block)
+                v3.Message(role="user").content.append(block)
 
 
 def test_from_dict_block_as_a_sequence_with_a_string_tag(oracle: Oracle) -> None:
     # The sequence form itself is serde's, and the crate accepts it.
     doc = {"role": "user", "content": [["tool_use", "i", "n", {"k": 1}], ("text", "hi")]}
     want = oracle.accept("Message", json.dumps(doc))["compact"]
-    assert a3s_session.Message.from_json(json.dumps(doc)).to_json() == want
-    assert a3s_session.Message.from_dict(doc).to_json() == want
+    assert v3.Message.from_json(json.dumps(doc)).to_json() == want
+    assert v3.Message.from_dict(doc).to_json() == want
 
 
 def test_python_str_with_lone_surrogate() -> None:

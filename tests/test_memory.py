@@ -27,7 +27,8 @@ pytestmark = pytest.mark.skipif(
 _PRELUDE = r'''
 import gc, importlib.util, json, os, resource, sys, time
 import a3s_session as a3s
-from a3s_session import SessionData, SessionFormatError
+from a3s_session import SessionFormatError
+from a3s_session.v3 import SessionData
 
 SAMPLE = open("python/a3s_session/data/sample_session.json", encoding="utf-8").read()
 PAGE = os.sysconf("SC_PAGE_SIZE")

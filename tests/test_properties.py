@@ -38,7 +38,8 @@ from typing import Any
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from a3s_session import LlmCostRecord, SessionData, SessionFormatError
+from a3s_session import SessionFormatError
+from a3s_session.v3 import LlmCostRecord, SessionData
 from conftest import Oracle, assert_same_json, canonical, class_for, unordered_entries
 
 U64_MAX = 2**64 - 1

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
+from a3s_session import v3
 from a3s_session import v9
 from a3s_session._pydantic import error_location
 
@@ -46,7 +47,7 @@ def corpus(kind: str) -> list[Path]:
 
 
 class V3Holder(BaseModel):
-    session: a3s.SessionData
+    session: v3.SessionData
     note: str = ""
 
 
@@ -107,7 +108,7 @@ def test_the_documented_limit_of_model_validate_json() -> None:
     text = json.dumps(doc).replace('"total_cost": ', '"total_cost": 123456789012345.67, "x": ', 1)
     via_pydantic = V3Holder.model_validate_json('{"session": ' + text + "}").session
     assert via_pydantic.total_cost == 123456789012345.67
-    assert a3s.SessionData.from_json(text).total_cost == 123456789012345.69
+    assert v3.SessionData.from_json(text).total_cost == 123456789012345.69
     assert V9Holder.model_validate_json('{"session": ' + text + "}").session.total_cost == (
         v9.SessionData.from_json(text).total_cost
     )
@@ -115,7 +116,7 @@ def test_the_documented_limit_of_model_validate_json() -> None:
 
 def test_python_input_may_also_be_json_text() -> None:
     text = SAMPLE.read_text(encoding="utf-8")
-    assert V3Holder(session=text).session == a3s.SessionData.from_json(text)  # type: ignore[arg-type]
+    assert V3Holder(session=text).session == v3.SessionData.from_json(text)  # type: ignore[arg-type]
     assert V3Holder.model_validate({"session": text.encode()}).session.id == "sess-7f3c2a9e"
     # In JSON input a string is a string, not a document.
     with pytest.raises(ValidationError) as err:
@@ -127,7 +128,7 @@ def test_a_rejected_document_is_a_validation_error_at_the_crates_path() -> None:
     doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
     doc["messages"][1]["content"][0]["type"] = "video"
     with pytest.raises(a3s.SessionFormatError) as crate:
-        a3s.SessionData.from_dict(doc)
+        v3.SessionData.from_dict(doc)
     with pytest.raises(ValidationError) as err:
         V3Holder.model_validate({"session": doc})
     (e,) = err.value.errors()
@@ -168,7 +169,7 @@ def test_a_v9_snapshot_field_round_trips_with_its_generation() -> None:
 
 def test_the_api_key_is_never_dumped() -> None:
     class Holds(BaseModel):
-        llm: a3s.LlmConfigData
+        llm: v3.LlmConfigData
 
     m = Holds.model_validate(
         {"llm": {"provider": "anthropic", "model": "m", "api_key": "sk-secret-123"}}
@@ -217,14 +218,14 @@ def test_the_schema_rejects_what_the_crate_rejects_for_the_rules_it_states() -> 
     sample does not show: that is reported, and held to a ceiling."""
     import test_invalid
 
-    validator = jsonschema.Draft202012Validator(schema_of(a3s.SessionData), format_checker=FORMATS)
+    validator = jsonschema.Draft202012Validator(schema_of(v3.SessionData), format_checker=FORMATS)
     caught, missed = [], []
     for case in test_invalid.CASES:
         if not case.dict_ok:
             continue
         doc = json.loads(case.doc)
         with pytest.raises(a3s.SessionFormatError):
-            a3s.SessionData.from_dict(doc)
+            v3.SessionData.from_dict(doc)
         (caught if not validator.is_valid(doc) else missed).append(case.id)
     print(f"\nschema rejects {len(caught)} of {len(caught) + len(missed)}; misses: {missed}")
     assert len(caught) >= 80
@@ -243,11 +244,11 @@ SCHEMA_CANNOT_SAY = {
 
 
 def test_the_schema_is_valid_json_schema_and_states_required_fields_and_enums() -> None:
-    schema = schema_of(a3s.SessionData)
+    schema = schema_of(v3.SessionData)
     assert schema["title"] == "SessionData" and schema["type"] == "object"
     assert "id" in schema["required"] and "messages" in schema["properties"]
     state = schema["properties"]["state"]
-    assert set(state["enum"]) == {m.value for m in a3s.SessionState}
+    assert set(state["enum"]) == {m.value for m in v3.SessionState}
     # Content blocks are a tagged union: one branch per variant the sample shows (with that
     # variant's required fields), and an open branch for the variants it does not.
     blocks = schema["properties"]["messages"]["items"]["properties"]["content"]["items"]["anyOf"]
@@ -285,10 +286,10 @@ def test_fastapi_body_and_response(tmp_path: Path) -> None:
     r = client.post("/sessions", content=text, headers={"content-type": "application/json"})
     assert r.status_code == 200, r.text
     assert r.json() == {"id": "sess-7f3c2a9e", "messages": 6}
-    assert a3s.FileSessionStore(tmp_path).load("sess-7f3c2a9e") == a3s.SessionData.from_json(text)
+    assert v3.FileSessionStore(tmp_path).load("sess-7f3c2a9e") == v3.SessionData.from_json(text)
     r = client.get("/sessions/sess-7f3c2a9e")
     assert r.status_code == 200
-    assert r.text == a3s.SessionData.from_json(text).to_json()
+    assert r.text == v3.SessionData.from_json(text).to_json()
     bad = json.loads(text)
     bad["state"] = "Sleeping"
     r = client.post("/sessions", json=bad)

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
+from a3s_session import v3
 from conftest import (
     Oracle,
     assert_same_json,
@@ -149,9 +150,9 @@ def test_copies_are_independent(doc: Doc) -> None:
     for twin in (copy.copy(obj), copy.deepcopy(obj), pickle.loads(pickle.dumps(obj))):
         if doc.kind == "SessionData":
             twin.id = twin.id + "-changed"
-            twin.messages.append(a3s.Message(role="user", content=[a3s.TextBlock(text="new")]))
+            twin.messages.append(v3.Message(role="user", content=[v3.TextBlock(text="new")]))
         elif doc.kind == "Message":
-            twin.content.append(a3s.TextBlock(text="new"))
+            twin.content.append(v3.TextBlock(text="new"))
         elif hasattr(twin, "model"):
             twin.model = "changed"
         else:
@@ -175,14 +176,14 @@ def test_sample_is_exactly_what_the_store_writes(oracle: Oracle) -> None:
     is such a file, so loading and re-saving it changes nothing."""
     text = sample_text()
     assert oracle.accept("SessionData", text)["pretty"] == text
-    assert a3s.SessionData.from_json(text).to_json(pretty=True) == text
+    assert v3.SessionData.from_json(text).to_json(pretty=True) == text
 
 
 def test_todos_alias_is_written_as_tasks(oracle: Oracle) -> None:
     kind, path = next((k, p) for k, p in corpus_documents() if p.stem == "todos_alias_and_defaults")
     text = path.read_text(encoding="utf-8")
     assert '"todos"' in text and '"tasks"' not in text
-    s = a3s.SessionData.from_json(text)
+    s = v3.SessionData.from_json(text)
     assert [t.id for t in s.tasks] == ["1", "2", "3"]
     out = json.loads(s.to_json())
     assert "todos" not in out
@@ -192,7 +193,7 @@ def test_todos_alias_is_written_as_tasks(oracle: Oracle) -> None:
 
 def test_api_key_is_read_but_never_written(oracle: Oracle) -> None:
     text = '{"provider":"p","model":"m","api_key":"sk-secret","base_url":null}'
-    cfg = a3s.LlmConfigData.from_json(text)
+    cfg = v3.LlmConfigData.from_json(text)
     assert "sk-secret" not in cfg.to_json()
     assert cfg.to_json() == oracle.accept("LlmConfigData", text)["compact"]
 
@@ -214,7 +215,7 @@ def test_eq_is_deterministic_for_multi_entry_maps() -> None:
         },
     }
     assert all(
-        a3s.SessionConfig.from_dict(cfg) == a3s.SessionConfig.from_dict(cfg) for _ in range(30)
+        v3.SessionConfig.from_dict(cfg) == v3.SessionConfig.from_dict(cfg) for _ in range(30)
     )
 
 
@@ -235,7 +236,7 @@ def test_eq_ignores_hash_set_order() -> None:
     # is an array in per-instance random order. 20 comparisons, each equal by chance with
     # probability 1/24 when the bug is present.
     results = [
-        a3s.SessionConfig.from_dict(cfg) == a3s.SessionConfig.from_dict(cfg) for _ in range(20)
+        v3.SessionConfig.from_dict(cfg) == v3.SessionConfig.from_dict(cfg) for _ in range(20)
     ]
     assert all(results)
     # Order-insensitive, but still a value comparison: other members, or fewer, are unequal.
@@ -244,8 +245,8 @@ def test_eq_ignores_hash_set_order() -> None:
     same = {**cfg, "confirmation_policy": {**policy, "yolo_lanes": policy["yolo_lanes"][::-1]}}
     fewer = {**cfg, "confirmation_policy": {**policy, "yolo_lanes": ["Query", "Control"]}}
     other = {**cfg, "confirmation_policy": {**policy, "yolo_lanes": ["Query", "Execute"]}}
-    base = a3s.SessionConfig.from_dict(cfg)
-    assert base == a3s.SessionConfig.from_dict(same)
-    assert base != a3s.SessionConfig.from_dict(fewer)
-    assert a3s.SessionConfig.from_dict(fewer) != a3s.SessionConfig.from_dict(other)
-    assert (a3s.SessionConfig.from_dict(fewer) == a3s.SessionConfig.from_dict(other)) is False
+    base = v3.SessionConfig.from_dict(cfg)
+    assert base == v3.SessionConfig.from_dict(same)
+    assert base != v3.SessionConfig.from_dict(fewer)
+    assert v3.SessionConfig.from_dict(fewer) != v3.SessionConfig.from_dict(other)
+    assert (v3.SessionConfig.from_dict(fewer) == v3.SessionConfig.from_dict(other)) is False

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import a3s_session
-from a3s_session import LlmConfigData, SessionData
+from a3s_session.v3 import LlmConfigData, SessionData
 
 SAMPLE_TEXT = (Path(a3s_session.__file__).parent / "data" / "sample_session.json").read_text(
     encoding="utf-8"

@@ -26,7 +26,9 @@ from typing import Any
 import pytest
 
 import a3s_session
-from a3s_session import (
+from a3s_session import v3
+from a3s_session import SessionFormatError
+from a3s_session.v3 import (
     ContextUsage,
     ImageBlock,
     ImageSource,
@@ -37,7 +39,6 @@ from a3s_session import (
     PlanningMode,
     SessionConfig,
     SessionData,
-    SessionFormatError,
     SessionState,
     StorageBackend,
     Task,
@@ -350,7 +351,7 @@ def test_session_config_default_is_the_crate_default() -> None:
     )
     c = SessionConfig()
     assert c.storage_type is StorageBackend.FILE and c.planning_mode is PlanningMode.AUTO
-    assert c.auto_compact_threshold == a3s_session.DEFAULT_AUTO_COMPACT_THRESHOLD
+    assert c.auto_compact_threshold == v3.DEFAULT_AUTO_COMPACT_THRESHOLD
     assert c.queue_config is None and c.confirmation_policy is None
     assert c.permission_policy is None and c.security_config is None and c.parent_id is None
 
@@ -1318,6 +1319,6 @@ def test_tool_names_from_definitions() -> None:
 
 
 def test_module_constants() -> None:
-    assert a3s_session.DEFAULT_AUTO_COMPACT_THRESHOLD == 0.8
-    assert a3s_session.CRATE_VERSION == "3.0.0"
+    assert v3.DEFAULT_AUTO_COMPACT_THRESHOLD == 0.8
+    assert v3.CRATE_VERSION == "3.0.0"
     assert issubclass(SessionFormatError, ValueError)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
+from a3s_session import v3
 
 SAMPLE = Path(a3s.__file__).parent / "data" / "sample_session.json"
 
@@ -51,12 +52,12 @@ def crate_store() -> Iterator[CrateStore]:
     store.close()
 
 
-def sample() -> a3s.SessionData:
-    return a3s.SessionData.from_json(SAMPLE.read_text(encoding="utf-8"))
+def sample() -> v3.SessionData:
+    return v3.SessionData.from_json(SAMPLE.read_text(encoding="utf-8"))
 
 
 def test_save_writes_the_crates_pretty_json(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path / "sessions")
+    store = v3.FileSessionStore(tmp_path / "sessions")
     s = sample()
     store.save(s)
     written = (tmp_path / "sessions" / f"{s.id}.json").read_text(encoding="utf-8")
@@ -72,7 +73,7 @@ def test_save_writes_the_crates_pretty_json(tmp_path: Path) -> None:
 
 
 def test_edited_session_saves_its_edits(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
+    store = v3.FileSessionStore(tmp_path)
     s = sample()
     s.messages.append({"role": "user", "content": [{"type": "text", "text": "one more"}]})
     s.config.name = "renamed"
@@ -86,7 +87,7 @@ def test_edited_session_saves_its_edits(tmp_path: Path) -> None:
 
 def test_python_saves_crate_loads_byte_identical(tmp_path: Path, crate_store: CrateStore) -> None:
     s = sample()
-    a3s.FileSessionStore(tmp_path).save(s)
+    v3.FileSessionStore(tmp_path).save(s)
     reply = crate_store.command(f"STORE_LOAD\t{tmp_path}\t{s.id}")
     assert reply == {"compact": s.to_json()}
 
@@ -96,14 +97,14 @@ def test_crate_saves_python_loads_byte_identical(tmp_path: Path, crate_store: Cr
     s.id = "from-the-crate"
     assert crate_store.command(f"STORE_SAVE\t{tmp_path}\t{s.to_json()}") == {"ok": True}
     on_disk = (tmp_path / "from-the-crate.json").read_text(encoding="utf-8")
-    loaded = a3s.FileSessionStore(tmp_path).load("from-the-crate")
+    loaded = v3.FileSessionStore(tmp_path).load("from-the-crate")
     assert loaded is not None
     assert loaded.to_json(pretty=True) == on_disk
     assert loaded == s
 
 
 def test_delete_removes_side_files(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
+    store = v3.FileSessionStore(tmp_path)
     s = sample()
     store.save(s)
     (tmp_path / "artifacts" / s.id).mkdir(parents=True)
@@ -123,7 +124,7 @@ def test_delete_removes_side_files(tmp_path: Path) -> None:
 def test_corrupt_empty_truncated_files_raise(tmp_path: Path, content: str) -> None:
     (tmp_path / "bad.json").write_text(content)
     with pytest.raises(a3s.SessionFormatError) as info:
-        a3s.FileSessionStore(tmp_path).load("bad")
+        v3.FileSessionStore(tmp_path).load("bad")
     assert "bad.json" in str(info.value)
     assert info.value.line is not None
 
@@ -133,12 +134,12 @@ def test_error_path_is_reported_for_store_files(tmp_path: Path) -> None:
     doc["messages"][1]["content"][1]["type"] = "tool_call"
     (tmp_path / "x.json").write_text(json.dumps(doc, indent=2))
     with pytest.raises(a3s.SessionFormatError) as info:
-        a3s.FileSessionStore(tmp_path).load("x")
+        v3.FileSessionStore(tmp_path).load("x")
     assert info.value.path == "messages[1].content[1].type"
 
 
 def test_temp_files_never_listed(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
+    store = v3.FileSessionStore(tmp_path)
     store.save(sample())
     (tmp_path / "other.json.1764050000123456789.4242.tmp").write_text("{")
     (tmp_path / ".health_check").write_text("ok")
@@ -151,8 +152,8 @@ def test_temp_files_never_listed(tmp_path: Path) -> None:
 )
 def test_hostile_ids_stay_inside_the_store(tmp_path: Path, session_id: str) -> None:
     root = tmp_path / "outer" / "inner" / "store"
-    store = a3s.FileSessionStore(root)
-    s = a3s.SessionData(id=session_id)
+    store = v3.FileSessionStore(root)
+    s = v3.SessionData(id=session_id)
     store.save(s)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(files) == 1
@@ -165,18 +166,18 @@ def test_hostile_ids_stay_inside_the_store(tmp_path: Path, session_id: str) -> N
 
 def test_symlink_pointing_outside_is_not_written_through(tmp_path: Path) -> None:
     root = tmp_path / "store"
-    store = a3s.FileSessionStore(root)
+    store = v3.FileSessionStore(root)
     outside = tmp_path / "precious.txt"
     outside.write_text("do not touch")
     (root / "victim.json").symlink_to(outside)
-    store.save(a3s.SessionData(id="victim"))
+    store.save(v3.SessionData(id="victim"))
     assert outside.read_text() == "do not touch"
     assert not (root / "victim.json").is_symlink()
     assert store.load("victim") is not None
 
 
 def test_health_check(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path / "s")
+    store = v3.FileSessionStore(tmp_path / "s")
     store.health_check()
     assert not (tmp_path / "s" / ".health_check").exists()
     (tmp_path / "s").rmdir()
@@ -187,11 +188,11 @@ def test_health_check(tmp_path: Path) -> None:
 def test_store_dir_that_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     with pytest.raises(OSError):
-        a3s.FileSessionStore(tmp_path / "f")
+        v3.FileSessionStore(tmp_path / "f")
 
 
 def test_eight_threads_save_same_and_different_ids(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
+    store = v3.FileSessionStore(tmp_path)
     base = sample()
     errors: list[BaseException] = []
 
@@ -229,8 +230,8 @@ def test_eight_threads_save_same_and_different_ids(tmp_path: Path) -> None:
 SAVER = textwrap.dedent(
     """
     import sys, a3s_session as a3s
-    store = a3s.FileSessionStore(sys.argv[1])
-    base = a3s.SessionData.from_json(open(sys.argv[2], encoding="utf-8").read())
+    store = v3.FileSessionStore(sys.argv[1])
+    base = v3.SessionData.from_json(open(sys.argv[2], encoding="utf-8").read())
     i = 0
     print("ready", flush=True)
     while True:
@@ -250,7 +251,7 @@ def test_sigkill_during_saves_never_leaves_a_torn_session(tmp_path: Path) -> Non
     script = tmp_path / "saver.py"
     script.write_text(SAVER)
     rng = random.Random(1234)
-    store = a3s.FileSessionStore(store_dir)
+    store = v3.FileSessionStore(store_dir)
     for _ in range(cycles):
         proc = subprocess.Popen(
             [sys.executable, str(script), str(store_dir), str(SAMPLE)],

@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import a3s_session
+from a3s_session import v3
 from a3s_session import _native, v9
 from conftest import CORPUS_DIR, class_for
 
@@ -89,14 +90,14 @@ def _workloads() -> Any:
 @pytest.mark.parametrize("shape", ["text", "dense", "mix", "store"])
 def test_benchmark_workloads(shape: str) -> None:
     text = _workloads().text("M", shape=shape)
-    assert_both_ways(a3s_session.SessionData.from_json(text), _native)
+    assert_both_ways(v3.SessionData.from_json(text), _native)
     assert_both_ways(v9.SessionData.from_json(text), _native9)
 
 
 @given(rendered(ANY_FLOATS.session))
 def test_generated_sessions(case: tuple[Any, str]) -> None:
     _, text = case
-    assert_both_ways(a3s_session.SessionData.from_json(text), _native)
+    assert_both_ways(v3.SessionData.from_json(text), _native)
     assert_both_ways(v9.SessionData.from_json(text), _native9)
 
 
@@ -108,7 +109,7 @@ _ESCAPES = st.text(
 
 @given(_ESCAPES, st.integers(min_value=0, max_value=17))
 def test_strings_with_escapes_at_every_offset(s: str, pad: int) -> None:
-    session = a3s_session.SessionData(id="x" * pad + s)
+    session = v3.SessionData(id="x" * pad + s)
     session.messages.append({"role": "user", "content": [{"type": "text", "text": s * 3}]})
     assert_both_ways(session, _native)
 

@@ -3,17 +3,30 @@
 Every class wraps the crate's own Rust type; JSON is parsed and written by the crate's
 serde implementation, so output is byte-for-byte what A3S Code itself writes.
 
-Two generations, each its own native build: ``a3s_session.v3`` (a3s-code-core 3.0.0, which
-``a3s_session.<Name>`` also names) and ``a3s_session.v9`` (9.1.3, today's A3S Code).
+Two generations, each its own native build: ``a3s_session.v9`` (a3s-code-core 9.1.3, today's
+A3S Code, which ``a3s_session.<Name>`` names) and ``a3s_session.v3`` (3.0.0, what 0.2 named
+``a3s_session.<Name>``). :mod:`a3s_session.abc` has one type per record for either.
 """
 
 from collections.abc import MutableSequence as _MutableSequence
 
-from . import v3, v9
-from ._native import (
+from . import abc, v3, v9  # abc registers v3's and v9's classes
+from ._errors import (
+    ConflictError,
+    GenerationMismatchError,
+    GenerationWarning,
+    SessionFormatError,
+    UnknownFieldsError,
+    UnknownFieldsWarning,
+    WriteRefusedError,
+)
+from ._native import ArrowTable, __version__
+from ._samples import SAMPLE_SESSION_ID, sample_session_file, sample_store
+from .v9 import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
-    ArrowTable,
+    SESSION_SNAPSHOT_SCHEMA_VERSION,
+    ContentBlock,
     ContextUsage,
     FileSessionStore,
     ImageBlock,
@@ -25,7 +38,7 @@ from ._native import (
     PlanningMode,
     SessionConfig,
     SessionData,
-    SessionFormatError,
+    SessionSnapshotV1,
     SessionState,
     StorageBackend,
     Task,
@@ -34,9 +47,12 @@ from ._native import (
     TextBlock,
     TokenUsage,
     ToolResultBlock,
+    ToolResultTrust,
     ToolUseBlock,
-    __version__,
+    TranscriptVisibility,
+    migrate_legacy_store,
 )
+
 from ._scan import (
     DEFAULT_BATCH_ROWS,
     TABLES,
@@ -48,22 +64,13 @@ from ._scan import (
     scan_contents,
 )
 from ._schema import json_schema_of as json_schema
-from .files import (
-    SessionDirectory,
-    SessionFile,
-    UnknownFieldsError,
-    WriteRefusedError,
-    load_session,
-    read_session_file,
-)
-
-ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock
+from .files import SessionDirectory, SessionFile, load_session, read_session_file
 
 CRATE_VERSIONS: dict[str, str] = {"v3": v3.CRATE_VERSION, "v9": v9.CRATE_VERSION}
 """The a3s-code-core version each generation links, by generation name."""
 
 # ListView is a list-like view of a session's container field; let isinstance() agree.
-_MutableSequence.register(ListView)
+_MutableSequence.register(v3.ListView)
 _MutableSequence.register(v9.ListView)
 
 __all__ = [
@@ -71,11 +78,16 @@ __all__ = [
     "CRATE_VERSIONS",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
     "DEFAULT_BATCH_ROWS",
+    "SAMPLE_SESSION_ID",
+    "SESSION_SNAPSHOT_SCHEMA_VERSION",
     "TABLES",
     "ArrowTable",
+    "ConflictError",
     "ContentBlock",
     "ContextUsage",
     "FileSessionStore",
+    "GenerationMismatchError",
+    "GenerationWarning",
     "ImageBlock",
     "ImageSource",
     "ListView",
@@ -92,6 +104,7 @@ __all__ = [
     "SessionDirectory",
     "SessionFile",
     "SessionFormatError",
+    "SessionSnapshotV1",
     "SessionState",
     "StorageBackend",
     "Task",
@@ -100,13 +113,20 @@ __all__ = [
     "TextBlock",
     "TokenUsage",
     "ToolResultBlock",
+    "ToolResultTrust",
     "ToolUseBlock",
+    "TranscriptVisibility",
     "UnknownFieldsError",
+    "UnknownFieldsWarning",
     "WriteRefusedError",
     "__version__",
+    "abc",
     "json_schema",
     "load_session",
+    "migrate_legacy_store",
     "read_session_file",
+    "sample_session_file",
+    "sample_store",
     "scan",
     "scan_contents",
     "v3",

@@ -16,3 +16,103 @@ class SessionFormatError(ValueError):
     line: int | None = None
     column: int | None = None
     path: str = ""
+
+
+class UnknownFieldsWarning(UserWarning):
+    """A document had fields its crate ignores: the value read does not hold them, so writing
+    it back would drop them. ``fields`` lists their paths (``config.extra``,
+    ``messages[2].content[0].cache_control``); decided by the crate itself.
+
+    Pass ``unknown="error"`` to raise :class:`UnknownFieldsError` instead, or
+    ``unknown="ignore"`` to read without looking."""
+
+    __module__ = "a3s_session"
+
+    def __init__(self, message: str, fields: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: list[str] = list(fields or [])
+
+
+class WriteRefusedError(ValueError):
+    """Writing this session would lose or shadow data; pass ``force=True`` to write anyway.
+
+    A ``ValueError`` but deliberately *not* a :class:`SessionFormatError`: the document is
+    valid, it is the write that is refused."""
+
+    __module__ = "a3s_session"
+
+    def __init__(self, message: str, *, session_id: str) -> None:
+        super().__init__(message)
+        self.session_id = session_id
+
+
+class UnknownFieldsError(WriteRefusedError):
+    """Fields the crate ignores, refused: raised by a read with ``unknown="error"``, and by a
+    save of a session whose stored copy has such fields (the save would drop them)."""
+
+    __module__ = "a3s_session"
+
+    def __init__(
+        self,
+        message: str,
+        fields: list[str],
+        *,
+        session_id: str = "",
+        source: object = None,
+    ) -> None:
+        super().__init__(message, session_id=session_id)
+        self.fields: list[str] = list(fields)
+        self.source = source
+
+
+class ConflictError(WriteRefusedError):
+    """The file changed since this session was read from it (another writer saved a newer
+    version): saving would replace that version. Re-read and apply the change again (see
+    ``FileSessionStore.edit``), or pass ``force=True`` to overwrite it."""
+
+    __module__ = "a3s_session"
+
+    def __init__(self, message: str, *, session_id: str, path: object = None) -> None:
+        super().__init__(message, session_id=session_id)
+        self.path = path
+
+
+class GenerationMismatchError(TypeError):
+    """A session of one generation given to the other generation's store (or the other way
+    round). The message names both and the fix."""
+
+    __module__ = "a3s_session"
+
+
+def _shown(fields: list[str]) -> str:
+    return ", ".join(fields[:8]) + (f", ... ({len(fields)} in all)" if len(fields) > 8 else "")
+
+
+def _report_unknown_fields(class_name: str, fields: list[str], policy: str) -> None:
+    """Called by the native ``from_json`` / ``from_dict`` when the crate ignored input fields:
+    warn (pointing at the caller's line) or raise."""
+    what = "field" if len(fields) == 1 else "fields"
+    if policy == "error":
+        raise UnknownFieldsError(
+            f"{class_name}: the document has {len(fields)} {what} the crate ignores "
+            f"(writing it back would drop them): {_shown(fields)}",
+            fields,
+        )
+    import warnings
+
+    warnings.warn(
+        UnknownFieldsWarning(
+            f"{class_name}: the document has {len(fields)} {what} the crate ignores "
+            f"(writing it back would drop them): {_shown(fields)}; pass unknown='ignore' "
+            "to read without this warning or unknown='error' to refuse",
+            fields,
+        ),
+        stacklevel=2,
+    )
+
+
+class GenerationWarning(UserWarning):
+    """A store or file that belongs (also) to the other generation: e.g. a 3.0.0 store opened
+    on a directory that holds today's ``v1/sessions/`` files, which it cannot see."""
+
+    __module__ = "a3s_session"

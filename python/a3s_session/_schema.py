@@ -345,12 +345,12 @@ _MORE_MESSAGES: list[dict[str, Any]] = [
 def _sample_roots(module: Any) -> list[Any]:
     text = (resources.files("a3s_session") / "data" / "sample_session.json").read_text("utf-8")
     session = json.loads(text)
-    more = [module.Message.from_dict(m).to_dict() for m in _MORE_MESSAGES]
+    more = [module.Message.from_dict(m, unknown="ignore").to_dict() for m in _MORE_MESSAGES]
     session["messages"] = [*session["messages"], *more]
     roots = [session]
     snapshot = getattr(module, "SessionSnapshotV1", None)
     if snapshot is not None:  # 9.x: the envelope the crate builds around the sample
-        roots.append(snapshot.session_only(module.SessionData.from_dict(session)).to_dict())
+        roots.append(snapshot.session_only(module.SessionData.from_dict(session, unknown="ignore")).to_dict())
     return roots
 
 
@@ -364,7 +364,9 @@ def _nodes(node: Any) -> Any:
 def _roots_for(cls: type) -> list[Any]:
     """Every document in the samples that the class reads and writes back unchanged (the
     sample session's messages, say, for Message)."""
-    from_dict = cast(Callable[[Any], Any], cast(Any, cls).from_dict)
+    from_dict = cast(
+        Callable[[Any], Any], functools.partial(cast(Any, cls).from_dict, unknown="ignore")
+    )
     found: list[Any] = []
     for root in _sample_roots(importlib.import_module(cls.__module__)):
         for node in _nodes(root):
@@ -396,7 +398,10 @@ def _schema_text(cls: type) -> str:
     if not roots:
         schema["type"] = "object"
     else:
-        read = cast(Callable[[Any], object], cast(Any, cls).from_dict)
+        read = cast(
+            Callable[[Any], object],
+            functools.partial(cast(Any, cls).from_dict, unknown="ignore"),
+        )
         inferred = [_infer(_Prober(read, r), ()) for r in roots]
         merged: dict[str, Any] = functools.reduce(_merge, inferred)
         schema.update(_finished(_flat(merged)))

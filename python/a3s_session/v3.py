@@ -1,11 +1,20 @@
-"""a3s-code-core 3.0.0, the generation the package started from: the classes that
-``a3s_session.<Name>`` also names. See :mod:`a3s_session.v9` for today's A3S Code."""
+"""a3s-code-core 3.0.0, the generation the package started from (0.2 named it
+``a3s_session.<Name>``; since 0.3 those names are today's, :mod:`a3s_session.v9`)."""
 
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+from typing_extensions import Self
+
+from ._names import legacy_file_name
+from ._native import FileSessionStore as _NativeStore
 from ._native import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
     ContextUsage,
-    FileSessionStore,
     ImageBlock,
     ImageSource,
     ListView,
@@ -27,8 +36,72 @@ from ._native import (
     ToolUseBlock,
 )
 
+from ._errors import GenerationWarning
+from ._origin import Origin, absolute, repin, stamp_of, store_lock
+from ._store import _missing, _Pending, _StoreBase, v1_sessions_count
+
 GENERATION = "v3"
 ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock
+
+
+class FileSessionStore(_StoreBase[SessionData]):
+    """a3s-code-core 3.0.0's own store: one pretty-printed ``<safe id>.json`` per session,
+    written atomically by the crate. Adds conflict checks, :meth:`edit` / :meth:`update` and
+    an asyncio lifecycle (see :mod:`a3s_session._store`); 3.0.0 has no compare-and-swap, so
+    an edit commits only if the file's stamp is the one it read, under the store's lock."""
+
+    generation = GENERATION
+    crate_version = CRATE_VERSION
+
+    def __init__(self, dir: str | os.PathLike[str]) -> None:
+        self._setup(_NativeStore(dir))
+        _warn_if_newer_layout(self.dir)
+
+    @classmethod
+    async def open_async(cls, dir: str | os.PathLike[str]) -> Self:
+        """The constructor without blocking the event loop."""
+        store = cls.__new__(cls)
+        store._setup(await _NativeStore.open_async(dir))
+        _warn_if_newer_layout(store.dir)
+        return store
+
+    def _paths(self, session_id: str) -> tuple[Path, ...]:
+        return (self._dir / legacy_file_name(session_id),)
+
+    def _session_type(self) -> type:
+        return SessionData
+
+    def _begin(self, session_id: str) -> _Pending[SessionData]:
+        files = absolute(self._paths(session_id))
+        before = stamp_of(files)
+        session = self._native.load(session_id)
+        if session is None:
+            raise _missing(session_id, self._dir)
+        after = stamp_of(files)
+        origin = Origin(files, before if before == after else None)
+        return _Pending(session_id, session, None, None, origin)
+
+    def _commit(self, pending: _Pending[SessionData]) -> bool:
+        with store_lock(self._dir):
+            if pending.origin.changed():
+                return False
+            self._native.save(pending.session)
+            repin(pending.session, pending.origin.paths)
+            return True
+
+
+def _warn_if_newer_layout(directory: Path) -> None:
+    count = v1_sessions_count(directory)
+    if count:
+        noun = "session" if count == 1 else "sessions"
+        warnings.warn(
+            GenerationWarning(
+                f"{directory} holds {count} {noun} in today's layout (v1/sessions/), which "
+                f"a3s-code-core {CRATE_VERSION} cannot read: this store will not list or load "
+                "them. Open it with a3s_session.FileSessionStore (9.1.3) instead"
+            ),
+            stacklevel=3,
+        )
 
 __all__ = [
     "CRATE_VERSION",

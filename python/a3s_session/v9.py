@@ -5,13 +5,21 @@ Backed by the ``a3s-session-v9`` native distribution, a separate build of the bi
 serde_json parses exactly as the 9.1.3 crate's own build does (``float_roundtrip``).
 """
 
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+from a3s_session_v9._native import FileSessionStore as _NativeStore
+
 # The extension module itself, not its package: importing the package first imports this one.
 from a3s_session_v9._native import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
     SESSION_SNAPSHOT_SCHEMA_VERSION,
     ContextUsage,
-    FileSessionStore,
     ImageBlock,
     ImageSource,
     ListView,
@@ -37,8 +45,195 @@ from a3s_session_v9._native import (
     migrate_legacy_store,
 )
 
+from typing_extensions import Self
+
+from ._names import legacy_file_name, v1_file_name
+from ._origin import WeakMap, absolute, origin_of, repin, stamp_of, store_lock
+from ._store import _missing, _Pending, _pin_read, _StoreBase, _then
+
 GENERATION = "v9"
 ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock
+
+
+# A session read from a snapshot file (``read_session_file`` / ``load_session``) -> the exact
+# JSON text of the envelope's other members, so that saving it into a store with no snapshot
+# of it writes the whole envelope (artifacts, retained_artifact_uris, traces, ...), not the
+# bare session.
+_envelopes: WeakMap[list[tuple[str, str]]] = WeakMap()
+
+
+def _remember_envelope(session: SessionData, members: list[tuple[str, str]]) -> None:
+    _envelopes.set(session, [(k, v) for k, v in members if k not in ("schema_version", "session")])
+
+
+def _with_envelope(directory: Path, session: SessionData) -> SessionSnapshotV1 | None:
+    """For a session read from a snapshot file, to be saved into a store that has no snapshot
+    of it: that envelope with this session (else None: the crate's ``save`` is right)."""
+    rest = _envelopes.get(session)
+    if rest is None or (directory / "v1" / "sessions" / v1_file_name(session.id)).exists():
+        return None
+    schema = SessionSnapshotV1.session_only(session).schema_version
+    text = (
+        f'{{"schema_version":{schema},"session":{session.to_json()}'
+        + "".join(f",{json.dumps(k)}:{v}" for k, v in rest)
+        + "}"
+    )
+    return SessionSnapshotV1.from_json(text, unknown="ignore")
+
+
+def _save_session(native: _NativeStore, directory: Path, session: SessionData) -> None:
+    """The crate's ``save``, or ``save_snapshot`` of the envelope the session was read with
+    (see :func:`_with_envelope`)."""
+    snapshot = _with_envelope(directory, session)
+    if snapshot is None:
+        native.save(session)
+    else:
+        native.save_snapshot(snapshot)
+
+
+class FileSessionStore(_StoreBase[SessionData]):
+    """a3s-code-core 9.1.3's own store (today's A3S Code): snapshot envelopes under
+    ``v1/sessions/``, a write-ahead log, compare-and-swap, optional AES-256-GCM at rest
+    (``encryption_key``: 32 bytes). Adds conflict checks, :meth:`edit` / :meth:`update` with
+    a compare-and-swap that holds across processes, and an asyncio lifecycle (see
+    :mod:`a3s_session._store`)."""
+
+    generation = GENERATION
+    crate_version = CRATE_VERSION
+
+    def __init__(
+        self,
+        dir: str | os.PathLike[str],
+        *,
+        encryption_key: bytes | None = None,
+        recover_corrupt_wal: bool = False,
+    ) -> None:
+        self._setup(
+            _NativeStore(dir, encryption_key=encryption_key, recover_corrupt_wal=recover_corrupt_wal)
+        )
+
+    @classmethod
+    async def open_async(
+        cls,
+        dir: str | os.PathLike[str],
+        *,
+        encryption_key: bytes | None = None,
+        recover_corrupt_wal: bool = False,
+    ) -> Self:
+        """The constructor without blocking the event loop (opening replays the WAL)."""
+        store = cls.__new__(cls)
+        store._setup(
+            await _NativeStore.open_async(
+                dir, encryption_key=encryption_key, recover_corrupt_wal=recover_corrupt_wal
+            )
+        )
+        return store
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether documents are sealed at rest."""
+        return bool(self._native.encrypted)
+
+    def _paths(self, session_id: str) -> tuple[Path, ...]:
+        # Where the crate reads an id: its snapshot, else a legacy file of that id.
+        return (
+            self._dir / "v1" / "sessions" / v1_file_name(session_id),
+            self._dir / legacy_file_name(session_id),
+        )
+
+    def _session_type(self) -> type:
+        return SessionData
+
+    def _write(self, session: SessionData) -> None:
+        _save_session(self._native, self._dir, session)
+
+    def _write_async(self, session: SessionData) -> asyncio.Future[None]:
+        snapshot = _with_envelope(self._dir, session)
+        if snapshot is None:
+            return self._native.save_async(session)  # type: ignore[no-any-return]
+        return self._native.save_snapshot_async(snapshot)  # type: ignore[no-any-return]
+
+    def _check_snapshot(self, snapshot: object) -> None:
+        if not isinstance(snapshot, SessionSnapshotV1):
+            raise TypeError(
+                f"expected a3s_session.v9.SessionSnapshotV1, got {type(snapshot).__name__}"
+            )
+
+    # -- snapshots -------------------------------------------------------------------------
+    def save_snapshot(self, snapshot: SessionSnapshotV1, *, force: bool = False) -> None:
+        """Commit a whole snapshot through the WAL. Refused with ConflictError when it was
+        read from this store and its file changed since, unless ``force``."""
+        self._check_snapshot(snapshot)
+        paths = self._paths(snapshot.session.id)
+        with store_lock(self._dir):
+            if not force:
+                self._check_conflict(snapshot, snapshot.session.id, paths)
+            self._native.save_snapshot(snapshot)
+            repin(snapshot, paths)
+
+    def save_snapshot_cas(self, snapshot: SessionSnapshotV1, expected_digest: str | None) -> bool:
+        """The crate's compare-and-swap: commit only if the stored snapshot's content digest
+        is ``expected_digest`` (None: unconditionally); False when it is not. Runs under the
+        store's a3s-session lock, so it holds against a3s-session writers in any process."""
+        self._check_snapshot(snapshot)
+        with store_lock(self._dir):
+            committed = bool(self._native.save_snapshot_cas(snapshot, expected_digest))
+        if committed:
+            repin(snapshot, self._paths(snapshot.session.id))
+        return committed
+
+    def load_snapshot(self, session_id: str) -> SessionSnapshotV1 | None:
+        """The whole envelope of a session (a legacy file is assembled by the crate), or None.
+        It remembers the version read, as :meth:`load` does."""
+        files = absolute(self._paths(session_id))
+        before = stamp_of(files)
+        snapshot = self._native.load_snapshot(session_id)
+        _pin_read(snapshot, files, before)
+        return snapshot  # type: ignore[no-any-return]
+
+    def save_snapshot_async(
+        self, snapshot: SessionSnapshotV1, *, force: bool = False
+    ) -> asyncio.Future[None]:
+        """:meth:`save_snapshot` as an asyncio future (see :meth:`save_async`)."""
+        self._check_open()
+        self._check_snapshot(snapshot)
+        session_id = snapshot.session.id
+        paths = self._paths(session_id)
+        if not force and not self._writing.get(session_id):
+            self._check_conflict(snapshot, session_id, paths)
+        inner = self._native.save_snapshot_async(snapshot)
+        return self._track(inner, session_id, lambda: repin(snapshot, paths))
+
+    def save_snapshot_cas_async(
+        self, snapshot: SessionSnapshotV1, expected_digest: str | None
+    ) -> asyncio.Future[bool]:
+        """:meth:`save_snapshot_cas` as an asyncio future: run in a worker thread, which holds
+        the store's lock for the check and the commit."""
+        self._check_open()
+        self._check_snapshot(snapshot)
+        task = asyncio.ensure_future(
+            asyncio.to_thread(self.save_snapshot_cas, snapshot, expected_digest)
+        )
+        return self._track(task, snapshot.session.id, None)
+
+    def load_snapshot_async(self, session_id: str) -> asyncio.Future[SessionSnapshotV1 | None]:
+        """:meth:`load_snapshot` as an asyncio future."""
+        files = absolute(self._paths(session_id))
+        before = stamp_of(files)
+        inner = self._native.load_snapshot_async(session_id)
+        return _then(inner, lambda s: _pin_read(s, files, before))
+
+    # -- edits -------------------------------------------------------------------------------
+    def _begin(self, session_id: str) -> _Pending[SessionData]:
+        snapshot = self.load_snapshot(session_id)
+        if snapshot is None:
+            raise _missing(session_id, self._dir)
+        origin = origin_of(snapshot)
+        assert origin is not None
+        return _Pending(session_id, snapshot.session, snapshot, snapshot.content_digest(), origin)
+
+    def _commit(self, pending: _Pending[SessionData]) -> bool:
+        return self.save_snapshot_cas(pending.snapshot, pending.digest)
 
 __all__ = [
     "CRATE_VERSION",

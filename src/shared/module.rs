@@ -28,6 +28,11 @@ pub fn add_common(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .getattr("SessionFormatError")?
         .cast_into::<pyo3::types::PyType>()?;
     error::install_format_error(py, format_error.clone())?;
+    error::install_unknown_reporter(
+        py,
+        py.import("a3s_session._errors")?
+            .getattr("_report_unknown_fields")?,
+    )?;
     m.add("SessionFormatError", format_error)?;
     m.add_function(wrap_pyfunction!(line_column, m)?)?;
     m.add_function(wrap_pyfunction!(top_level_keys, m)?)?;

@@ -67,7 +67,9 @@ from pathlib import Path
 from typing import Any
 
 import a3s_session as a3s
-from a3s_session import ListView, SessionFormatError
+from a3s_session import v3
+from a3s_session import SessionFormatError
+from a3s_session.v3 import ListView
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -79,25 +81,25 @@ HEADER = 4
 STRICT = os.environ.get("A3S_FUZZ_STRICT") == "1"
 
 CLASSES: list[type[Any]] = [
-    a3s.SessionData,
-    a3s.SessionConfig,
-    a3s.ContextUsage,
-    a3s.LlmConfigData,
-    a3s.Message,
-    a3s.TextBlock,
-    a3s.ImageBlock,
-    a3s.ToolUseBlock,
-    a3s.ToolResultBlock,
-    a3s.ImageSource,
-    a3s.TokenUsage,
-    a3s.Task,
-    a3s.LlmCostRecord,
+    v3.SessionData,
+    v3.SessionConfig,
+    v3.ContextUsage,
+    v3.LlmConfigData,
+    v3.Message,
+    v3.TextBlock,
+    v3.ImageBlock,
+    v3.ToolUseBlock,
+    v3.ToolResultBlock,
+    v3.ImageSource,
+    v3.TokenUsage,
+    v3.Task,
+    v3.LlmCostRecord,
 ]
 BLOCK_CLASSES = {
-    "text": a3s.TextBlock,
-    "image": a3s.ImageBlock,
-    "tool_use": a3s.ToolUseBlock,
-    "tool_result": a3s.ToolResultBlock,
+    "text": v3.TextBlock,
+    "image": v3.ImageBlock,
+    "tool_use": v3.ToolUseBlock,
+    "tool_result": v3.ToolResultBlock,
 }
 KIND_CLASS = {c.__name__: c for c in CLASSES}
 
@@ -275,9 +277,9 @@ def class_index(kind: str, doc: bytes) -> int:
             tag = json.loads(doc).get("type")
         except (ValueError, AttributeError):
             tag = None
-        cls = BLOCK_CLASSES.get(str(tag), a3s.TextBlock)
+        cls = BLOCK_CLASSES.get(str(tag), v3.TextBlock)
     else:
-        cls = KIND_CLASS.get(kind, a3s.SessionData)
+        cls = KIND_CLASS.get(kind, v3.SessionData)
     return CLASSES.index(cls)
 
 
@@ -523,7 +525,7 @@ def py_value(rng: random.Random, depth: int = 0) -> Any:
     if choice == 16:
         return complex(1, 2)
     if choice == 17:
-        return rng.choice([a3s.SessionState.ACTIVE, a3s.TaskStatus.PENDING, a3s.PlanningMode.AUTO])
+        return rng.choice([v3.SessionState.ACTIVE, v3.TaskStatus.PENDING, v3.PlanningMode.AUTO])
     if choice == 18:
         return new_instance(rng)
     if choice == 19:
@@ -542,7 +544,7 @@ def py_value(rng: random.Random, depth: int = 0) -> Any:
         return {rand_str(rng): py_value(rng, depth + 1) for _ in range(rng.randint(0, 3))}
     if choice == 26:
         return mutate_tree(rng, _copy(rng.choice(POOL_ALL)), py_value)
-    return a3s.SessionData.from_json(SAMPLE_BYTES).messages  # a ListView of another session
+    return v3.SessionData.from_json(SAMPLE_BYTES).messages  # a ListView of another session
 
 
 def plausible_item(rng: random.Random, key: str) -> Any:
@@ -577,21 +579,21 @@ def new_instance(rng: random.Random) -> Any:
     try:
         return cls(
             **{a: "x" for a in ("id", "content", "role", "text", "tool_use_id") if a in ATTRS[cls]},
-            **({"name": "n"} if cls is a3s.ToolUseBlock else {}),
+            **({"name": "n"} if cls is v3.ToolUseBlock else {}),
             **(
                 {"provider": "p", "model": "m"}
-                if cls in (a3s.LlmConfigData, a3s.LlmCostRecord)
+                if cls in (v3.LlmConfigData, v3.LlmCostRecord)
                 else {}
             ),
-            **({"media_type": "m", "data": "d"} if cls is a3s.ImageSource else {}),
+            **({"media_type": "m", "data": "d"} if cls is v3.ImageSource else {}),
             **(
                 {"source": {"type": "base64", "media_type": "m", "data": "d"}}
-                if cls is a3s.ImageBlock
+                if cls is v3.ImageBlock
                 else {}
             ),
         )
     except (TypeError, SessionFormatError):
-        return a3s.TextBlock(text="t")
+        return v3.TextBlock(text="t")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -912,7 +914,7 @@ def op_list(ctx: Ctx, nodes: list[Any], views: list[tuple[Any, str]]) -> None:
 def op_edit_input(ctx: Ctx, nodes: list[Any], views: list[tuple[Any, str]]) -> None:
     """In-place edit of free-form JSON: the one view checked only when folded back."""
     rng = ctx.rng
-    blocks = [n for n in nodes if isinstance(n, a3s.ToolUseBlock)]
+    blocks = [n for n in nodes if isinstance(n, v3.ToolUseBlock)]
     if not blocks:
         return
     block = rng.choice(blocks)
@@ -979,7 +981,7 @@ def op_misc(ctx: Ctx, nodes: list[Any], views: list[tuple[Any, str]]) -> None:
         guard(
             ctx,
             "tool_names_from_definitions",
-            a3s.SessionData.tool_names_from_definitions,
+            v3.SessionData.tool_names_from_definitions,
             rng.choice([[{"name": "a", "description": "d", "parameters": {}}], py_value(rng)]),
         )
 
@@ -1019,7 +1021,7 @@ def as_input(ctx: Ctx, doc: bytes) -> Any:
 
 
 def mode_parse(ctx: Ctx, cls: type[Any], doc: bytes) -> None:
-    for target in (a3s.SessionData, cls):
+    for target in (v3.SessionData, cls):
         obj = guard(ctx, f"{target.__name__}.from_json", target.from_json, as_input(ctx, doc))
         if obj is not _FAILED:
             check_serialization(ctx, obj, must_serialize=True)
@@ -1031,7 +1033,7 @@ def mode_from_dict(ctx: Ctx, cls: type[Any], doc: bytes) -> None:
     except (ValueError, RecursionError):
         tree = json.loads(SAMPLE_BYTES)
     tree = mutate_tree(ctx.rng, tree, py_value, ctx.rng.randint(0, 4))
-    for target in (cls, a3s.SessionData):
+    for target in (cls, v3.SessionData):
         obj = guard(ctx, f"{target.__name__}.from_dict", target.from_dict, tree)
         if obj is not _FAILED:
             check_serialization(ctx, obj, must_serialize=True)
@@ -1047,11 +1049,11 @@ def mode_construct(ctx: Ctx, cls: type[Any], doc: bytes) -> None:
 
 
 def _parse_any(ctx: Ctx, cls: type[Any], doc: bytes) -> Any:
-    for target in (a3s.SessionData, cls):
+    for target in (v3.SessionData, cls):
         obj = guard(ctx, f"{target.__name__}.from_json", target.from_json, doc)
         if obj is not _FAILED:
             return obj
-    return a3s.SessionData.from_json(SAMPLE_BYTES)
+    return v3.SessionData.from_json(SAMPLE_BYTES)
 
 
 def mode_mutate(ctx: Ctx, cls: type[Any], doc: bytes, *, ops: list[Any] | None = None) -> None:

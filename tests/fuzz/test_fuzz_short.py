@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from a3s_session import SessionData
+from a3s_session.v3 import SessionData
 
 HERE = Path(__file__).resolve().parent
 HARNESS = HERE / "fuzz_session.py"

@@ -148,11 +148,58 @@ def check_roundtrip(f: SessionFile) -> RoundTrip:
         where = f" at session.{diff}" if diff else ""
         return RoundTrip(False, f"of the session differs{where}")
     return _compare_text(
-        f.session_text, session.to_json(pretty=True), session.to_json(), session.to_dict()
+        f.session_text,
+        session.to_json(pretty=True),
+        session.to_json(),
+        session.to_dict(),
+        generation=f.generation,
     )
 
 
-def _compare_text(text: str, pretty: str, compact: str, session_dict: dict[str, Any]) -> RoundTrip:
+_NUMBER_CHARS = frozenset("0123456789+-.eE")
+
+
+def _number_at(text: str, index: int) -> str | None:
+    """The JSON number token around ``index``, or None when ``index`` is not inside one."""
+    if index >= len(text) or text[index] not in _NUMBER_CHARS:
+        return None
+    start = index
+    while start > 0 and text[start - 1] in _NUMBER_CHARS:
+        start -= 1
+    end = index
+    while end < len(text) and text[end] in _NUMBER_CHARS:
+        end += 1
+    token = text[start:end]
+    try:
+        float(token)
+    except ValueError:
+        return None
+    return token
+
+
+def _float_reading_note(text: str, out: str, index: int, generation: str) -> str:
+    """When 3.0.0 wrote a number back as another value: why (its serde_json build reads
+    floats without ``float_roundtrip``, so a decimal may land one ulp away)."""
+    if generation != "v3":
+        return ""
+    read, written = _number_at(text, index), _number_at(out, index)
+    if read is None or written is None or float(read) == float(written):
+        return ""
+    return (
+        f": the number {read} comes back as {written}, because a3s-code-core 3.0.0's "
+        "serde_json reads floats without `float_roundtrip` (9.1.3 reads it exactly: "
+        "--generation v9)"
+    )
+
+
+def _compare_text(
+    text: str,
+    pretty: str,
+    compact: str,
+    session_dict: dict[str, Any],
+    *,
+    generation: str = "v9",
+) -> RoundTrip:
     """Is ``text`` what the crate writes (``pretty`` or ``compact``)?"""
     if pretty == text:
         return RoundTrip(True, "byte-identical", "pretty")
@@ -170,8 +217,11 @@ def _compare_text(text: str, pretty: str, compact: str, session_dict: dict[str, 
     if out == text.rstrip(" \t\r\n"):
         return RoundTrip(False, "differs only in trailing whitespace", layout)
     index = next((i for i, (a, b) in enumerate(zip(text, out)) if a != b), min(len(text), len(out)))
+    note = _float_reading_note(text, out, index, generation)
     return RoundTrip(
-        False, f"differs from the crate's {layout} output at {_byte_position(text, index)}", None
+        False,
+        f"differs from the crate's {layout} output at {_byte_position(text, index)}{note}",
+        None,
     )
 
 
@@ -437,7 +487,11 @@ def cmd_migrate(args: argparse.Namespace, style: Style) -> int:
     for done, sid in enumerate(migrated, 1):
         checking.update(done)
         legacy = src / f"{safe_session_id(sid)}.json"
-        old = read_session_file(legacy, generation="v3").session if legacy.exists() else None
+        try:
+            # The generation the document calls for, so 9.x fields are checked too.
+            old = read_session_file(legacy).session if legacy.exists() else None
+        except SessionFormatError:
+            old = None  # the crate migrated what it could read; nothing to compare with
         new = target.load(sid)
         if old is not None and new is not None:
             missing = find_unknown_fields(old.to_dict(), new.to_dict())

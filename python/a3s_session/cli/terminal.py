@@ -6,7 +6,6 @@ import os
 import pathlib
 import sys
 import time
-from importlib import resources
 from typing import TextIO
 
 from .._native import (
@@ -128,8 +127,11 @@ def _duration(seconds: float) -> str:
 # Helpers
 # ---------------------------------------------------------------------------------------------
 def sample_path() -> pathlib.Path:
-    """The bundled sample session, as written by the crate's FileSessionStore (pretty)."""
-    return pathlib.Path(str(resources.files("a3s_session") / "data" / "sample_session.json"))
+    """The bundled sample session: its snapshot in the bundled 9.1.3 store, as the crate's
+    FileSessionStore wrote it."""
+    from .._samples import sample_session_file
+
+    return sample_session_file("v9")
 
 
 def _os_message(err: OSError, path: str | os.PathLike[str]) -> str:

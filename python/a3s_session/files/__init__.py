@@ -33,6 +33,7 @@ raise :class:`~a3s_session.SessionFormatError`.
 
 from __future__ import annotations
 
+from .._errors import ConflictError, UnknownFieldsError, WriteRefusedError
 from .detect import load_session, parse_session_document, read_session_file
 from .diff import find_unknown_fields, first_difference
 from .directory import SessionDirectory
@@ -46,8 +47,6 @@ from .model import (
     Generation,
     Layout,
     SessionFile,
-    UnknownFieldsError,
-    WriteRefusedError,
 )
 from .names import legacy_file_name, safe_session_id, v1_file_name, v1_id_from_file_name
 
@@ -57,6 +56,7 @@ __all__ = [
     "SEALED_MAGIC",
     "SNAPSHOT_SCHEMA_VERSION",
     "V1",
+    "ConflictError",
     "DirectoryEntry",
     "Generation",
     "Layout",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from .. import v9
+from .. import v3, v9
+from .._errors import UnknownFieldsError, UnknownFieldsWarning, _shown
+from .._origin import Origin, absolute, remember, stamp_of
 from .._native import SEALED_SNAPSHOT_MESSAGE, SessionData, SessionFormatError, is_envelope
 from .envelope import _decode, _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
@@ -17,10 +20,12 @@ def parse_session_document(
 ) -> SessionFile:
     """Parse one session document of either layout (see the module docs).
 
-    ``generation`` picks the crate; by default it is chosen from the document: a v1 envelope,
-    or a bare document with fields only 9.x knows, is read by v9, anything else by v3 (the
-    choice is ``SessionFile.generation``). Raises :class:`~a3s_session.SessionFormatError` for
-    anything the chosen crate rejects, and for a sealed (encrypted) file, which only a
+    ``generation`` picks the crate. By default (None) the document decides: a v1 envelope is
+    read by 9.1.3; a bare document is a 3.0.0 document when 3.0.0 reads all of it, and is
+    judged by 9.1.3 as soon as it has a field 3.0.0 does not know that 9.1.3 does. Then a
+    9.1.3 rejection is *the* error: nothing falls back to the older crate. Which crate read
+    it is ``SessionFile.generation``. Raises :class:`~a3s_session.SessionFormatError` for
+    anything the deciding crate rejects, and for a sealed (encrypted) file, which only a
     :class:`a3s_session.v9.FileSessionStore` opened with its key can read."""
     if generation is not None and generation not in GENERATIONS:
         raise ValueError(f"generation must be one of {GENERATIONS}, got {generation!r}")
@@ -30,9 +35,9 @@ def parse_session_document(
             raise _format_error(SEALED_SNAPSHOT_MESSAGE)
     text = _decode(data)
     if text is None:  # not UTF-8: let the crate say where
-        cls = v9.SessionData if generation == "v9" else SessionData
-        session = cls.from_json(data)
-        return SessionFile(session=session, path=path, layout=LEGACY, generation=generation or "v3")
+        cls = SessionData if generation == "v3" else v9.SessionData
+        session = cls.from_json(data, unknown="ignore")
+        return SessionFile(session=session, path=path, layout=LEGACY, generation=generation or "v9")
     # The Rust side reads the bytes themselves (no second UTF-8 encoding of the str).
     source: bytes | str = data if isinstance(data, bytes) else text
     if is_envelope(source):
@@ -41,18 +46,20 @@ def parse_session_document(
         members = _top_level_members(text)  # with positions, for errors in the envelope
         if members is not None:
             return _parse_snapshot(text, members, path)
-    if generation == "v9":
+    if generation is not None:
+        return _parse_bare(text, source, path, generation)
+    try:
+        first = _parse_bare(text, source, path, "v3")
+    except SessionFormatError:
+        # 3.0.0 rejects it: today's crate is the judge (its error, or its reading).
         return _parse_bare(text, source, path, "v9")
-    first = _parse_bare(text, source, path, "v3")
-    if generation is None and first.unknown_fields:
-        # Fields 3.0.0 does not know: today's crate may know them all.
-        try:
-            newer = _parse_bare(text, source, path, "v9")
-        except SessionFormatError:
-            return first
-        if len(newer.unknown_fields) < len(first.unknown_fields):
-            return newer
-    return first
+    if not first.unknown_fields:
+        return first  # a 3.0.0 document
+    # Fields 3.0.0 does not know: 9.1.3 decides, and its rejection is the error.
+    newer = _parse_bare(text, source, path, "v9")
+    if set(newer.unknown_fields) == set(first.unknown_fields):
+        return first  # none of them is 9.x's: a 3.0.0 document with fields neither reads
+    return newer
 
 
 def _parse_bare(
@@ -60,7 +67,7 @@ def _parse_bare(
 ) -> SessionFile:
     """``source`` is the document as given (the bytes of a file), ``text`` the same as str."""
     cls = v9.SessionData if generation == "v9" else SessionData
-    session = cls.from_json(source)
+    session = cls.from_json(source, unknown="ignore")
     return SessionFile(
         session=session,
         path=path,
@@ -84,26 +91,57 @@ def read_session_file(
 ) -> SessionFile:
     """Read a session file of either layout, with its layout, generation, unknown fields and
     envelope (see :func:`parse_session_document` for how the generation is chosen; a file in
-    a ``v1/sessions`` directory, where today's store writes, is tried with 9.1.3 first).
+    a ``v1/sessions`` directory, where today's store writes, is read by 9.1.3).
+
+    The session (and snapshot) remember the version of the file read: a store's ``save``
+    over that file after it changed raises :class:`~a3s_session.ConflictError`.
 
     Raises OSError (FileNotFoundError, IsADirectoryError, PermissionError, ...) when the file
     cannot be read and :class:`~a3s_session.SessionFormatError` when it is not a session."""
     p = Path(path)
+    files = absolute([p])
+    before = stamp_of(files)
     data = _read_bytes(p)
+    after = stamp_of(files)
     if generation is None and p.parent.parts[-2:] == ("v1", "sessions"):
-        # Written by today's store: when 9.1.3 reads it whole (no unknown field), that is
-        # the answer, without trying 3.0.0 on it first.
-        try:
-            read = parse_session_document(data, path=p, generation="v9")
-        except SessionFormatError:
-            pass
-        else:
-            if not read.unknown_fields:
-                return read
-    return parse_session_document(data, path=p, generation=generation)
+        generation = "v9"  # written by today's store
+    read = parse_session_document(data, path=p, generation=generation)
+    origin = Origin(files, before if before == after else None)
+    remember(read.session, origin)
+    if read.snapshot is not None:
+        remember(read.snapshot, origin)
+    return read
 
 
-def load_session(path: str | os.PathLike[str], *, generation: Generation | None = None) -> Any:
-    """The session in a file of either layout (see :func:`read_session_file`): an
-    ``a3s_session.SessionData`` (v3) or ``a3s_session.v9.SessionData``."""
-    return read_session_file(path, generation=generation).session
+def load_session(
+    path: str | os.PathLike[str],
+    *,
+    generation: Generation | None = "v9",
+    unknown: Literal["warn", "error", "ignore"] = "warn",
+) -> Any:
+    """The session in a file of either layout, read by today's crate (9.1.3) unless
+    ``generation`` says ``"v3"`` (or None: the document decides, see
+    :func:`parse_session_document`). Fields the crate ignores are reported as ``unknown``
+    says (an :class:`~a3s_session.UnknownFieldsWarning` by default)."""
+    read = read_session_file(path, generation=generation)
+    if read.unknown_fields and unknown != "ignore":
+        report = _unknown_report(read)
+        if unknown == "error":
+            raise report
+        warnings.warn(
+            UnknownFieldsWarning(str(report), read.unknown_fields), stacklevel=2
+        )
+    return read.session
+
+
+def _unknown_report(read: SessionFile) -> UnknownFieldsError:
+    fields = read.unknown_fields
+    crate = f"a3s-code-core {(v9 if read.generation == 'v9' else v3).CRATE_VERSION}"
+    what = "field" if len(fields) == 1 else "fields"
+    return UnknownFieldsError(
+        f"{read.path}: {len(fields)} {what} {crate} ignores (writing the session back would "
+        f"drop them): {_shown(fields)}",
+        fields,
+        session_id=read.session.id,
+        source=read.path,
+    )

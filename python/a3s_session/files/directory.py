@@ -7,8 +7,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from a3s_session_v9._native import FileSessionStore as _V9Store
+
 from .. import v3, v9
-from .._native import FileSessionStore, SessionData, SessionFormatError
+from .._errors import ConflictError, WriteRefusedError
+from .._native import FileSessionStore as _V3Store
+from .._native import SessionFormatError
+from .._origin import origin_of, repin, store_lock
 from .detect import read_session_file
 from .model import (
     _V1_SESSIONS,
@@ -18,9 +23,8 @@ from .model import (
     Generation,
     Layout,
     SessionFile,
-    UnknownFieldsError,
-    WriteRefusedError,
     _format_error,
+    unknown_fields_refusal,
 )
 from .names import legacy_file_name, v1_file_name, v1_id_from_file_name
 
@@ -32,12 +36,12 @@ class SessionDirectory:
     """A session store directory of either layout (or both).
 
     Reads ``<dir>/*.json`` (legacy) and ``<dir>/v1/sessions/id_<base64url>.json`` (v1);
-    temp files (``*.tmp``) and other files are ignored. Writes go through the crate's own
-    ``FileSessionStore`` and therefore always use the legacy layout: a3s-code-core 3.0.0
-    cannot write v1 snapshots.
+    temp files (``*.tmp``) and other files are ignored. Writes go through the session's own
+    generation's ``FileSessionStore``: a 3.0.0 session to the legacy layout (all 3.0.0 can
+    write), a 9.1.3 session to ``v1/sessions/`` (all 9.1.3 writes).
 
     When an id exists in both layouts, :meth:`read` / :meth:`load` return the v1 snapshot
-    (the newer release's copy).
+    (the newer release's copy, which is also what the 9.1.3 crate reads).
     """
 
     def __init__(
@@ -142,7 +146,7 @@ class SessionDirectory:
             return self._read_file(legacy, LEGACY, session_id)
         return None
 
-    def load(self, session_id: str) -> SessionData | None:
+    def load(self, session_id: str) -> Any:
         read = self.read(session_id)
         return None if read is None else read.session
 
@@ -154,27 +158,70 @@ class SessionDirectory:
         """Write ``session`` with its own generation's FileSessionStore; returns the file
         written. A 3.0.0 session goes to the legacy layout (pretty JSON, atomic); a
         ``v9.SessionData`` goes through the 9.1.3 store into ``v1/sessions/`` (the other
-        records of an existing snapshot are kept), byte for byte what that crate writes.
+        records of an existing snapshot are kept), byte for byte what that crate writes. A
+        legacy-layout copy of the same session that the v1 file supersedes is removed, so no
+        stale second copy is left behind.
 
-        Refused (unless ``force``) with :class:`UnknownFieldsError` when this id was read with
-        fields the crate does not know, or its stored copy has such fields; a 3.0.0 session
-        is also refused with :class:`WriteRefusedError` when the id has a v1 snapshot (the
-        legacy copy written here would diverge from it)."""
-        if not force:
-            self._check_write(
-                session.id, generation="v9" if isinstance(session, v9.SessionData) else "v3"
-            )
-        self._unknown.pop(session.id, None)
+        Refused (unless ``force``), under the directory's a3s-session lock:
+
+        * :class:`~a3s_session.ConflictError` when the session was read from this directory
+          and its file changed since (another writer saved a newer version);
+        * :class:`UnknownFieldsError` when this id was read with fields the crate does not
+          know, or its stored copy has such fields;
+        * :class:`WriteRefusedError` for a 3.0.0 session whose id has a v1 snapshot (the
+          legacy copy written here would diverge from it)."""
         if isinstance(session, v9.SessionData):
-            v9.FileSessionStore(self.path).save(session)
-            return self.v1_path(session.id)
-        FileSessionStore(self.path).save(session)
-        return self.legacy_path(session.id)
+            generation: Generation = "v9"
+        elif isinstance(session, v3.SessionData):
+            generation = "v3"
+        else:
+            raise TypeError(f"expected a SessionData, got {type(session).__name__}")
+        session_id: str = session.id
+        paths = (self.v1_path(session_id), self.legacy_path(session_id))
+        with store_lock(self.path):
+            if not force:
+                self._check_conflict(session, session_id, paths)
+                self._check_write(session_id, generation=generation)
+            self._unknown.pop(session_id, None)
+            if generation == "v9":
+                superseded = self._legacy_copy_of(session_id)
+                v9._save_session(_V9Store(self.path), self.path, session)
+                if superseded is not None:
+                    superseded.unlink(missing_ok=True)
+                written = self.v1_path(session_id)
+            else:
+                _V3Store(self.path).save(session)
+                written = self.legacy_path(session_id)
+            repin(session, paths)
+        return written
+
+    def _legacy_copy_of(self, session_id: str) -> Path | None:
+        """The legacy-layout file of this very session (its document holds this id), if any."""
+        legacy = self.legacy_path(session_id)
+        if not legacy.is_file():
+            return None
+        try:
+            stored = read_session_file(legacy)
+        except (SessionFormatError, OSError):
+            return None
+        return legacy if stored.layout == LEGACY and stored.session.id == session_id else None
+
+    def _check_conflict(self, session: Any, session_id: str, paths: tuple[Path, ...]) -> None:
+        origin = origin_of(session)
+        if origin is None or not origin.covers(paths) or not origin.changed():
+            return
+        raise ConflictError(
+            f"session {session_id!r} changed on disk since it was read ({self.path}): saving "
+            "would replace the newer version. Read it again and re-apply the change, or pass "
+            "force=True to overwrite it",
+            session_id=session_id,
+            path=next((p for p in paths if p.exists()), paths[0]),
+        )
 
     def _check_write(self, session_id: str, *, generation: Generation) -> None:
         known = self._unknown.get(session_id)
-        if known is not None:
-            raise UnknownFieldsError(session_id, known[0], known[1], _crate(known[2]))
+        if known is not None and (known[2] == generation or generation == "v3"):
+            raise unknown_fields_refusal(session_id, known[0], known[1], _crate(known[2]))
         for p, layout in ((self.v1_path(session_id), V1), (self.legacy_path(session_id), LEGACY)):
             if not p.exists():
                 continue
@@ -183,7 +230,7 @@ class SessionDirectory:
             except (SessionFormatError, OSError):
                 continue  # nothing readable to lose
             if stored.unknown_fields:
-                raise UnknownFieldsError(
+                raise unknown_fields_refusal(
                     session_id, stored.unknown_fields, p, _crate(stored.generation)
                 )
             if generation == "v3" and (layout == V1 or stored.layout == V1):

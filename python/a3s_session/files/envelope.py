@@ -91,7 +91,7 @@ def _decode(data: bytes | str) -> str | None:
 def _parse_session_member(text: str, member: _Member) -> SessionData:
     """Parse the ``session`` member with the crate, errors positioned in the whole document."""
     try:
-        return SessionData.from_json(text[member.start : member.end])
+        return SessionData.from_json(text[member.start : member.end], unknown="ignore")
     except SessionFormatError as err:
         base_line, base_col = _position(text, member.start)
         line, column = err.line, err.column
@@ -148,7 +148,7 @@ def _parse_snapshot(text: str, members: list[_Member], path: Path | None) -> Ses
 
 def _parse_snapshot_v9(text: str, path: Path | None) -> SessionFile:
     """A v1 envelope, read whole by the 9.1.3 crate (which validates every member)."""
-    snapshot = v9.SessionSnapshotV1.from_json(text)
+    snapshot = v9.SessionSnapshotV1.from_json(text, unknown="ignore")
     snapshot.ensure_loadable()
     members = top_level_members(text) or []  # the crate read it: a JSON object
     session_text = next((value for key, value in members if key == "session"), "")
@@ -157,6 +157,7 @@ def _parse_snapshot_v9(text: str, path: Path | None) -> SessionFile:
     extras = {
         key: json.loads(value) for key, value in members if key not in ("schema_version", "session")
     }
+    v9._remember_envelope(snapshot.session, members)
     return SessionFile(
         session=snapshot.session,
         path=path,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .._native import CRATE_VERSION, SessionFormatError
+from .._errors import SessionFormatError, UnknownFieldsError, _shown
+from .._names import _V1_NAME
 
 Layout = Literal["legacy", "v1"]
 LEGACY: Layout = "legacy"
@@ -19,45 +19,24 @@ SEALED_MAGIC = b"A3SE"
 SNAPSHOT_SCHEMA_VERSION = 1
 
 _V1_SESSIONS = Path("v1") / "sessions"
-_V1_NAME = re.compile(r"^id_([A-Za-z0-9_-]*)\.json$")
 _JSON_WS = " \t\n\r"
 
 
 # ---------------------------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------------------------
-class WriteRefusedError(ValueError):
-    """Writing this session back would lose or shadow data; pass ``force=True`` to write anyway.
-
-    A ``ValueError`` but deliberately *not* a :class:`~a3s_session.SessionFormatError`: the
-    document is valid, it is the write that is refused.
-    """
-
-    def __init__(self, message: str, *, session_id: str) -> None:
-        super().__init__(message)
-        self.session_id = session_id
-
-
-class UnknownFieldsError(WriteRefusedError):
-    """The stored session has fields the writing generation's crate does not know; saving
-    would drop them."""
-
-    def __init__(
-        self,
-        session_id: str,
-        fields: list[str],
-        source: Path | None = None,
-        crate: str = f"a3s-code-core {CRATE_VERSION}",
-    ) -> None:
-        shown = ", ".join(fields[:8]) + (f", ... ({len(fields)} in all)" if len(fields) > 8 else "")
-        where = f" (read from {source})" if source is not None else ""
-        super().__init__(
-            f"session {session_id!r}{where} has fields unknown to {crate} that "
-            f"saving would drop: {shown}; refusing to write it (use force=True to drop them)",
-            session_id=session_id,
-        )
-        self.fields: list[str] = list(fields)
-        self.source = source
+def unknown_fields_refusal(
+    session_id: str, fields: list[str], source: Path | None, crate: str
+) -> UnknownFieldsError:
+    """The refusal of a save that would drop fields the stored copy has."""
+    where = f" (read from {source})" if source is not None else ""
+    return UnknownFieldsError(
+        f"session {session_id!r}{where} has fields unknown to {crate} that saving would drop: "
+        f"{_shown(fields)}; refusing to write it (use force=True to drop them)",
+        fields,
+        session_id=session_id,
+        source=source,
+    )
 
 
 def _describe(msg: str, path: str, line: int | None, column: int | None) -> str:

@@ -33,6 +33,44 @@ pub fn format_error_class(py: Python<'_>) -> Bound<'_, PyType> {
         .clone()
 }
 
+/// The package's function that turns the unknown fields of a read into a warning or an
+/// exception (`a3s_session._errors._report_unknown_fields`), installed like the error class.
+static UNKNOWN_REPORTER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+pub fn install_unknown_reporter(py: Python<'_>, reporter: Bound<'_, PyAny>) -> PyResult<()> {
+    let _ = UNKNOWN_REPORTER.set(py, reporter.unbind());
+    Ok(())
+}
+
+/// Report the fields of a document read into `class` that the crate ignores: a warning, or
+/// (policy `error`) the exception to raise. Without the package's reporter (the layer's own
+/// tests) a plain `UserWarning` / format error says the same.
+pub fn report_unknown(
+    py: Python<'_>,
+    class: &str,
+    fields: Vec<String>,
+    policy: crate::unknown::Policy,
+) -> Result<()> {
+    use crate::unknown::Policy;
+    if fields.is_empty() || policy == Policy::Ignore {
+        return Ok(());
+    }
+    if let Some(reporter) = UNKNOWN_REPORTER.get(py) {
+        reporter.bind(py).call1((class, fields, policy.as_str()))?;
+        return Ok(());
+    }
+    let msg = format!("{class}: fields the crate ignores: {}", fields.join(", "));
+    match policy {
+        Policy::Error => Err(Error::format(msg)),
+        _ => {
+            let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+            let text = std::ffi::CString::new(msg).unwrap_or_default();
+            PyErr::warn(py, &category, &text, 1)?;
+            Ok(())
+        }
+    }
+}
+
 /// What went wrong, and where (a field path like `messages[3].content[0].type`).
 #[derive(Debug)]
 pub enum Error {

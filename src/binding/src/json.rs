@@ -25,14 +25,18 @@ pub type Admit<T> = fn(&T) -> std::result::Result<(), String>;
 /// rejecting trailing data, like `serde_json::from_str` does. The text must be UTF-8 as a
 /// whole, as for the crate's stores (they read files with `read_to_string`).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], admit: Admit<T>) -> Result<T> {
-    let text = simdutf8::compat::from_utf8(bytes).map_err(|e| {
+    parse_json_str(validate_utf8(bytes)?, admit)
+}
+
+/// The bytes as text, or an error at the first byte that is not UTF-8.
+pub fn validate_utf8(bytes: &[u8]) -> Result<&str> {
+    simdutf8::compat::from_utf8(bytes).map_err(|e| {
         // The column of the offending byte itself, 1-based, as serde_json reports positions.
         Error::format_at(
             format!("invalid UTF-8 at byte {}", e.valid_up_to()),
             line_column(bytes, e.valid_up_to() + 1),
         )
-    })?;
-    parse_json_str(text, admit)
+    })
 }
 
 /// Parse already validated text (a Python str's UTF-8).
@@ -96,21 +100,29 @@ pub fn parse_input<T>(py: Python<'_>, data: &Bound<'_, PyAny>, admit: Admit<T>) 
 where
     T: DeserializeOwned + Send,
 {
+    with_input_text(py, data, |text| parse_json_str(text, admit))
+}
+
+/// Run `f` on the text of a `str`, `bytes` or `bytearray` argument (bytes must be UTF-8 as a
+/// whole), detached from the interpreter when the text is large.
+pub fn with_input_text<R, F>(py: Python<'_>, data: &Bound<'_, PyAny>, f: F) -> Result<R>
+where
+    R: Send,
+    F: FnOnce(&str) -> Result<R> + Send,
+{
     if let Ok(b) = data.cast::<PyBytes>() {
         let bytes = b.as_bytes();
         maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || {
-            parse_json(bytes, admit)
+            f(validate_utf8(bytes)?)
         })
     } else if data.is_instance_of::<PyString>() {
         let text = borrow_text(data)?;
-        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || {
-            parse_json_str(text, admit)
-        })
+        maybe_detach(py, text.len() >= DETACH_THRESHOLD, || f(text))
     } else if let Ok(b) = data.cast::<PyByteArray>() {
         // A bytearray may change under us once detached: parse a private copy.
         let bytes = b.to_vec();
         maybe_detach(py, bytes.len() >= DETACH_THRESHOLD, || {
-            parse_json(&bytes, admit)
+            f(validate_utf8(&bytes)?)
         })
     } else {
         Err(Error::type_error(format!(
@@ -146,6 +158,13 @@ pub fn from_python<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T> {
 pub fn from_python_nested<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, outer: usize) -> Result<T> {
     let de = PyDeserializer::new(obj, Floats::AsJson).nested(outer);
     serde_path_to_error::deserialize(de).map_err(Error::from_document)
+}
+
+/// The JSON text of Python builtins, as serde_json writes the same value (for comparing
+/// what a dict held with what the crate made of it).
+pub fn python_to_text(obj: &Bound<'_, PyAny>) -> Result<String> {
+    let value: serde_json::Value = from_python(obj)?;
+    serde_json::to_string(&value).map_err(|e| Error::format(e.to_string()))
 }
 
 /// `json.loads(text)`: `to_dict()` must equal exactly what Python reads back from `to_json()`,

@@ -9,6 +9,7 @@
 //! - [`error`]: the one error enum (format / type / overflow / python) with field paths;
 //! - [`writer`]: serde_json's exact output bytes, with a faster string escape;
 //! - [`json`]: JSON text in and out, with positions and paths;
+//! - [`skeleton`]: the cheap check that a write-back keeps every input key in place;
 //! - [`unknown`]: the input fields a write-back would drop, as the crate decides;
 //! - [`scalar`], [`enums`]: crate scalars and unit-variant enums to Python and back;
 //! - [`listview`]: the list behind container fields, with a per-list item rule;
@@ -29,6 +30,7 @@ pub mod record;
 pub mod runtime;
 pub mod scalar;
 pub mod scan;
+pub mod skeleton;
 pub mod unknown;
 pub mod views;
 pub mod writer;

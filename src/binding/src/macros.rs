@@ -27,7 +27,7 @@ macro_rules! record_class {
         $( extra { $($extra:tt)* } )?
     ) => { $crate::paste::paste! {
         $(#[$meta])*
-        #[pyo3::pyclass(frozen, module = $module, name = $name)]
+        #[pyo3::pyclass(frozen, weakref, module = $module, name = $name)]
         pub struct $py {
             state: $crate::lock::Lock<$crate::record::State<$value, [<$py Views>]>>,
         }
@@ -171,22 +171,32 @@ macro_rules! record_class {
             }
 
             /// Parse JSON text (str, bytes or bytearray) with the crate's Deserialize impl.
+            /// Fields the crate ignores (so would not write back) are reported as `unknown`
+            /// says: `"warn"` (UnknownFieldsWarning), `"error"` (UnknownFieldsError) or
+            /// `"ignore"`.
             #[classmethod]
+            #[pyo3(signature = (data, *, unknown = "warn"))]
             fn from_json(
                 _cls: &pyo3::Bound<'_, pyo3::types::PyType>,
                 py: pyo3::Python<'_>,
                 data: &pyo3::Bound<'_, pyo3::PyAny>,
+                unknown: &str,
             ) -> pyo3::PyResult<Self> {
-                Ok($crate::record::from_json(py, data)?)
+                let policy = $crate::unknown::Policy::parse(unknown)?;
+                Ok($crate::record::from_json(py, data, policy)?)
             }
 
-            /// Build from JSON builtins (what `to_dict` returns) with the crate's Deserialize impl.
+            /// Build from JSON builtins (what `to_dict` returns) with the crate's Deserialize
+            /// impl; `unknown` as for `from_json`.
             #[classmethod]
+            #[pyo3(signature = (data, *, unknown = "warn"))]
             fn from_dict(
                 _cls: &pyo3::Bound<'_, pyo3::types::PyType>,
                 data: &pyo3::Bound<'_, pyo3::PyAny>,
+                unknown: &str,
             ) -> pyo3::PyResult<Self> {
-                Ok($crate::record::from_dict(data)?)
+                let policy = $crate::unknown::Policy::parse(unknown)?;
+                Ok($crate::record::from_dict(data, policy)?)
             }
 
             /// Serialize with the crate's Serialize impl; `pretty` is `to_string_pretty`, what
@@ -275,12 +285,15 @@ macro_rules! record_class {
             /// `from_json` as an asyncio future of the running loop: parsed on the
             /// extension's store runtime, so the loop keeps running during a big parse.
             #[classmethod]
+            #[pyo3(signature = (data, *, unknown = "warn"))]
             fn from_json_async<'py>(
                 _cls: &pyo3::Bound<'py, pyo3::types::PyType>,
                 py: pyo3::Python<'py>,
                 data: &pyo3::Bound<'py, pyo3::PyAny>,
+                unknown: &str,
             ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
-                $crate::record::from_json_async::<Self>(py, data)
+                let policy = $crate::unknown::Policy::parse(unknown)?;
+                $crate::record::from_json_async::<Self>(py, data, policy)
             }
 
             /// `to_json` as an asyncio future, serialized on the store runtime.

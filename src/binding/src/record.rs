@@ -17,7 +17,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::json::{self, parse_input, write_json};
+use crate::error::report_unknown;
+use crate::json::{self, parse_json_str, with_input_text, write_json};
+use crate::unknown::Policy;
 use crate::listview::ListView;
 use crate::lock::{free_detached, lock, maybe_detach, Lock};
 use crate::scalar::assign;
@@ -254,12 +256,34 @@ pub fn admit_or_err<N: Node>(value: N::Value) -> Result<N> {
     Ok(N::wrap(value))
 }
 
-pub fn from_json<N: Node>(py: Python<'_>, data: &Bound<'_, PyAny>) -> Result<N> {
-    Ok(N::wrap(parse_input(py, data, N::admit)?))
+/// Parse JSON text with the crate; fields it ignores are reported by `policy` (checked in
+/// the same detached stretch as the parse: see `unknown` and `skeleton` for the cost).
+pub fn from_json<N: Node>(py: Python<'_>, data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> {
+    let (value, unknown) = with_input_text(py, data, |text| {
+        let value = parse_json_str(text, N::admit)?;
+        let unknown = match policy {
+            Policy::Ignore => Vec::new(),
+            _ => crate::unknown::unknown_fields(text, &value, N::admit)?,
+        };
+        Ok((value, unknown))
+    })?;
+    let node = N::wrap(value);
+    report_unknown(py, <N as Node>::NAME, unknown, policy)?;
+    Ok(node)
 }
 
-pub fn from_dict<N: Node>(data: &Bound<'_, PyAny>) -> Result<N> {
-    admit_or_err(json::from_python(data)?)
+/// Build from JSON builtins with the crate; fields it ignores are reported by `policy`.
+pub fn from_dict<N: Node>(data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> {
+    let node: N = admit_or_err(json::from_python(data)?)?;
+    if policy != Policy::Ignore {
+        let py = data.py();
+        let text = json::python_to_text(data)?;
+        let unknown = with_value(py, &node, false, |value| {
+            crate::unknown::unknown_fields(&text, value, N::admit)
+        })??;
+        report_unknown(py, <N as Node>::NAME, unknown, policy)?;
+    }
+    Ok(node)
 }
 
 /// The keyword constructor: the seed value, then each keyword assigned as an attribute.
@@ -467,11 +491,12 @@ pub fn reduce<'py, N: Node>(slf: &Bound<'py, N>) -> Result<(Bound<'py, PyAny>, (
 pub fn from_json_async<'py, N: Node>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
+    policy: Policy,
 ) -> PyResult<Bound<'py, PyAny>> {
     let data = data.clone().unbind();
     let work = async move {
         attached(|py| {
-            let node: N = from_json(py, data.bind(py))?;
+            let node: N = from_json(py, data.bind(py), policy)?;
             Ok(Bound::new(py, node)?.into_any().unbind())
         })
     };

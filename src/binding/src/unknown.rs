@@ -6,8 +6,9 @@
 //! at every candidate: a key it reads (an alias, a secret, a default it skips) rejects the
 //! probe, so nothing is lost there; a key it ignores accepts it.
 //!
-//! The common case costs one serialization and a comparison: a document the crate writes back
-//! byte for byte (every file its store wrote) has no unknown field.
+//! The common case costs one walk of the value, compared with the input's skeleton as it goes
+//! (`skeleton`): a document whose keys the crate writes back in place (every file its store
+//! wrote) has no unknown field. Only a mismatch pays for a serialization.
 
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -15,6 +16,41 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::json::{parse_json_str, write_json, Admit};
+
+/// What reading a document does about fields the crate ignores (`unknown=` in Python).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Emit `UnknownFieldsWarning` listing them (the default).
+    Warn,
+    /// Raise `UnknownFieldsError`.
+    Error,
+    /// Say nothing (and do not look).
+    Ignore,
+}
+
+impl Policy {
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "warn" => Ok(Policy::Warn),
+            "error" => Ok(Policy::Error),
+            "ignore" => Ok(Policy::Ignore),
+            other => Err(Error::Python {
+                err: pyo3::exceptions::PyValueError::new_err(format!(
+                    "unknown= must be 'warn', 'error' or 'ignore', not {other:?}"
+                )),
+                path: String::new(),
+            }),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Warn => "warn",
+            Policy::Error => "error",
+            Policy::Ignore => "ignore",
+        }
+    }
+}
 
 /// The probe's key: no field is named like this, so the probe is an object no field of a
 /// struct type can be read from when the struct has a required field, and never a scalar.
@@ -32,6 +68,9 @@ pub fn unknown_fields<T>(source: &str, value: &T, admit: Admit<T>) -> Result<Vec
 where
     T: Serialize + DeserializeOwned,
 {
+    if crate::skeleton::same_skeleton(source, value) {
+        return Ok(Vec::new()); // every input key is where the output has it
+    }
     let trimmed = source.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
     let written = write_json(value, trimmed.as_bytes().contains(&b'\n'))?;
     if written == trimmed || same_keys(trimmed.as_bytes(), written.as_bytes()) {

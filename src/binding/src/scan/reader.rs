@@ -390,8 +390,9 @@ pub fn is_envelope(data: &[u8]) -> bool {
 }
 
 /// The two generations a scan reads with: `primary` (3.0.0) reads every bare document first;
-/// `newer` (9.1.3) reads snapshot envelopes, and bare documents it reads with fewer unknown
-/// fields — the choice `a3s_session.read_session_file` makes, input by input.
+/// `newer` (9.1.3) reads snapshot envelopes, files in `v1/sessions`, bare documents 3.0.0
+/// rejects and bare documents with a field only 9.x knows (then its rejection is the error)
+/// — the choice `a3s_session.read_session_file` makes, input by input.
 pub struct Routing {
     pub primary: Reader,
     pub newer: Option<Reader>,
@@ -423,12 +424,23 @@ impl Routing {
             read(&self.primary, false, None, true, into);
             return;
         };
-        if in_v1_dir && read(newer, false, Some(1), false, into) == Outcome::Emitted {
+        if in_v1_dir {
+            read(newer, false, None, true, into); // today's store wrote it
             return;
         }
-        if let Outcome::Declined(unknown) = read(&self.primary, false, Some(1), true, into) {
-            if read(newer, false, Some(unknown), false, into) != Outcome::Emitted {
-                read(&self.primary, false, None, true, into);
+        match read(&self.primary, false, Some(1), false, into) {
+            Outcome::Emitted => {} // a 3.0.0 document
+            // 3.0.0 rejects it: today's crate judges (its rows, or its error row).
+            Outcome::Failed => {
+                read(newer, false, None, true, into);
+            }
+            // Fields 3.0.0 does not know: 9.1.3 decides, and its rejection is the error row.
+            // Only if it ignores as many (none of them is 9.x's: it knows every 3.0.0 field)
+            // is the document 3.0.0's after all.
+            Outcome::Declined(unknown) => {
+                if let Outcome::Declined(_) = read(newer, false, Some(unknown), true, into) {
+                    read(&self.primary, false, None, true, into);
+                }
             }
         }
     }

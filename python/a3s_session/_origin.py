@@ -1,0 +1,177 @@
+"""Where a session was read from, so that saving it over a file that changed since is refused;
+and the lock a3s-session's writers of one store directory share across processes.
+
+A session (or snapshot) read from a file remembers the file(s) and their *stamp*: device,
+inode, size and modification time in nanoseconds. Every writer of a session file (the crates'
+stores, A3S Code itself, this package) writes a temp file and renames it over the target, so
+any write since the read gives the path a new inode: the stamp changes even when the size and
+the second do not. Comparing stamps costs a ``stat`` per file, where hashing the bytes would
+cost a second read of the whole file on every load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+# (dev, inode, size, mtime_ns) of a file, or None where there is no file.
+V = TypeVar("V")
+
+Stamp = tuple[tuple[int, int, int, int] | None, ...]
+
+#: The lock file every a3s-session writer of a store directory takes (hidden, never a
+#: ``*.json``, so no store lists it).
+LOCK_NAME = ".a3s-session.lock"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The files a value was read from and their stamp at the time (None when a file changed
+    while it was being read, so the read cannot be pinned to one version)."""
+
+    paths: tuple[Path, ...]
+    stamp: Stamp | None
+
+    def changed(self) -> bool:
+        """Whether any of the files was written (or created, or removed) since the read."""
+        return self.stamp is None or stamp_of(self.paths) != self.stamp
+
+    def covers(self, paths: Iterable[Path]) -> bool:
+        """Whether this read was of one of ``paths`` (the files a save may replace)."""
+        mine = set(self.paths)
+        return any(p in mine for p in paths)
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def stamp_of(paths: Iterable[Path]) -> Stamp:
+    return tuple(_file_stamp(p) for p in paths)
+
+
+def absolute(paths: Iterable[Path]) -> tuple[Path, ...]:
+    return tuple(Path(os.path.abspath(p)) for p in paths)
+
+
+@contextlib.contextmanager
+def reading(paths: Iterable[Path]) -> Iterator[list[Origin]]:
+    """Stamp ``paths`` around a read: yields a list that holds the Origin after the block
+    (stamp None when a file changed during the read)."""
+    files = absolute(paths)
+    before = stamp_of(files)
+    out: list[Origin] = []
+    yield out
+    after = stamp_of(files)
+    out.append(Origin(files, before if before == after else None))
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry: value -> Origin, without keeping values alive
+# ---------------------------------------------------------------------------------------------
+class WeakMap(Generic[V]):
+    """Object (by identity, never kept alive) -> value. The package's classes are unhashable
+    (they compare by value), so a WeakKeyDictionary cannot hold them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[int, tuple[weakref.ref[Any], V]] = {}
+
+    def set(self, obj: Any, value: V) -> None:
+        key = id(obj)
+
+        def forget(ref: weakref.ref[Any], key: int = key) -> None:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] is ref:
+                    del self._entries[key]
+
+        ref = weakref.ref(obj, forget)
+        with self._lock:
+            self._entries[key] = (ref, value)
+
+    def get(self, obj: Any) -> V | None:
+        with self._lock:
+            entry = self._entries.get(id(obj))
+        if entry is None or entry[0]() is not obj:
+            return None
+        return entry[1]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+_origins: WeakMap[Origin] = WeakMap()
+
+
+def remember(value: Any, origin: Origin) -> None:
+    _origins.set(value, origin)
+
+
+def origin_of(value: Any) -> Origin | None:
+    return _origins.get(value)
+
+
+def repin(value: Any, paths: Iterable[Path]) -> None:
+    """After this process wrote ``value`` to ``paths``: that version is now the one it was
+    read from."""
+    files = absolute(paths)
+    remember(value, Origin(files, stamp_of(files)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The cross-process lock of a store directory
+# ---------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def store_lock(directory: Path) -> Iterator[None]:
+    """Exclusive lock on ``<directory>/.a3s-session.lock`` for a conditional write (check,
+    then commit): held across processes (``flock``; ``msvcrt.locking`` on Windows) and
+    across threads (each call opens its own descriptor)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _lock_fd(fd)
+        try:
+            yield
+        finally:
+            _unlock_fd(fd)
+    finally:
+        os.close(fd)
+
+
+if sys.platform == "win32":
+    import msvcrt
+    import time
+
+    def _lock_fd(fd: int) -> None:
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                return
+            except OSError:
+                time.sleep(0.005)
+
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -1,0 +1,510 @@
+"""The Python face of each generation's ``FileSessionStore``: the crate's store (every byte
+on disk is written by it) plus what a Python program sharing a store with other writers
+needs and the crate does not give:
+
+* **No silent overwrite.** A session read from the store remembers the version it read
+  (:mod:`a3s_session._origin`); saving it over a file that changed since raises
+  :class:`~a3s_session.ConflictError` unless ``force=True``.
+* **Edits that survive concurrent writers.** :meth:`edit` / :meth:`update` load, hand the
+  session over, and commit only if nobody wrote in between (9.1.3: the crate's
+  compare-and-swap on its content digest; 3.0.0, which has none, the file's stamp), retrying
+  a bounded number of times. The check and the commit run under a lock file every
+  a3s-session writer of the directory takes, so the compare-and-swap holds across processes.
+* **The right generation.** A session of the other generation is refused with a message that
+  names both and the one-line conversion.
+* **A lifecycle for asyncio.** Writes still running after their await was cancelled are
+  tracked: ``await store.drain()``, ``await store.aclose()`` or ``async with store:`` wait
+  for them.
+
+What the lock cannot cover: A3S Code's own writers (9.1.3's agent saves with
+``save_snapshot``, which takes only the crate's WAL lock around its commit and compares
+nothing) never take it. A conditional write here can therefore still replace an agent write
+that lands between its check and its commit, a window of one commit; an agent write before
+the check is always seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, Generic, TypeVar
+
+from typing_extensions import Self
+
+from ._errors import ConflictError, GenerationMismatchError
+from ._origin import Origin, Stamp, absolute, origin_of, remember, repin, stamp_of, store_lock
+
+S = TypeVar("S")  # the generation's SessionData
+T = TypeVar("T")
+
+#: How many times :meth:`edit` / :meth:`update` retry after a conflict, by default.
+DEFAULT_RETRIES = 10
+
+
+class _Pending(Generic[S]):
+    """One edit attempt: what was read, and how to tell whether it is still current."""
+
+    def __init__(
+        self, session_id: str, session: S, snapshot: Any, digest: str | None, origin: Origin
+    ) -> None:
+        self.session_id = session_id
+        self.session = session
+        self.snapshot = snapshot  # 9.1.3: the whole envelope, committed with compare-and-swap
+        self.digest = digest
+        self.origin = origin
+
+
+class _StoreBase(Generic[S]):
+    """What both generations' stores share; see the module docs."""
+
+    generation: ClassVar[str]
+    crate_version: ClassVar[str]
+    _native: Any
+
+    def _setup(self, native: Any) -> None:
+        self._native = native
+        self._dir = Path(native.dir)
+        self._in_flight: set[asyncio.Future[Any]] = set()
+        self._writing: dict[str, int] = {}  # id -> async writes issued and not yet finished
+        self._closed = False
+
+    # -- per generation --------------------------------------------------------------------
+    def _paths(self, session_id: str) -> tuple[Path, ...]:
+        """The files a load of ``session_id`` may read and a save may replace."""
+        raise NotImplementedError
+
+    def _session_type(self) -> type:
+        raise NotImplementedError
+
+    def _write(self, session: S) -> None:
+        """The crate's save of one session."""
+        self._native.save(session)
+
+    def _write_async(self, session: S) -> asyncio.Future[None]:
+        return self._native.save_async(session)  # type: ignore[no-any-return]
+
+    def _begin(self, session_id: str) -> _Pending[S]:
+        raise NotImplementedError
+
+    def _commit(self, pending: _Pending[S]) -> bool:
+        """Write an edit attempt if nothing changed since it was read; False on a conflict."""
+        raise NotImplementedError
+
+    # -- basics ------------------------------------------------------------------------------
+    @property
+    def dir(self) -> Path:
+        """The store directory."""
+        return self._dir
+
+    @property
+    def native(self) -> Any:
+        """The crate's store itself (``a3s_session._native`` / ``a3s_session_v9._native``)."""
+        return self._native
+
+    def __repr__(self) -> str:
+        return f"{self.generation}.FileSessionStore({str(self._dir)!r})"
+
+    # -- checks ------------------------------------------------------------------------------
+    def _check_generation(self, session: Any) -> None:
+        if isinstance(session, self._session_type()):
+            return
+        from . import v3, v9
+
+        mine, other = (v9, v3) if self.generation == "v9" else (v3, v9)
+        if isinstance(session, other.SessionData):
+            lossless = (
+                " (lossless: 9.1.3 reads every 3.0.0 field)"
+                if mine is v9
+                else " (drops every field 9.x added)"
+            )
+            raise GenerationMismatchError(
+                f"a3s_session.{other.GENERATION}.SessionData (a3s-code-core "
+                f"{other.CRATE_VERSION}) cannot be saved by a3s_session.{mine.GENERATION}."
+                f"FileSessionStore (a3s-code-core {mine.CRATE_VERSION}). Convert it through the "
+                f"crate: a3s_session.{mine.GENERATION}.SessionData.from_json(session.to_json())"
+                f"{lossless}, or save it with a3s_session.{other.GENERATION}.FileSessionStore"
+            )
+        raise TypeError(
+            f"expected a3s_session.{self.generation}.SessionData, got {type(session).__name__}"
+        )
+
+    def _check_conflict(self, value: Any, session_id: str, paths: tuple[Path, ...]) -> None:
+        origin = origin_of(value)
+        if origin is None or not origin.covers(paths) or not origin.changed():
+            return
+        raise ConflictError(
+            f"session {session_id!r} changed on disk since it was read ({self._dir}): saving "
+            "would replace the newer version. Load it again and re-apply the change (or use "
+            "store.edit()/update(), which retry), or pass force=True to overwrite it",
+            session_id=session_id,
+            path=next((p for p in paths if p.exists()), paths[0]),
+        )
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError(f"{self!r} is closed")
+
+    # -- blocking operations -------------------------------------------------------------------
+    def save(self, session: S, *, force: bool = False) -> None:
+        """Save ``session`` with the crate's store (atomic). Refused with
+        :class:`~a3s_session.ConflictError` when it was read from this store and its file
+        changed since, unless ``force``."""
+        self._check_generation(session)
+        session_id: str = session.id  # type: ignore[attr-defined]
+        paths = self._paths(session_id)
+        with store_lock(self._dir):
+            if not force:
+                self._check_conflict(session, session_id, paths)
+            self._write(session)
+            repin(session, paths)
+
+    def load(self, session_id: str) -> S | None:
+        """The session with this id, or None. It remembers the version read (see
+        :meth:`save`)."""
+        files = absolute(self._paths(session_id))
+        before = stamp_of(files)
+        session = self._native.load(session_id)
+        _pin_read(session, files, before)
+        return session  # type: ignore[no-any-return]
+
+    def delete(self, session_id: str) -> None:
+        self._native.delete(session_id)
+
+    def exists(self, session_id: str) -> bool:
+        return bool(self._native.exists(session_id))
+
+    def list(self) -> list[str]:
+        """The ids in the store, sorted."""
+        return list(self._native.list())
+
+    def health_check(self) -> None:
+        self._native.health_check()
+
+    # -- edits ---------------------------------------------------------------------------------
+    def edit(self, session_id: str, *, retries: int = DEFAULT_RETRIES) -> Edit[S]:
+        """Load, change, commit only if nobody wrote in between.
+
+        As a context manager, one attempt (a conflict raises ConflictError)::
+
+            with store.edit("sess-1") as s:
+                s.config.name = "renamed"
+
+        Iterated, the block runs again on a fresh copy after a conflict, at most
+        ``retries`` more times::
+
+            for attempt in store.edit("sess-1"):
+                with attempt as s:
+                    s.messages.append(turn)
+
+        A missing id raises KeyError; an exception in the block commits nothing."""
+        self._check_open()
+        return Edit(self, session_id, retries)
+
+    def update(
+        self, session_id: str, change: Callable[[S], object], *, retries: int = DEFAULT_RETRIES
+    ) -> S:
+        """``change(session)`` applied and committed as by :meth:`edit`, retried after a
+        conflict; returns the committed session."""
+        for attempt in self.edit(session_id, retries=retries):
+            with attempt as session:
+                change(session)
+        return attempt.session
+
+    # -- asyncio -------------------------------------------------------------------------------
+    def _track(
+        self, inner: asyncio.Future[T], session_id: str | None, done: Callable[[], None] | None
+    ) -> asyncio.Future[T]:
+        """Keep ``inner`` (a write) until it ends, even if its await is cancelled; the caller
+        gets a shield of it."""
+        self._in_flight.add(inner)
+        if session_id is not None:
+            self._writing[session_id] = self._writing.get(session_id, 0) + 1
+
+        def finished(fut: asyncio.Future[T]) -> None:
+            self._in_flight.discard(fut)
+            if session_id is not None:
+                left = self._writing.get(session_id, 1) - 1
+                if left:
+                    self._writing[session_id] = left
+                else:
+                    self._writing.pop(session_id, None)
+            if done is not None and not fut.cancelled() and fut.exception() is None:
+                done()
+
+        inner.add_done_callback(finished)
+        return asyncio.shield(inner)
+
+    def save_async(self, session: S, *, force: bool = False) -> asyncio.Future[None]:
+        """:meth:`save` as an asyncio future. The session is copied when called; cancelling
+        the await never stops the write (``drain()`` waits for it). The conflict check runs
+        when called, against the version read or last written by this store."""
+        self._check_open()
+        self._check_generation(session)
+        session_id: str = session.id  # type: ignore[attr-defined]
+        paths = self._paths(session_id)
+        if not force and not self._writing.get(session_id):
+            self._check_conflict(session, session_id, paths)
+        inner = self._write_async(session)
+        return self._track(inner, session_id, lambda: repin(session, paths))
+
+    def load_async(self, session_id: str) -> asyncio.Future[S | None]:
+        """:meth:`load` as an asyncio future."""
+        files = absolute(self._paths(session_id))
+        before = stamp_of(files)
+        return _then(self._native.load_async(session_id), lambda s: _pin_read(s, files, before))
+
+    def delete_async(self, session_id: str) -> asyncio.Future[None]:
+        self._check_open()
+        return self._track(self._native.delete_async(session_id), session_id, None)
+
+    def exists_async(self, session_id: str) -> asyncio.Future[bool]:
+        return self._native.exists_async(session_id)  # type: ignore[no-any-return]
+
+    def list_async(self) -> asyncio.Future[list[str]]:
+        return self._native.list_async()  # type: ignore[no-any-return]
+
+    def health_check_async(self) -> asyncio.Future[None]:
+        return self._native.health_check_async()  # type: ignore[no-any-return]
+
+    def edit_async(self, session_id: str, *, retries: int = DEFAULT_RETRIES) -> AsyncEdit[S]:
+        """:meth:`edit` for asyncio: ``async with store.edit_async(id) as s:`` (one attempt)
+        or ``async for attempt in store.edit_async(id): async with attempt as s:``. Loads and
+        commits run in a worker thread (the commit holds the store's lock)."""
+        self._check_open()
+        return AsyncEdit(self, session_id, retries)
+
+    async def update_async(
+        self,
+        session_id: str,
+        change: Callable[[S], object | Awaitable[object]],
+        *,
+        retries: int = DEFAULT_RETRIES,
+    ) -> S:
+        """:meth:`update` for asyncio; ``change`` may be a coroutine function."""
+        async for attempt in self.edit_async(session_id, retries=retries):
+            async with attempt as session:
+                outcome = change(session)
+                if inspect.isawaitable(outcome):
+                    await outcome
+        return attempt.session
+
+    async def drain(self) -> None:
+        """Wait until every write this store issued on the running loop has ended (those
+        whose await was cancelled included)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            mine = [f for f in self._in_flight if f.get_loop() is loop and not f.done()]
+            if not mine:
+                return
+            await asyncio.wait(mine)
+
+    async def aclose(self) -> None:
+        """:meth:`drain`, then refuse further writes."""
+        await self.drain()
+        self._closed = True
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds to wait before retry ``attempt`` (1-based): short, growing, jittered so that
+    writers that collided do not collide again in step."""
+    return random.uniform(0, 0.002 * (2 ** min(attempt, 6)))
+
+
+class Attempt(Generic[S]):
+    """One try of an edit (see :meth:`FileSessionStore.edit`)."""
+
+    def __init__(self, store: _StoreBase[S], session_id: str, last: bool) -> None:
+        self._store = store
+        self._id = session_id
+        self._last = last
+        self._pending: _Pending[S] | None = None
+        self.committed = False
+
+    @property
+    def session(self) -> S:
+        if self._pending is None:
+            raise RuntimeError("the attempt has not started")
+        return self._pending.session
+
+    def __enter__(self) -> S:
+        self._pending = self._store._begin(self._id)
+        return self._pending.session
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if exc_type is not None or self._pending is None:
+            return False
+        if self._store._commit(self._pending):
+            self.committed = True
+            return False
+        if self._last:
+            raise _conflict(self._store, self._id)
+        return False
+
+    async def __aenter__(self) -> S:
+        self._pending = await asyncio.to_thread(self._store._begin, self._id)
+        return self._pending.session
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if exc_type is not None or self._pending is None:
+            return False
+        task = asyncio.ensure_future(asyncio.to_thread(self._store._commit, self._pending))
+        self._store._track(task, None, None)
+        if await asyncio.shield(task):
+            self.committed = True
+            return False
+        if self._last:
+            raise _conflict(self._store, self._id)
+        return False
+
+
+def _conflict(store: _StoreBase[Any], session_id: str) -> ConflictError:
+    return ConflictError(
+        f"session {session_id!r} in {store.dir} kept changing under the edit: another writer "
+        "committed between every read and commit; the edit was not saved",
+        session_id=session_id,
+    )
+
+
+class Edit(Generic[S]):
+    """What :meth:`FileSessionStore.edit` returns: a context manager (one attempt) or an
+    iterable of attempts (retried after a conflict)."""
+
+    def __init__(self, store: _StoreBase[S], session_id: str, retries: int) -> None:
+        if retries < 0:
+            raise ValueError("retries must be >= 0")
+        self._store = store
+        self._id = session_id
+        self._retries = retries
+        self._single: Attempt[S] | None = None
+
+    def __enter__(self) -> S:
+        self._single = Attempt(self._store, self._id, last=True)
+        return self._single.__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        assert self._single is not None
+        return self._single.__exit__(exc_type, exc, tb)
+
+    def __iter__(self) -> Iterator[Attempt[S]]:
+        for n in range(self._retries + 1):
+            if n:
+                time.sleep(_backoff(n))
+            attempt = Attempt(self._store, self._id, last=n == self._retries)
+            yield attempt
+            if attempt.committed:
+                return
+
+
+class AsyncEdit(Generic[S]):
+    """What :meth:`FileSessionStore.edit_async` returns (see :class:`Edit`)."""
+
+    def __init__(self, store: _StoreBase[S], session_id: str, retries: int) -> None:
+        if retries < 0:
+            raise ValueError("retries must be >= 0")
+        self._store = store
+        self._id = session_id
+        self._retries = retries
+        self._single: Attempt[S] | None = None
+
+    async def __aenter__(self) -> S:
+        self._single = Attempt(self._store, self._id, last=True)
+        return await self._single.__aenter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        assert self._single is not None
+        return await self._single.__aexit__(exc_type, exc, tb)
+
+    async def __aiter__(self) -> AsyncIterator[Attempt[S]]:
+        for n in range(self._retries + 1):
+            if n:
+                await asyncio.sleep(_backoff(n))
+            attempt = Attempt(self._store, self._id, last=n == self._retries)
+            yield attempt
+            if attempt.committed:
+                return
+
+
+def _pin_read(value: Any, files: tuple[Path, ...], before: Stamp) -> None:
+    """Remember that ``value`` was read from ``files``, stamped ``before`` the read (unpinned
+    when they changed during it)."""
+    if value is not None:
+        after = stamp_of(files)
+        remember(value, Origin(files, before if before == after else None))
+
+
+def _then(inner: asyncio.Future[T], then: Callable[[T], None]) -> asyncio.Future[T]:
+    """A future with ``inner``'s outcome, after ``then(result)`` ran on success; cancelling
+    it cancels ``inner``'s wait."""
+    out: asyncio.Future[T] = inner.get_loop().create_future()
+
+    def done(fut: asyncio.Future[T]) -> None:
+        if out.done():
+            return
+        if fut.cancelled():
+            out.cancel()
+            return
+        err = fut.exception()
+        if err is not None:
+            out.set_exception(err)
+            return
+        value = fut.result()
+        try:
+            then(value)
+        except Exception as e:  # noqa: BLE001 - reported through the future
+            out.set_exception(e)
+            return
+        out.set_result(value)
+
+    def cancelled(fut: asyncio.Future[T]) -> None:
+        if fut.cancelled():
+            inner.cancel()
+
+    inner.add_done_callback(done)
+    out.add_done_callback(cancelled)
+    return out
+
+
+def v1_sessions_count(directory: Path) -> int:
+    """How many ``v1/sessions/*.json`` files a directory holds (today's layout)."""
+    v1 = directory / "v1" / "sessions"
+    try:
+        return sum(1 for name in os.listdir(v1) if name.endswith(".json"))
+    except OSError:
+        return 0

@@ -1,0 +1,112 @@
+"""Run every ``console`` block of docs/cli.md and write what each command really prints
+under it (``--check``: only say whether the file is current). tests/test_docs.py runs the
+same blocks and compares, so the page cannot drift from the program.
+
+Each block runs in a fresh working directory prepared by :func:`prepare_workdir`: the
+bundled 9.1.3 sample store as ``store/``, the 3.0.0 sample file as ``sample.json``, a
+3.0.0 store ``legacy/`` holding the sample, and a truncated copy ``broken.json``. Commands
+run in bash with colour off and an 80-column terminal width; stdout and stderr are merged.
+
+    python scripts/update_cli_docs.py [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI_DOCS = ROOT / "docs" / "cli.md"
+
+_BLOCK = re.compile(r"^```console\n(.*?)^```", re.S | re.M)
+
+
+def console_blocks(text: str) -> list[tuple[int, list[tuple[str, str]]]]:
+    """(line number, [(command, expected output)]) of each console block."""
+    blocks = []
+    for m in _BLOCK.finditer(text):
+        steps: list[tuple[str, str]] = []
+        for line in m.group(1).splitlines():
+            if line.startswith("$ "):
+                steps.append((line[2:], ""))
+            elif steps:
+                command, out = steps[-1]
+                steps[-1] = (command, out + line.rstrip() + "\n")
+        blocks.append((text.count("\n", 0, m.start()) + 1, steps))
+    return blocks
+
+
+def prepare_workdir(where: Path) -> None:
+    """The files the documented commands run on (see the module docs)."""
+    import shutil
+
+    import a3s_session
+    from a3s_session import v3
+
+    a3s_session.sample_store(where / "store")
+    sample = a3s_session.sample_session_file("v3")
+    shutil.copyfile(sample, where / "sample.json")
+    text = sample.read_text("utf-8")
+    (where / "broken.json").write_text(text[: len(text) // 2], "utf-8")
+    legacy = v3.FileSessionStore(where / "legacy")
+    legacy.save(v3.SessionData.from_json(text))
+
+
+def run_command(command: str, cwd: Path) -> str:
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LC_ALL="C.UTF-8", PYTHONWARNINGS="ignore")
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    run = subprocess.run(
+        ["bash", "-c", command],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
+    out = "".join(line.rstrip() + "\n" for line in run.stdout.splitlines())
+    return out.replace(str(cwd), ".")
+
+
+def rewrite(text: str) -> str:
+    """``text`` with every console block's outputs replaced by real ones."""
+    pieces = []
+    last = 0
+    for m in _BLOCK.finditer(text):
+        pieces.append(text[last : m.start()])
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            prepare_workdir(work)
+            body = ""
+            for line in m.group(1).splitlines():
+                if line.startswith("$ "):
+                    body += line + "\n" + run_command(line[2:], work)
+        pieces.append("```console\n" + body + "```")
+        last = m.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check; exit 1 if stale")
+    args = parser.parse_args()
+    text = CLI_DOCS.read_text("utf-8")
+    new = rewrite(text)
+    if args.check:
+        if new != text:
+            print("docs/cli.md is stale: run python scripts/update_cli_docs.py")
+            return 1
+        return 0
+    CLI_DOCS.write_text(new, "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Docs that cannot drift: every ``python`` block of the README runs, and every ``console``
+block of docs/cli.md is run and its output compared, on the bundled samples.
+
+README blocks run one by one, each in a fresh namespace and a fresh working directory that
+holds nothing: a block sets up what it needs (``a3s_session.sample_store("store")``).
+
+docs/cli.md blocks run in one working directory per block, prepared by ``_cli_workdir``
+(the layout its "Setup" section describes): each ``$ command`` line runs in bash and what
+follows it, up to the next ``$`` line, must be exactly what it prints (stdout and stderr
+merged, as a terminal shows them; trailing spaces aside). ``scripts/update_cli_docs.py``
+rewrites the outputs from real runs when the commands change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import a3s_session
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+CLI_DOCS = ROOT / "docs" / "cli.md"
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from update_cli_docs import console_blocks, prepare_workdir, run_command  # noqa: E402
+
+
+def _python_blocks(text: str) -> list[tuple[int, str]]:
+    """(line number, code) of each ```python block."""
+    blocks = []
+    for m in re.finditer(r"^```python\n(.*?)^```", text, re.S | re.M):
+        blocks.append((text.count("\n", 0, m.start()) + 1, m.group(1)))
+    return blocks
+
+
+README_BLOCKS = _python_blocks(README.read_text("utf-8"))
+
+
+def test_the_readme_has_python_blocks() -> None:
+    assert len(README_BLOCKS) >= 5
+
+
+@pytest.mark.parametrize(("line", "code"), README_BLOCKS, ids=[f"README.md:{n}" for n, _ in README_BLOCKS])
+def test_readme_python_block_runs(
+    line: int, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "readme_block"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", a3s_session.UnknownFieldsWarning)
+        exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102
+
+
+CLI_BLOCKS = console_blocks(CLI_DOCS.read_text("utf-8"))
+
+
+def test_the_cli_docs_have_console_blocks() -> None:
+    assert len(CLI_BLOCKS) >= 8
+
+
+@pytest.mark.parametrize(
+    ("line", "steps"), CLI_BLOCKS, ids=[f"docs/cli.md:{n}" for n, _ in CLI_BLOCKS]
+)
+def test_cli_docs_block_output(line: int, steps: list[tuple[str, str]], tmp_path: Path) -> None:
+    if shutil.which("a3s-session") is None and not os.environ.get("VIRTUAL_ENV"):
+        pytest.fail("the a3s-session command is not installed")
+    prepare_workdir(tmp_path)
+    for command, expected in steps:
+        got = run_command(command, tmp_path)
+        assert got == expected, f"docs/cli.md:{line}: `$ {command}` printed:\n{got}"
