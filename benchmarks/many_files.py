@@ -32,7 +32,7 @@ for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.json')):
 """
 LOOP_FROM_JSON = """
 import sys, pathlib
-from a3s_session import SessionData
+from a3s_session.v3 import SessionData
 for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.json')):
     SessionData.from_json(p.read_bytes())
 """
@@ -55,8 +55,8 @@ def make_store(root: Path, n: int, v9: bool) -> Path:
     import a3s_session
 
     store_dir = root / ("v9" if v9 else "v3")
-    store = (a3s_session.v9 if v9 else a3s_session).FileSessionStore(store_dir)
-    cls = a3s_session.v9.SessionData if v9 else a3s_session.SessionData
+    store = (a3s_session.v9 if v9 else a3s_session.v3).FileSessionStore(store_dir)
+    cls = a3s_session.v9.SessionData if v9 else a3s_session.v3.SessionData
     for i in range(n):
         doc = workloads.session_dict(20_000, seed=1000 + i, shape="mix")
         doc["id"] = f"session-{i:05d}"

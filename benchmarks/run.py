@@ -87,21 +87,21 @@ def load_contenders() -> tuple[list[Contender], list[str]]:
     contenders = [
         Contender(
             A3S,
-            a3s.SessionData.from_json,
-            a3s.SessionData.to_json,
-            a3s.TextBlock,
-            a3s.ToolResultBlock,
+            a3s.v3.SessionData.from_json,
+            a3s.v3.SessionData.to_json,
+            a3s.v3.TextBlock,
+            a3s.v3.ToolResultBlock,
             lambda: {"role": "user", "content": [{"type": "text", "text": EDIT_TEXT}]},
         )
     ]
-    if hasattr(a3s.SessionData, "to_json_bytes"):
+    if hasattr(a3s.v3.SessionData, "to_json_bytes"):
         contenders.append(
             Contender(
                 A3S_BYTES,
-                a3s.SessionData.from_json,
-                a3s.SessionData.to_json_bytes,
-                a3s.TextBlock,
-                a3s.ToolResultBlock,
+                a3s.v3.SessionData.from_json,
+                a3s.v3.SessionData.to_json_bytes,
+                a3s.v3.TextBlock,
+                a3s.v3.ToolResultBlock,
                 lambda: {"role": "user", "content": [{"type": "text", "text": EDIT_TEXT}]},
                 output_variant=True,
             )
@@ -457,7 +457,7 @@ def exactness(
 ) -> dict[str, tuple[int, list[str]]]:
     import a3s_session as a3s
 
-    ref = {label: a3s.SessionData.from_json(data).to_json() for label, data in files}
+    ref = {label: a3s.v3.SessionData.from_json(data).to_json() for label, data in files}
     out: dict[str, tuple[int, list[str]]] = {}
     for c in contenders:
         if c.generation != "v3":
@@ -682,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
         shape, size = label.split()
         text = workloads.text(size, shape=shape)
         raw = text.encode("utf-8")
-        s = a3s.SessionData.from_json(raw)  # the crate must accept it before we time anything
+        s = a3s.v3.SessionData.from_json(raw)  # the crate must accept it before we time anything
         assert s.to_json(pretty=shape == "store") == text, f"{label} does not round-trip"
         data[label], paths[label] = raw, tmpdir / f"{shape}-{size}.json"
         paths[label].write_bytes(raw)

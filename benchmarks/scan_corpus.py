@@ -98,7 +98,8 @@ def build(
 ) -> list[Path]:
     """Write the corpus under `root` (skipped when a complete one of the same spec is there);
     returns the session files written, broken ones included."""
-    from a3s_session import SessionData, v9
+    from a3s_session import v9
+    from a3s_session.v3 import SessionData
     from a3s_session.files import v1_file_name
 
     spec = json.dumps({"files": files, "seed": seed, "max_size": max_size, "per_shape": per_shape})

@@ -340,7 +340,7 @@ def text(size: str, seed: int = 7, shape: str = "text") -> str:
     ulp off for a 17-digit float, so the first load-and-save of a freshly written session may
     change a few float digits; this returns the text after that settles (at most a few passes).
     """
-    from a3s_session import SessionData
+    from a3s_session.v3 import SessionData
 
     out = SessionData.from_dict(session_dict(SIZES[size], seed, shape)).to_json()
     for _ in range(5):
@@ -356,7 +356,7 @@ def _stored(compact: str) -> str:
     import tempfile
     from pathlib import Path
 
-    from a3s_session import FileSessionStore, SessionData
+    from a3s_session.v3 import FileSessionStore, SessionData
 
     session = SessionData.from_json(compact)
     with tempfile.TemporaryDirectory(prefix="a3s-store-workload-") as tmp:

@@ -30,7 +30,7 @@ import msgspec_model  # pyright: ignore[reportMissingImports]
 import workloads  # pyright: ignore[reportMissingImports]
 
 CODECS: dict[str, tuple[Callable[[bytes], Any], Callable[[Any], str | bytes]]] = {
-    "a3s_session": (a3s_session.SessionData.from_json, a3s_session.SessionData.to_json),
+    "a3s_session": (a3s_session.v3.SessionData.from_json, a3s_session.v3.SessionData.to_json),
     "msgspec": (msgspec_model.decode, msgspec_model.encode),
 }
 SIZES = ["S", "M"]

@@ -2,10 +2,11 @@
 //! same *skeleton* as the JSON text it was read from?
 //!
 //! The skeleton of a document is its sequence of object/array brackets and object keys, with
-//! every scalar reduced to "a scalar". When the crate's output has exactly the input's
-//! skeleton, every key of the input sits at the same path in the output, so a write-back
-//! drops nothing and no further work is needed. That is the case for every file the crate's
-//! own store wrote, i.e. nearly always.
+//! every scalar reduced to "a scalar". When every key of the input's skeleton is matched, in
+//! order, by a key at the same place in the output's, a write-back drops nothing and no
+//! further work is needed. Keys only the output has (defaults the crate adds, such as the
+//! fields 9.x added when it reads a 3.0.0 file) are skipped; arrays must match item for item.
+//! That is the case for every file a crate's store wrote, i.e. nearly always.
 //!
 //! The output side never becomes text: [`Skeleton`] is a `serde::Serializer` that walks the
 //! value through the crate's own `Serialize` impl and compares each bracket and key with the
@@ -63,6 +64,14 @@ impl<'a> Tokens<'a> {
             i += 2; // a backslash and the character it escapes
         }
         self.b.len()
+    }
+
+    /// The next token, without consuming it.
+    fn peek(&mut self) -> Tok<'a> {
+        let at = self.i;
+        let tok = self.next();
+        self.i = at;
+        tok
     }
 
     fn next(&mut self) -> Tok<'a> {
@@ -140,22 +149,43 @@ impl ser::Error for Mismatch {
 
 type R = Result<(), Mismatch>;
 
-/// Whether `value`, serialized by its own `Serialize` impl as serde_json would, has exactly the
-/// skeleton of `source` (JSON text serde_json has accepted).
+/// Whether `value`, serialized by its own `Serialize` impl as serde_json would, has every key
+/// of `source` (JSON text serde_json has accepted) in place (see the module docs).
 pub fn same_skeleton<T: Serialize + ?Sized>(source: &str, value: &T) -> bool {
     let mut tokens = Tokens {
         b: source.as_bytes(),
         i: 0,
     };
-    value.serialize(Skeleton { t: &mut tokens }).is_ok() && tokens.next() == Tok::End
+    value.serialize(Skeleton::new(&mut tokens)).is_ok() && tokens.next() == Tok::End
 }
 
 /// The comparing serializer: each call expects the input's next token(s).
 struct Skeleton<'t, 'a> {
     t: &'t mut Tokens<'a>,
+    /// In a map: the key just written is not in the input, so its value is skipped.
+    skip_value: bool,
 }
 
-impl Skeleton<'_, '_> {
+impl<'t, 'a> Skeleton<'t, 'a> {
+    fn new(t: &'t mut Tokens<'a>) -> Self {
+        Skeleton {
+            t,
+            skip_value: false,
+        }
+    }
+
+    /// Whether the input's next key is `key` (then it is consumed); `false` means the output
+    /// has a key the input lacks here, whose value is then skipped.
+    fn has_key(&mut self, key: &str) -> bool {
+        match self.t.peek() {
+            Tok::Key(raw) if raw == key.as_bytes() => {
+                self.t.next();
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn expect(&mut self, want: Tok<'_>) -> R {
         if self.t.next() == want {
             Ok(())
@@ -220,7 +250,7 @@ impl<'t, 'a> ser::Serializer for Skeleton<'t, 'a> {
     ) -> R {
         self.expect(Tok::ObjOpen)?;
         self.key(variant)?;
-        value.serialize(Skeleton { t: self.t })?;
+        value.serialize(Skeleton::new(self.t))?;
         self.expect(Tok::ObjClose)
     }
     fn serialize_seq(mut self, _len: Option<usize>) -> Result<Self, Mismatch> {
@@ -270,7 +300,7 @@ impl ser::SerializeSeq for Skeleton<'_, '_> {
     type Ok = ();
     type Error = Mismatch;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        value.serialize(Skeleton { t: self.t })
+        value.serialize(Skeleton::new(self.t))
     }
     fn end(mut self) -> R {
         self.expect(Tok::ArrClose)
@@ -281,7 +311,7 @@ impl ser::SerializeTuple for Skeleton<'_, '_> {
     type Ok = ();
     type Error = Mismatch;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        value.serialize(Skeleton { t: self.t })
+        value.serialize(Skeleton::new(self.t))
     }
     fn end(mut self) -> R {
         self.expect(Tok::ArrClose)
@@ -292,7 +322,7 @@ impl ser::SerializeTupleStruct for Skeleton<'_, '_> {
     type Ok = ();
     type Error = Mismatch;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        value.serialize(Skeleton { t: self.t })
+        value.serialize(Skeleton::new(self.t))
     }
     fn end(mut self) -> R {
         self.expect(Tok::ArrClose)
@@ -303,7 +333,7 @@ impl ser::SerializeTupleVariant for Skeleton<'_, '_> {
     type Ok = ();
     type Error = Mismatch;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        value.serialize(Skeleton { t: self.t })
+        value.serialize(Skeleton::new(self.t))
     }
     fn end(mut self) -> R {
         self.expect(Tok::ArrClose)?;
@@ -315,13 +345,21 @@ impl ser::SerializeMap for Skeleton<'_, '_> {
     type Ok = ();
     type Error = Mismatch;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> R {
-        let Tok::Key(raw) = self.t.next() else {
-            return Err(Mismatch);
+        // A key only the output has is skipped with its value, as for struct fields.
+        self.skip_value = match self.t.peek() {
+            Tok::Key(raw) if key.serialize(KeyMatch { raw }).is_ok() => {
+                self.t.next();
+                false
+            }
+            _ => true,
         };
-        key.serialize(KeyMatch { raw })
+        Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        value.serialize(Skeleton { t: self.t })
+        if std::mem::take(&mut self.skip_value) {
+            return Ok(());
+        }
+        value.serialize(Skeleton::new(self.t))
     }
     fn end(mut self) -> R {
         self.expect(Tok::ObjClose)
@@ -332,8 +370,10 @@ impl ser::SerializeStruct for Skeleton<'_, '_> {
     type Ok = ();
     type Error = Mismatch;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> R {
-        self.key(key)?;
-        value.serialize(Skeleton { t: self.t })
+        if !self.has_key(key) {
+            return Ok(()); // a key only the output has
+        }
+        value.serialize(Skeleton::new(self.t))
     }
     fn end(mut self) -> R {
         self.expect(Tok::ObjClose)
@@ -344,8 +384,10 @@ impl ser::SerializeStructVariant for Skeleton<'_, '_> {
     type Ok = ();
     type Error = Mismatch;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> R {
-        self.key(key)?;
-        value.serialize(Skeleton { t: self.t })
+        if !self.has_key(key) {
+            return Ok(());
+        }
+        value.serialize(Skeleton::new(self.t))
     }
     fn end(mut self) -> R {
         self.expect(Tok::ObjClose)?;
@@ -507,6 +549,11 @@ mod tests {
         assert!(!same(r#"{"a": 1, "b": null, "items": []}"#)); // null: omitted on output
         assert!(!same(r#"{"items": [], "a": 1}"#)); // another order
         assert!(!same(r#"{"a": 1, "items": [{"b": 1, "a": 2}]}"#)); // map keys re-sorted
+        // Keys only the output has are fine: the crate added them (a default).
+        let doc: Doc = serde_json::from_str(r#"{"a": 1, "items": []}"#).unwrap();
+        assert!(same_skeleton(r#"{"items": []}"#, &doc));
+        assert!(same_skeleton(r#"{"a": 1}"#, &doc));
+        assert!(!same_skeleton(r#"{"items": [], "a": 1}"#, &doc)); // not in order: ask
         assert!(!same(r#"{"a": 1, "items": [{"\u0061": 1}]}"#)); // an escaped key
     }
 
