@@ -99,8 +99,8 @@ def build(
     """Write the corpus under `root` (skipped when a complete one of the same spec is there);
     returns the session files written, broken ones included."""
     from a3s_session import v9
-    from a3s_session.v3 import SessionData
     from a3s_session.files import v1_file_name
+    from a3s_session.v3 import SessionData
 
     spec = json.dumps({"files": files, "seed": seed, "max_size": max_size, "per_shape": per_shape})
     mark = root / DONE_MARK

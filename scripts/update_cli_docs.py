@@ -4,7 +4,8 @@ same blocks and compares, so the page cannot drift from the program.
 
 Each block runs in a fresh working directory prepared by :func:`prepare_workdir`: the
 bundled 9.1.3 sample store as ``store/``, the 3.0.0 sample file as ``sample.json``, a
-3.0.0 store ``legacy/`` holding the sample, and a truncated copy ``broken.json``. Commands
+3.0.0 store ``legacy/`` holding the sample, a truncated copy ``broken.json`` and
+``rejected.json`` (the sample with a ``tenant_id`` 9.1.3 rejects). Commands
 run in bash with colour off and an 80-column terminal width; stdout and stderr are merged.
 
     python scripts/update_cli_docs.py [--check]
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CLI_DOCS = ROOT / "docs" / "cli.md"
 
-_BLOCK = re.compile(r"^```console\n(.*?)^```", re.S | re.M)
+_BLOCK = re.compile(r"^```console\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def console_blocks(text: str) -> list[tuple[int, list[tuple[str, str]]]]:
@@ -53,6 +54,13 @@ def prepare_workdir(where: Path) -> None:
     shutil.copyfile(sample, where / "sample.json")
     text = sample.read_text("utf-8")
     (where / "broken.json").write_text(text[: len(text) // 2], "utf-8")
+    import json
+
+    rejected = json.loads(text)
+    rejected["tenant_id"] = 5  # a 9.x field with a value 9.1.3 rejects
+    (where / "rejected.json").write_text(
+        json.dumps(rejected, indent=2, ensure_ascii=False), "utf-8"
+    )
     legacy = v3.FileSessionStore(where / "legacy")
     legacy.save(v3.SessionData.from_json(text))
 
@@ -69,9 +77,13 @@ def run_command(command: str, cwd: Path) -> str:
         stderr=subprocess.STDOUT,
         text=True,
         timeout=300,
+        check=False,
     )
     out = "".join(line.rstrip() + "\n" for line in run.stdout.splitlines())
-    return out.replace(str(cwd), ".")
+    import a3s_session
+
+    package = str(Path(a3s_session.__file__).resolve().parent)
+    return out.replace(str(cwd), ".").replace(package, "/…/a3s_session")
 
 
 def rewrite(text: str) -> str:

@@ -30,7 +30,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-import a3s_session as a3s
 from a3s_session import v3
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -17,8 +17,7 @@ import pytest
 from typing_extensions import Self
 
 import a3s_session as a3s
-from a3s_session import v3
-from a3s_session import v9
+from a3s_session import v3, v9
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 

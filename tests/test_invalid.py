@@ -32,8 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import a3s_session
-from a3s_session import v3
-from a3s_session import SessionFormatError
+from a3s_session import SessionFormatError, v3
 from a3s_session.v3 import SessionData
 from conftest import Oracle
 

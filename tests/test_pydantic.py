@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
-from a3s_session import v3
-from a3s_session import v9
+from a3s_session import v3, v9
 from a3s_session._pydantic import error_location
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))

@@ -26,8 +26,7 @@ from typing import Any
 import pytest
 
 import a3s_session
-from a3s_session import v3
-from a3s_session import SessionFormatError
+from a3s_session import SessionFormatError, v3
 from a3s_session.v3 import (
     ContextUsage,
     ImageBlock,

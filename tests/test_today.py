@@ -196,9 +196,16 @@ def test_a_9x_document_9_1_3_rejects_is_an_error(rejected_dir: Path) -> None:
 
 def test_cli_and_scan_report_them(rejected_dir: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "a3s_session", "validate", *sorted(map(str, rejected_dir.iterdir()))],
+        [
+            sys.executable,
+            "-m",
+            "a3s_session",
+            "validate",
+            *sorted(map(str, rejected_dir.iterdir())),
+        ],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert run.returncode == 1, run.stdout + run.stderr
     assert "5 files: 0 OK, 5 failed" in run.stdout
@@ -228,6 +235,7 @@ def test_roundtrip_failure_from_3_0_0_float_reading_says_so(tmp_path: Path) -> N
          str(f)],
         capture_output=True,
         text=True,
+        check=False,
     )  # fmt: skip
     assert run.returncode == 1
     assert "float_roundtrip" in run.stdout and "123456789012345.67" in run.stdout
@@ -266,7 +274,10 @@ def test_a_snapshot_file_saved_elsewhere_keeps_its_envelope(tmp_path: Path) -> N
     session.config.name = "copied"
     a3s.FileSessionStore(tmp_path / "dst").save(session)
     copied = a3s.FileSessionStore(tmp_path / "dst").load_snapshot(sid)
-    assert copied is not None and list(copied.retained_artifact_uris) == ["artifact://a", "artifact://b"]
+    assert copied is not None and list(copied.retained_artifact_uris) == [
+        "artifact://a",
+        "artifact://b",
+    ]
     assert copied.session.config.name == "copied"
 
 
@@ -275,14 +286,18 @@ def test_a_snapshot_file_saved_elsewhere_keeps_its_envelope(tmp_path: Path) -> N
 # ---------------------------------------------------------------------------------------------
 def test_abc_covers_both_generations() -> None:
     for gen in (v3, v9):
-        s = gen.SessionData.from_json((CORPUS_DIR / "SessionData" / "full_every_field.json").read_bytes(), unknown="ignore")
+        s = gen.SessionData.from_json(
+            (CORPUS_DIR / "SessionData" / "full_every_field.json").read_bytes(), unknown="ignore"
+        )
         assert isinstance(s, abc.SessionData) and isinstance(s.config, abc.SessionConfig)
         kinds = {type(b).__name__ for m in s.messages for b in m.content}
         assert kinds
         for m in s.messages:
             assert isinstance(m, abc.Message)
             for b in m.content:
-                assert isinstance(b, (abc.TextBlock, abc.ImageBlock, abc.ToolUseBlock, abc.ToolResultBlock))
+                assert isinstance(
+                    b, (abc.TextBlock, abc.ImageBlock, abc.ToolUseBlock, abc.ToolResultBlock)
+                )
         assert isinstance(gen.TextBlock(text="x"), abc.TextBlock)
         assert not isinstance(gen.TextBlock(text="x"), abc.ToolUseBlock)
     assert not isinstance("text", abc.SessionData)
@@ -355,18 +370,16 @@ def test_edit_retries_and_refuses(tmp_path: Path) -> None:
     with store.edit(sid) as s:
         s.config.name = "one"
     assert store.load(sid).config.name == "one"
-    with pytest.raises(KeyError):
-        with store.edit("nope"):
-            pass
-    with pytest.raises(RuntimeError):  # an exception in the block commits nothing
-        with store.edit(sid) as s:
-            s.config.name = "never"
-            raise RuntimeError
+    with pytest.raises(KeyError), store.edit("nope"):
+        pass
+    # An exception in the block commits nothing.
+    with pytest.raises(RuntimeError), store.edit(sid) as s:
+        s.config.name = "never"
+        raise RuntimeError
     assert store.load(sid).config.name == "one"
-    with pytest.raises(a3s.ConflictError):
-        with store.edit(sid) as s:
-            store.update(sid, lambda other: setattr(other.config, "name", "meanwhile"))
-            s.config.name = "loser"
+    with pytest.raises(a3s.ConflictError), store.edit(sid) as s:
+        store.update(sid, lambda other: setattr(other.config, "name", "meanwhile"))
+        s.config.name = "loser"
     tries = 0
     for attempt in store.edit(sid, retries=3):
         with attempt as s:

@@ -23,8 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import a3s_session
-from a3s_session import v3
-from a3s_session import _native, v9
+from a3s_session import _native, v3, v9
 from conftest import CORPUS_DIR, class_for
 
 # The 9.1 extension itself (for its writer switch), once the package has loaded it.

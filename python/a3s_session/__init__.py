@@ -22,6 +22,18 @@ from ._errors import (
 )
 from ._native import ArrowTable, __version__
 from ._samples import SAMPLE_SESSION_ID, sample_session_file, sample_store
+from ._scan import (
+    DEFAULT_BATCH_ROWS,
+    TABLES,
+    Scan,
+    ScanBatches,
+    ScanTable,
+    ScanTables,
+    scan,
+    scan_contents,
+)
+from ._schema import json_schema_of as json_schema
+from .files import SessionDirectory, SessionFile, load_session, read_session_file
 from .v9 import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
@@ -52,19 +64,6 @@ from .v9 import (
     TranscriptVisibility,
     migrate_legacy_store,
 )
-
-from ._scan import (
-    DEFAULT_BATCH_ROWS,
-    TABLES,
-    Scan,
-    ScanBatches,
-    ScanTable,
-    ScanTables,
-    scan,
-    scan_contents,
-)
-from ._schema import json_schema_of as json_schema
-from .files import SessionDirectory, SessionFile, load_session, read_session_file
 
 CRATE_VERSIONS: dict[str, str] = {"v3": v3.CRATE_VERSION, "v9": v9.CRATE_VERSION}
 """The a3s-code-core version each generation links, by generation name."""

@@ -65,18 +65,6 @@ def absolute(paths: Iterable[Path]) -> tuple[Path, ...]:
     return tuple(Path(os.path.abspath(p)) for p in paths)
 
 
-@contextlib.contextmanager
-def reading(paths: Iterable[Path]) -> Iterator[list[Origin]]:
-    """Stamp ``paths`` around a read: yields a list that holds the Origin after the block
-    (stamp None when a file changed during the read)."""
-    files = absolute(paths)
-    before = stamp_of(files)
-    out: list[Origin] = []
-    yield out
-    after = stamp_of(files)
-    out.append(Origin(files, before if before == after else None))
-
-
 # ---------------------------------------------------------------------------------------------
 # The registry: value -> Origin, without keeping values alive
 # ---------------------------------------------------------------------------------------------

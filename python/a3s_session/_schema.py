@@ -350,7 +350,9 @@ def _sample_roots(module: Any) -> list[Any]:
     roots = [session]
     snapshot = getattr(module, "SessionSnapshotV1", None)
     if snapshot is not None:  # 9.x: the envelope the crate builds around the sample
-        roots.append(snapshot.session_only(module.SessionData.from_dict(session, unknown="ignore")).to_dict())
+        roots.append(
+            snapshot.session_only(module.SessionData.from_dict(session, unknown="ignore")).to_dict()
+        )
     return roots
 
 

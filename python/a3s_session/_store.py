@@ -26,6 +26,7 @@ the check is always seen.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import inspect
 import os
 import random
@@ -33,9 +34,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from typing_extensions import Self
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 
 from ._errors import ConflictError, GenerationMismatchError
 from ._origin import Origin, Stamp, absolute, origin_of, remember, repin, stamp_of, store_lock
@@ -136,7 +139,7 @@ class _StoreBase(Generic[S]):
 
     def _check_conflict(self, value: Any, session_id: str, paths: tuple[Path, ...]) -> None:
         origin = origin_of(value)
-        if origin is None or not origin.covers(paths) or not origin.changed():
+        if origin is None or not origin.covers(absolute(paths)) or not origin.changed():
             return
         raise ConflictError(
             f"session {session_id!r} changed on disk since it was read ({self._dir}): saving "
@@ -179,9 +182,9 @@ class _StoreBase(Generic[S]):
     def exists(self, session_id: str) -> bool:
         return bool(self._native.exists(session_id))
 
-    def list(self) -> list[str]:
+    def list(self) -> builtins.list[str]:
         """The ids in the store, sorted."""
-        return list(self._native.list())
+        return builtins.list(self._native.list())
 
     def health_check(self) -> None:
         self._native.health_check()
@@ -266,7 +269,7 @@ class _StoreBase(Generic[S]):
     def exists_async(self, session_id: str) -> asyncio.Future[bool]:
         return self._native.exists_async(session_id)  # type: ignore[no-any-return]
 
-    def list_async(self) -> asyncio.Future[list[str]]:
+    def list_async(self) -> asyncio.Future[builtins.list[str]]:
         return self._native.list_async()  # type: ignore[no-any-return]
 
     def health_check_async(self) -> asyncio.Future[None]:
@@ -352,15 +355,13 @@ class Attempt(Generic[S]):
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         if exc_type is not None or self._pending is None:
-            return False
+            return
         if self._store._commit(self._pending):
             self.committed = True
-            return False
-        if self._last:
+        elif self._last:
             raise _conflict(self._store, self._id)
-        return False
 
     async def __aenter__(self) -> S:
         self._pending = await asyncio.to_thread(self._store._begin, self._id)
@@ -371,17 +372,14 @@ class Attempt(Generic[S]):
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         if exc_type is not None or self._pending is None:
-            return False
+            return
         task = asyncio.ensure_future(asyncio.to_thread(self._store._commit, self._pending))
-        self._store._track(task, None, None)
-        if await asyncio.shield(task):
+        if await self._store._track(task, None, None):
             self.committed = True
-            return False
-        if self._last:
+        elif self._last:
             raise _conflict(self._store, self._id)
-        return False
 
 
 def _conflict(store: _StoreBase[Any], session_id: str) -> ConflictError:
@@ -413,9 +411,9 @@ class Edit(Generic[S]):
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         assert self._single is not None
-        return self._single.__exit__(exc_type, exc, tb)
+        self._single.__exit__(exc_type, exc, tb)
 
     def __iter__(self) -> Iterator[Attempt[S]]:
         for n in range(self._retries + 1):
@@ -447,9 +445,9 @@ class AsyncEdit(Generic[S]):
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         assert self._single is not None
-        return await self._single.__aexit__(exc_type, exc, tb)
+        await self._single.__aexit__(exc_type, exc, tb)
 
     async def __aiter__(self) -> AsyncIterator[Attempt[S]]:
         for n in range(self._retries + 1):
@@ -459,6 +457,10 @@ class AsyncEdit(Generic[S]):
             yield attempt
             if attempt.committed:
                 return
+
+
+def _missing(session_id: str, directory: Path) -> KeyError:
+    return KeyError(f"no session {session_id!r} in {directory}")
 
 
 def _pin_read(value: Any, files: tuple[Path, ...], before: Stamp) -> None:

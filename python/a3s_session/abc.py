@@ -19,7 +19,7 @@ know its crate's types.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, Union, runtime_checkable
+from typing import Any, Protocol, TypeAlias, Union, runtime_checkable
 
 from . import v3, v9
 
@@ -80,7 +80,7 @@ class ToolResultBlock(Protocol):
     def is_error(self) -> bool | None: ...
 
 
-ContentBlock = Union[TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock]
+ContentBlock: TypeAlias = Union[TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock]  # noqa: UP007 (a runtime alias on 3.10)
 """Any content block of either generation."""
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from typing_extensions import Self
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
+
+from ._errors import GenerationWarning
 from ._names import legacy_file_name
-from ._native import FileSessionStore as _NativeStore
 from ._native import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
@@ -35,8 +38,7 @@ from ._native import (
     ToolResultBlock,
     ToolUseBlock,
 )
-
-from ._errors import GenerationWarning
+from ._native import FileSessionStore as _NativeStore
 from ._origin import Origin, absolute, repin, stamp_of, store_lock
 from ._store import _missing, _Pending, _StoreBase, v1_sessions_count
 
@@ -102,6 +104,7 @@ def _warn_if_newer_layout(directory: Path) -> None:
             ),
             stacklevel=3,
         )
+
 
 __all__ = [
     "CRATE_VERSION",

@@ -11,8 +11,10 @@ import asyncio
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from a3s_session_v9._native import FileSessionStore as _NativeStore
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 # The extension module itself, not its package: importing the package first imports this one.
 from a3s_session_v9._native import (
@@ -44,8 +46,7 @@ from a3s_session_v9._native import (
     TranscriptVisibility,
     migrate_legacy_store,
 )
-
-from typing_extensions import Self
+from a3s_session_v9._native import FileSessionStore as _NativeStore
 
 from ._names import legacy_file_name, v1_file_name
 from ._origin import WeakMap, absolute, origin_of, repin, stamp_of, store_lock
@@ -109,7 +110,9 @@ class FileSessionStore(_StoreBase[SessionData]):
         recover_corrupt_wal: bool = False,
     ) -> None:
         self._setup(
-            _NativeStore(dir, encryption_key=encryption_key, recover_corrupt_wal=recover_corrupt_wal)
+            _NativeStore(
+                dir, encryption_key=encryption_key, recover_corrupt_wal=recover_corrupt_wal
+            )
         )
 
     @classmethod
@@ -234,6 +237,7 @@ class FileSessionStore(_StoreBase[SessionData]):
 
     def _commit(self, pending: _Pending[SessionData]) -> bool:
         return self.save_snapshot_cas(pending.snapshot, pending.digest)
+
 
 __all__ = [
     "CRATE_VERSION",

@@ -66,9 +66,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import a3s_session as a3s
-from a3s_session import v3
-from a3s_session import SessionFormatError
+from a3s_session import SessionFormatError, v3
 from a3s_session.v3 import ListView
 
 HERE = Path(__file__).resolve().parent

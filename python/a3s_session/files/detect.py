@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from .. import v3, v9
 from .._errors import UnknownFieldsError, UnknownFieldsWarning, _shown
-from .._origin import Origin, absolute, remember, stamp_of
 from .._native import SEALED_SNAPSHOT_MESSAGE, SessionData, SessionFormatError, is_envelope
+from .._origin import Origin, absolute, remember, stamp_of
 from .envelope import _decode, _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
 
@@ -128,9 +128,7 @@ def load_session(
         report = _unknown_report(read)
         if unknown == "error":
             raise report
-        warnings.warn(
-            UnknownFieldsWarning(str(report), read.unknown_fields), stacklevel=2
-        )
+        warnings.warn(UnknownFieldsWarning(str(report), read.unknown_fields), stacklevel=2)
     return read.session
 
 

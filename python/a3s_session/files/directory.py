@@ -13,7 +13,7 @@ from .. import v3, v9
 from .._errors import ConflictError, WriteRefusedError
 from .._native import FileSessionStore as _V3Store
 from .._native import SessionFormatError
-from .._origin import origin_of, repin, store_lock
+from .._origin import absolute, origin_of, repin, store_lock
 from .detect import read_session_file
 from .model import (
     _V1_SESSIONS,
@@ -208,7 +208,7 @@ class SessionDirectory:
 
     def _check_conflict(self, session: Any, session_id: str, paths: tuple[Path, ...]) -> None:
         origin = origin_of(session)
-        if origin is None or not origin.covers(paths) or not origin.changed():
+        if origin is None or not origin.covers(absolute(paths)) or not origin.changed():
             return
         raise ConflictError(
             f"session {session_id!r} changed on disk since it was read ({self.path}): saving "

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._errors import SessionFormatError, UnknownFieldsError, _shown
-from .._names import _V1_NAME
 
 Layout = Literal["legacy", "v1"]
 LEGACY: Layout = "legacy"
