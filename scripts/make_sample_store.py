@@ -33,7 +33,11 @@ def main() -> None:
     # 2. Today's fields: tenant, principal, correlation, config and message-level 9.x fields.
     doc = dict(base, id="sess-v9", tenant_id="acme", principal="dev@acme.example")
     doc["correlation_id"] = "ticket-4711"
-    doc["config"] = dict(base["config"], max_parallel_tasks=4, tool_presentation_profile="compact")
+    doc["config"] = dict(
+        base["config"],
+        max_parallel_tasks=4,
+        tool_presentation_profile={"schema": "a3s.code.tool-presentation-profile.v1", "mode": "direct"},
+    )
     today = v9.SessionData.from_dict(doc)
     today.messages[0].transcript_visibility = "wire"
     store.save_snapshot(v9.SessionSnapshotV1.session_only(today))

@@ -5,8 +5,9 @@ same blocks and compares, so the page cannot drift from the program.
 Each block runs in a fresh working directory prepared by :func:`prepare_workdir`: the
 bundled 9.1.3 sample store as ``store/``, the 3.0.0 sample file as ``sample.json``, a
 3.0.0 store ``legacy/`` holding the sample, a truncated copy ``broken.json`` and
-``rejected.json`` (the sample with a ``tenant_id`` 9.1.3 rejects). Commands
-run in bash with colour off and an 80-column terminal width; stdout and stderr are merged.
+``rejected.json`` (the sample with a ``tenant_id`` 9.1.3 rejects). A block's
+commands run in one bash process with colour off and an 80-column terminal width; stdout and
+stderr are merged.
 
     python scripts/update_cli_docs.py [--check]
 """
@@ -65,25 +66,38 @@ def prepare_workdir(where: Path) -> None:
     legacy.save(v3.SessionData.from_json(text))
 
 
-def run_command(command: str, cwd: Path) -> str:
+_STEP = "@@a3s-docs-step@@"
+
+
+def _env() -> dict[str, str]:
     env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LC_ALL="C.UTF-8", PYTHONWARNINGS="ignore")
-    bindir = str(Path(sys.executable).parent)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def run_block(commands: list[str], cwd: Path) -> list[str]:
+    """Run a block's commands in one bash process (so ``echo $?`` sees the command before
+    it); what each printed, stdout and stderr merged, with the paths of the run shortened."""
+    script = "".join(
+        f"__a3s_status=$?; printf '\\n{_STEP}\\n'; (exit $__a3s_status); {command}\n"
+        for command in commands
+    )
     run = subprocess.run(
-        ["bash", "-c", command],
+        ["bash", "-c", script],
         cwd=cwd,
-        env=env,
+        env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
-    out = "".join(line.rstrip() + "\n" for line in run.stdout.splitlines())
     import a3s_session
 
     package = str(Path(a3s_session.__file__).resolve().parent)
-    return out.replace(str(cwd), ".").replace(package, "/…/a3s_session")
+    text = run.stdout.replace(str(cwd), ".").replace(package, "/…/a3s_session")
+    outputs = text.split(f"\n{_STEP}\n")[1:]
+    return ["".join(line.rstrip() + "\n" for line in out.splitlines()) for out in outputs]
 
 
 def rewrite(text: str) -> str:
@@ -92,13 +106,12 @@ def rewrite(text: str) -> str:
     last = 0
     for m in _BLOCK.finditer(text):
         pieces.append(text[last : m.start()])
+        commands = [line[2:] for line in m.group(1).splitlines() if line.startswith("$ ")]
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
             prepare_workdir(work)
-            body = ""
-            for line in m.group(1).splitlines():
-                if line.startswith("$ "):
-                    body += line + "\n" + run_command(line[2:], work)
+            outputs = run_block(commands, work)
+        body = "".join(f"$ {c}\n{out}" for c, out in zip(commands, outputs))
         pieces.append("```console\n" + body + "```")
         last = m.end()
     pieces.append(text[last:])

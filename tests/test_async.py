@@ -325,7 +325,7 @@ def test_many_threads_each_with_its_own_loop(tmp_path: Path) -> None:
 def test_from_json_async_and_to_json_async_keep_the_loop_running(
     big_text: str, generation: str
 ) -> None:
-    mod: Any = a3s if generation == "v3" else v9
+    mod: Any = v3 if generation == "v3" else v9
 
     async def main() -> tuple[Any, str, str, int, int]:
         async with Ticker() as ticker:

@@ -93,10 +93,11 @@ def test_no_arguments_summarizes_the_bundled_sample(capsys: pytest.CaptureFixtur
     out, err = capsys.readouterr()
     assert err == ""
     lines = out.splitlines()
-    assert lines[0].endswith("sample_session.json  (bundled sample)")
+    assert lines[0].endswith("id_c2Vzcy03ZjNjMmE5ZQ.json  (bundled sample)")  # the 9.1.3 store
     assert "sess-7f3c2a9e" in out and "refactor-parser" in out
     assert "created  2025-11-25 05:53:20 UTC" in out
-    assert lines[-1] == "round trip: byte-identical (4,973 bytes, pretty)"
+    assert "read by a3s-code-core 9.1.3" in out
+    assert lines[-1] == "round trip: byte-identical (5,850 bytes, pretty)"
     assert ANSI not in out
 
 
@@ -784,7 +785,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert "(bundled sample)" in proc.stdout and ANSI not in proc.stdout
-    assert proc.stdout.rstrip().endswith("round trip: byte-identical (4,973 bytes, pretty)")
+    assert proc.stdout.rstrip().endswith("round trip: byte-identical (5,850 bytes, pretty)")
     proc = subprocess.run(
         [sys.executable, "-m", "a3s_session", "inspect", str(tmp_path)],
         capture_output=True,

@@ -14,7 +14,6 @@ rewrites the outputs from real runs when the commands change.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -27,7 +26,7 @@ README = ROOT / "README.md"
 CLI_DOCS = ROOT / "docs" / "cli.md"
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from update_cli_docs import console_blocks, prepare_workdir, run_command
+from update_cli_docs import console_blocks, prepare_workdir, run_block
 
 
 def _python_blocks(text: str) -> list[tuple[int, str]]:
@@ -70,9 +69,10 @@ def test_the_cli_docs_have_console_blocks() -> None:
     ("line", "steps"), CLI_BLOCKS, ids=[f"docs/cli.md:{n}" for n, _ in CLI_BLOCKS]
 )
 def test_cli_docs_block_output(line: int, steps: list[tuple[str, str]], tmp_path: Path) -> None:
-    if shutil.which("a3s-session") is None and not os.environ.get("VIRTUAL_ENV"):
-        pytest.fail("the a3s-session command is not installed")
+    if shutil.which("a3s-session", path=str(Path(sys.executable).parent)) is None:
+        pytest.fail("the a3s-session command is not installed beside this interpreter")
     prepare_workdir(tmp_path)
-    for command, expected in steps:
-        got = run_command(command, tmp_path)
+    outputs = run_block([command for command, _ in steps], tmp_path)
+    for (command, expected), got in zip(steps, outputs):
         assert got == expected, f"docs/cli.md:{line}: `$ {command}` printed:\n{got}"
+    assert len(outputs) == len(steps)

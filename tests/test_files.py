@@ -18,7 +18,6 @@ from a3s_session.files import (
     WriteRefusedError,
     find_unknown_fields,
     first_difference,
-    load_session,
     parse_session_document,
     read_session_file,
     safe_session_id,
@@ -27,6 +26,12 @@ from a3s_session.files import (
 )
 
 SAMPLE = Path(a3s.__file__).parent / "data" / "sample_session.json"
+
+
+def load_session(path: str | Path, generation: files.Generation | None = None) -> Any:
+    """The session as the document's own generation reads it (these tests are about files
+    of both layouts; ``a3s_session.load_session`` itself reads with 9.1.3 by default)."""
+    return a3s.load_session(path, generation=generation)
 ENVELOPE_LISTS = (
     "artifacts",
     "retained_artifact_uris",
@@ -244,7 +249,12 @@ def test_unknown_fields_in_v1(tmp_path: Path) -> None:
 
 
 def test_unknown_fields_in_legacy() -> None:
-    f = parse_session_document(json.dumps(newer_session()))
+    # Its `tool_result_transform_policy` has a field 9.1.3 refuses: by default 9.1.3 judges
+    # the document (it has 9.x fields) and that is the error; 3.0.0 reads it when asked.
+    with pytest.raises(a3s.SessionFormatError) as err:
+        parse_session_document(json.dumps(newer_session()))
+    assert err.value.path == "config.tool_result_transform_policy.mode"
+    f = parse_session_document(json.dumps(newer_session()), generation="v3")
     assert f.layout == "legacy"
     assert sorted(f.unknown_fields) == sorted(NEWER_FIELDS)
 
@@ -436,7 +446,7 @@ def test_save_refuses_a_session_loaded_with_unknown_fields(tmp_path: Path) -> No
     (store / "sess-7f3c2a9e.json").write_text(
         json.dumps(newer_session(), indent=2), encoding="utf-8"
     )
-    d = SessionDirectory(store)
+    d = SessionDirectory(store, generation="v3")
     s = d.load("sess-7f3c2a9e")
     assert s is not None
     s.state = "Paused"
@@ -453,7 +463,7 @@ def test_save_refuses_a_session_loaded_with_unknown_fields(tmp_path: Path) -> No
     assert json.loads((store / "sess-7f3c2a9e.json").read_text(encoding="utf-8"))["tenant_id"]
     # A fresh directory object checks the stored copy too.
     with pytest.raises(UnknownFieldsError):
-        SessionDirectory(store).save(s)
+        SessionDirectory(store, generation="v3").save(s)
     # force drops them, with the crate's store.
     d.save(s, force=True)
     assert (store / "sess-7f3c2a9e.json").read_text(encoding="utf-8") == s.to_json(pretty=True)

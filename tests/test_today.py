@@ -18,6 +18,8 @@ import a3s_session as a3s
 from a3s_session import abc, v3, v9
 from conftest import CORPUS_DIR
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+
 
 def _doc(**extra: Any) -> dict[str, Any]:
     doc: dict[str, Any] = json.loads((CORPUS_DIR / "SessionData" / "minimal.json").read_text())
@@ -36,7 +38,10 @@ TODAY_FIELDS = {
 def _today_doc() -> dict[str, Any]:
     doc = _doc(**TODAY_FIELDS)
     doc["config"]["max_parallel_tasks"] = 3
-    doc["config"]["tool_presentation_profile"] = "compact"
+    doc["config"]["tool_presentation_profile"] = {
+        "schema": "a3s.code.tool-presentation-profile.v1",
+        "mode": "direct",
+    }
     return doc
 
 
@@ -209,9 +214,10 @@ def test_cli_and_scan_report_them(rejected_dir: Path) -> None:
     )
     assert run.returncode == 1, run.stdout + run.stderr
     assert "5 files: 0 OK, 5 failed" in run.stdout
+    pa = pytest.importorskip("pyarrow")
     scan = a3s.scan(rejected_dir)
-    errors = scan.errors.to_pylist()
-    assert len(errors) == 5 and scan.sessions.num_rows == 0
+    errors = pa.table(scan.errors).to_pylist()
+    assert len(errors) == 5 and pa.table(scan.sessions).num_rows == 0
     assert {e["generation"] for e in errors} == {"v9"}
 
 
@@ -226,10 +232,10 @@ def test_a_3_0_0_document_is_still_read_by_3_0_0(tmp_path: Path) -> None:
 
 
 def test_roundtrip_failure_from_3_0_0_float_reading_says_so(tmp_path: Path) -> None:
-    doc = _doc()
-    doc.pop("total_cost", None)
+    doc = _doc(total_cost=1.5)
+    written = v3.SessionData.from_json(json.dumps(doc)).to_json(pretty=True)  # the crate's bytes
     f = tmp_path / "float.json"
-    f.write_text(json.dumps(doc)[:-1] + ', "total_cost": 123456789012345.67}')
+    f.write_text(written.replace('"total_cost": 1.5', '"total_cost": 123456789012345.67'))
     run = subprocess.run(
         [sys.executable, "-m", "a3s_session", "validate", "--roundtrip", "--generation", "v3",
          str(f)],

@@ -7,7 +7,7 @@ import datetime as _dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._native import SessionData, TextBlock, ToolResultBlock, ToolUseBlock
+from .abc import TextBlock, ToolResultBlock, ToolUseBlock
 
 
 def when(ts: int) -> str:
@@ -26,8 +26,9 @@ def iso_when(ts: int) -> str:
         return str(ts)
 
 
-def summarize(s: SessionData) -> dict[str, Any]:
-    """Counts and facts about a session, as plain (JSON-serializable) data."""
+def summarize(s: Any) -> dict[str, Any]:
+    """Counts and facts about a session of either generation, as plain (JSON-serializable)
+    data."""
     roles: collections.Counter[str] = collections.Counter()
     tool_calls: collections.Counter[str] = collections.Counter()
     tool_errors = 0
