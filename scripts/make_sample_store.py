@@ -36,7 +36,10 @@ def main() -> None:
     doc["config"] = dict(
         base["config"],
         max_parallel_tasks=4,
-        tool_presentation_profile={"schema": "a3s.code.tool-presentation-profile.v1", "mode": "direct"},
+        tool_presentation_profile={
+            "schema": "a3s.code.tool-presentation-profile.v1",
+            "mode": "direct",
+        },
     )
     today = v9.SessionData.from_dict(doc)
     today.messages[0].transcript_visibility = "wire"

@@ -32,6 +32,8 @@ def load_session(path: str | Path, generation: files.Generation | None = None) -
     """The session as the document's own generation reads it (these tests are about files
     of both layouts; ``a3s_session.load_session`` itself reads with 9.1.3 by default)."""
     return a3s.load_session(path, generation=generation)
+
+
 ENVELOPE_LISTS = (
     "artifacts",
     "retained_artifact_uris",

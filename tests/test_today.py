@@ -253,13 +253,13 @@ def test_roundtrip_failure_from_3_0_0_float_reading_says_so(tmp_path: Path) -> N
 def test_saving_into_the_other_generations_store(tmp_path: Path) -> None:
     old = v3.SessionData.from_json(json.dumps(_doc()))
     with pytest.raises(a3s.GenerationMismatchError) as err:
-        v9.FileSessionStore(tmp_path / "a").save(old)
+        v9.FileSessionStore(tmp_path / "a").save(old)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     message = str(err.value)
     assert "3.0.0" in message and "9.1.3" in message and "from_json(session.to_json())" in message
     new = v9.SessionData.from_json(old.to_json())  # the conversion the message names
     v9.FileSessionStore(tmp_path / "a").save(new)
     with pytest.raises(a3s.GenerationMismatchError, match="drops every field 9.x added"):
-        v3.FileSessionStore(tmp_path / "b").save(new)
+        v3.FileSessionStore(tmp_path / "b").save(new)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 def test_a_3_0_0_store_on_todays_layout_says_so(tmp_path: Path) -> None:
@@ -369,20 +369,26 @@ def test_saving_a_legacy_9x_file_leaves_no_stale_copy(tmp_path: Path) -> None:
     assert d.load(doc["id"]).config.name == "edited"
 
 
+def _load(store: v9.FileSessionStore, sid: str) -> v9.SessionData:
+    found = store.load(sid)
+    assert found is not None
+    return found
+
+
 def test_edit_retries_and_refuses(tmp_path: Path) -> None:
     store = a3s.FileSessionStore(tmp_path)
     store.save(v9.SessionData.from_json(json.dumps(_doc())))
     sid = _doc()["id"]
     with store.edit(sid) as s:
         s.config.name = "one"
-    assert store.load(sid).config.name == "one"
+    assert _load(store, sid).config.name == "one"
     with pytest.raises(KeyError), store.edit("nope"):
         pass
     # An exception in the block commits nothing.
     with pytest.raises(RuntimeError), store.edit(sid) as s:
         s.config.name = "never"
         raise RuntimeError
-    assert store.load(sid).config.name == "one"
+    assert _load(store, sid).config.name == "one"
     with pytest.raises(a3s.ConflictError), store.edit(sid) as s:
         store.update(sid, lambda other: setattr(other.config, "name", "meanwhile"))
         s.config.name = "loser"
@@ -393,7 +399,7 @@ def test_edit_retries_and_refuses(tmp_path: Path) -> None:
             if tries == 1:  # someone else commits during the first try
                 store.update(sid, lambda other: setattr(other.config, "name", "first"))
             s.messages.append({"role": "user", "content": [{"type": "text", "text": "mine"}]})
-    final = store.load(sid)
+    final = _load(store, sid)
     assert tries == 2 and final.config.name == "first" and len(final.messages) == 1
 
 
@@ -431,7 +437,7 @@ print(reported)
 def test_compare_and_swap_holds_across_processes(
     tmp_path: Path, gen: str, mode: str, procs: int
 ) -> None:
-    module = v9 if gen == "v9" else v3
+    module: Any = v9 if gen == "v9" else v3
     start = _doc()
     start["id"] = "shared"
     module.FileSessionStore(tmp_path).save(module.SessionData.from_json(json.dumps(start)))
