@@ -1,6 +1,6 @@
-"""Run every ``console`` block of docs/cli.md and write what each command really prints
-under it (``--check``: only say whether the file is current). tests/test_docs.py runs the
-same blocks and compares, so the page cannot drift from the program.
+"""Run every ``console`` block of docs/cli.md and the README and write what each command
+really prints under it (``--check``: only say whether they are current). tests/test_docs.py
+runs the same blocks and compares, so the pages cannot drift from the program.
 
 Each block runs in a fresh working directory prepared by :func:`prepare_workdir`: the
 bundled 9.1.3 sample store as ``store/``, the 3.0.0 sample file as ``sample.json``, a
@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI_DOCS = ROOT / "docs" / "cli.md"
+#: The pages whose console blocks are run (and rewritten).
+PAGES = (CLI_DOCS, ROOT / "README.md")
 
 _BLOCK = re.compile(r"^```console\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
@@ -122,14 +124,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if stale")
     args = parser.parse_args()
-    text = CLI_DOCS.read_text("utf-8")
-    new = rewrite(text)
-    if args.check:
+    stale = []
+    for page in PAGES:
+        text = page.read_text("utf-8")
+        new = rewrite(text)
         if new != text:
-            print("docs/cli.md is stale: run python scripts/update_cli_docs.py")
-            return 1
-        return 0
-    CLI_DOCS.write_text(new, "utf-8")
+            stale.append(page.relative_to(ROOT))
+            if not args.check:
+                page.write_text(new, "utf-8")
+    if args.check and stale:
+        print(f"stale: {', '.join(map(str, stale))}: run python scripts/update_cli_docs.py")
+        return 1
     return 0
 
 

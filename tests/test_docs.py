@@ -1,15 +1,14 @@
-"""Docs that cannot drift: every ``python`` block of the README runs, and every ``console``
-block of docs/cli.md is run and its output compared, on the bundled samples.
+"""Docs that cannot drift: every ``python`` block of the README and docs/cli.md runs, and
+every ``console`` block of both is run and its output compared, on the bundled samples.
 
-``python`` blocks (README and docs/cli.md) run one by one, each in a fresh namespace and a
-fresh, empty working directory: a block sets up what it needs
-(``a3s_session.sample_store("store")``).
+``python`` blocks run one by one, each in a fresh namespace and a fresh, empty working
+directory: a block sets up what it needs (``a3s_session.sample_store("store")``).
 
-docs/cli.md blocks run in one working directory per block, prepared by ``_cli_workdir``
-(the layout its "Setup" section describes): each ``$ command`` line runs in bash and what
-follows it, up to the next ``$`` line, must be exactly what it prints (stdout and stderr
-merged, as a terminal shows them; trailing spaces aside). ``scripts/update_cli_docs.py``
-rewrites the outputs from real runs when the commands change.
+``console`` blocks run in a fresh directory each, prepared by ``prepare_workdir`` (the files
+docs/cli.md lists): a block's ``$ command`` lines run in one bash process, and what follows
+each, up to the next ``$`` line, must be exactly what it prints (stdout and stderr merged;
+trailing spaces aside). ``python scripts/update_cli_docs.py`` rewrites the outputs from real
+runs when the commands change.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ README = ROOT / "README.md"
 CLI_DOCS = ROOT / "docs" / "cli.md"
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from update_cli_docs import console_blocks, prepare_workdir, run_block
+from update_cli_docs import PAGES, console_blocks, prepare_workdir, run_block
 
 
 def _python_blocks(text: str) -> list[tuple[int, str]]:
@@ -58,21 +57,23 @@ def test_python_block_runs(
     exec(compile(code, f"{doc}:{line}", "exec"), namespace)  # noqa: S102
 
 
-CLI_BLOCKS = console_blocks(CLI_DOCS.read_text("utf-8"))
+CLI_BLOCKS = [
+    (f"{page.relative_to(ROOT)}:{line}", steps)
+    for page in PAGES
+    for line, steps in console_blocks(page.read_text("utf-8"))
+]
 
 
 def test_the_cli_docs_have_console_blocks() -> None:
     assert len(CLI_BLOCKS) >= 8
 
 
-@pytest.mark.parametrize(
-    ("line", "steps"), CLI_BLOCKS, ids=[f"docs/cli.md:{n}" for n, _ in CLI_BLOCKS]
-)
-def test_cli_docs_block_output(line: int, steps: list[tuple[str, str]], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("where", "steps"), CLI_BLOCKS, ids=[w for w, _ in CLI_BLOCKS])
+def test_console_block_output(where: str, steps: list[tuple[str, str]], tmp_path: Path) -> None:
     if shutil.which("a3s-session", path=str(Path(sys.executable).parent)) is None:
         pytest.fail("the a3s-session command is not installed beside this interpreter")
     prepare_workdir(tmp_path)
     outputs = run_block([command for command, _ in steps], tmp_path)
     for (command, expected), got in zip(steps, outputs):
-        assert got == expected, f"docs/cli.md:{line}: `$ {command}` printed:\n{got}"
+        assert got == expected, f"{where}: `$ {command}` printed:\n{got}"
     assert len(outputs) == len(steps)

@@ -16,13 +16,13 @@ use pyo3::{PyClass, PyClassInitializer};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
 use crate::error::report_unknown;
+use crate::error::{Error, Result};
 use crate::json::{self, parse_json_str, with_input_text, write_json};
-use crate::unknown::Policy;
 use crate::listview::ListView;
 use crate::lock::{free_detached, lock, maybe_detach, Lock};
 use crate::scalar::assign;
+use crate::unknown::Policy;
 
 /// A crate value and its views.
 pub struct State<V, W> {

@@ -115,10 +115,7 @@ impl<'a> Tokens<'a> {
             _ => {
                 // A number or a literal: everything up to the next separator or bracket.
                 while let Some(c) = self.b.get(self.i) {
-                    if matches!(
-                        c,
-                        b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}' | b']' | b':'
-                    ) {
+                    if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}' | b']' | b':') {
                         break;
                     }
                     self.i += 1;
@@ -549,7 +546,7 @@ mod tests {
         assert!(!same(r#"{"a": 1, "b": null, "items": []}"#)); // null: omitted on output
         assert!(!same(r#"{"items": [], "a": 1}"#)); // another order
         assert!(!same(r#"{"a": 1, "items": [{"b": 1, "a": 2}]}"#)); // map keys re-sorted
-        // Keys only the output has are fine: the crate added them (a default).
+                                                                    // Keys only the output has are fine: the crate added them (a default).
         let doc: Doc = serde_json::from_str(r#"{"a": 1, "items": []}"#).unwrap();
         assert!(same_skeleton(r#"{"items": []}"#, &doc));
         assert!(same_skeleton(r#"{"a": 1}"#, &doc));
