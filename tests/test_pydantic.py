@@ -55,7 +55,7 @@ class V9Holder(BaseModel):
     snapshot: v9.SessionSnapshotV1 | None = None
 
 
-GENERATIONS: list[tuple[Any, type[BaseModel]]] = [(a3s, V3Holder), (v9, V9Holder)]
+GENERATIONS: list[tuple[Any, type[BaseModel]]] = [(v3, V3Holder), (v9, V9Holder)]
 
 
 @pytest.mark.parametrize(("mod", "holder"), GENERATIONS, ids=["v3", "v9"])
@@ -285,10 +285,11 @@ def test_fastapi_body_and_response(tmp_path: Path) -> None:
     r = client.post("/sessions", content=text, headers={"content-type": "application/json"})
     assert r.status_code == 200, r.text
     assert r.json() == {"id": "sess-7f3c2a9e", "messages": 6}
-    assert v3.FileSessionStore(tmp_path).load("sess-7f3c2a9e") == v3.SessionData.from_json(text)
+    # The example serves today's generation: the body is read by 9.1.3 and stored by its store.
+    assert a3s.FileSessionStore(tmp_path).load("sess-7f3c2a9e") == a3s.SessionData.from_json(text)
     r = client.get("/sessions/sess-7f3c2a9e")
     assert r.status_code == 200
-    assert r.text == v3.SessionData.from_json(text).to_json()
+    assert r.text == a3s.SessionData.from_json(text).to_json()
     bad = json.loads(text)
     bad["state"] = "Sleeping"
     r = client.post("/sessions", json=bad)

@@ -495,3 +495,17 @@ def test_drain_waits_for_a_cancelled_save(tmp_path: Path) -> None:
             return len(store._in_flight)
 
     assert asyncio.run(go()) == 0
+
+
+def test_a_check_that_cannot_list_the_fields_still_reads_and_says_so() -> None:
+    """The crate skips an unknown value without serde_json's depth limit; listing the field
+    would need a parse that has it. The read succeeds, and the warning says why it could not
+    list what the crate ignores."""
+    text = json.dumps(_doc())
+    deep = "{" + '"x": ' + "[" * 5000 + "]" * 5000 + ", " + text[1:]
+    for gen in (v3, v9):
+        with pytest.warns(a3s.UnknownFieldsWarning, match="could not list") as caught:
+            s = gen.SessionData.from_json(deep)
+        assert s.id == _doc()["id"] and caught.list[0].message.fields == []  # type: ignore[union-attr]
+        with pytest.raises(a3s.UnknownFieldsError, match="recursion limit"):
+            gen.SessionData.from_json(deep, unknown="error")

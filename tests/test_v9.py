@@ -222,7 +222,7 @@ def test_generation_is_picked_from_the_document(tmp_path: Path) -> None:
 
 def test_module_api() -> None:
     assert a3s.CRATE_VERSIONS == {"v3": "3.0.0", "v9": "9.1.3"}
-    assert a3s.SessionData is v3.SessionData and v9.SessionData is not v3.SessionData
+    assert a3s.SessionData is v9.SessionData and v9.SessionData is not v3.SessionData
     assert v9.SessionFormatError is a3s.SessionFormatError
     assert repr(v9.SessionData(id="x").messages) == "[]"
     assert "messages=[0 items]" in repr(v9.SessionData(id="x"))

@@ -88,23 +88,31 @@ def _shown(fields: list[str]) -> str:
     return ", ".join(fields[:8]) + (f", ... ({len(fields)} in all)" if len(fields) > 8 else "")
 
 
-def _report_unknown_fields(class_name: str, fields: list[str], policy: str) -> None:
-    """Called by the native ``from_json`` / ``from_dict`` when the crate ignored input fields:
-    warn (pointing at the caller's line) or raise."""
-    what = "field" if len(fields) == 1 else "fields"
-    if policy == "error":
-        raise UnknownFieldsError(
-            f"{class_name}: the document has {len(fields)} {what} the crate ignores "
-            f"(writing it back would drop them): {_shown(fields)}",
-            fields,
+def _report_unknown_fields(
+    class_name: str, fields: list[str], policy: str, reason: str | None = None
+) -> None:
+    """Called by the native ``from_json`` / ``from_dict`` when the crate ignored input fields
+    (or when they could not be listed: ``reason``): warn, pointing at the caller's line, or
+    raise."""
+    if reason is not None:
+        text = (
+            f"{class_name}: could not list the fields the crate ignores ({reason}); writing "
+            "the document back may drop some"
         )
+    else:
+        what, them = ("field", "it") if len(fields) == 1 else ("fields", "them")
+        text = (
+            f"{class_name}: the document has {len(fields)} {what} the crate ignores (writing "
+            f"it back would drop {them}): {_shown(fields)}"
+        )
+    if policy == "error":
+        raise UnknownFieldsError(text, fields)
     import warnings
 
     warnings.warn(
         UnknownFieldsWarning(
-            f"{class_name}: the document has {len(fields)} {what} the crate ignores "
-            f"(writing it back would drop them): {_shown(fields)}; pass unknown='ignore' "
-            "to read without this warning or unknown='error' to refuse",
+            text + "; pass unknown='ignore' to read without this warning or unknown='error' "
+            "to refuse",
             fields,
         ),
         stacklevel=2,

@@ -42,24 +42,38 @@ pub fn install_unknown_reporter(py: Python<'_>, reporter: Bound<'_, PyAny>) -> P
     Ok(())
 }
 
+/// What the unknown-field check found: the field paths, or why it could not list them (a
+/// document the crate accepts may still be beyond what the check can parse, e.g. nesting
+/// deeper than serde_json's recursion limit inside a value the crate skips).
+pub type Unknown = std::result::Result<Vec<String>, String>;
+
 /// Report the fields of a document read into `class` that the crate ignores: a warning, or
 /// (policy `error`) the exception to raise. Without the package's reporter (the layer's own
 /// tests) a plain `UserWarning` / format error says the same.
 pub fn report_unknown(
     py: Python<'_>,
     class: &str,
-    fields: Vec<String>,
+    found: Unknown,
     policy: crate::unknown::Policy,
 ) -> Result<()> {
     use crate::unknown::Policy;
-    if fields.is_empty() || policy == Policy::Ignore {
+    let (fields, reason) = match found {
+        Ok(fields) => (fields, None),
+        Err(reason) => (Vec::new(), Some(reason)),
+    };
+    if (fields.is_empty() && reason.is_none()) || policy == Policy::Ignore {
         return Ok(());
     }
     if let Some(reporter) = UNKNOWN_REPORTER.get(py) {
-        reporter.bind(py).call1((class, fields, policy.as_str()))?;
+        reporter
+            .bind(py)
+            .call1((class, fields, policy.as_str(), reason))?;
         return Ok(());
     }
-    let msg = format!("{class}: fields the crate ignores: {}", fields.join(", "));
+    let msg = match reason {
+        Some(reason) => format!("{class}: could not list the fields the crate ignores: {reason}"),
+        None => format!("{class}: fields the crate ignores: {}", fields.join(", ")),
+    };
     match policy {
         Policy::Error => Err(Error::format(msg)),
         _ => {
@@ -123,6 +137,20 @@ pub fn join_path(segment: &str, path: &str) -> String {
 }
 
 impl Error {
+    /// One line saying what went wrong (for a message that is not this error's own).
+    pub fn describe(&self) -> String {
+        match self {
+            Error::Format {
+                msg, line, column, ..
+            } => match (line, column) {
+                (Some(l), Some(c)) => format!("{msg} at line {l} column {c}"),
+                _ => msg.clone(),
+            },
+            Error::Type { msg, .. } | Error::Overflow { msg, .. } => msg.clone(),
+            Error::Python { err, .. } => err.to_string(),
+        }
+    }
+
     pub fn format(msg: impl Into<String>) -> Self {
         Error::Format {
             msg: msg.into(),

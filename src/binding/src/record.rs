@@ -261,9 +261,10 @@ pub fn admit_or_err<N: Node>(value: N::Value) -> Result<N> {
 pub fn from_json<N: Node>(py: Python<'_>, data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> {
     let (value, unknown) = with_input_text(py, data, |text| {
         let value = parse_json_str(text, N::admit)?;
+        // The crate accepted the document: the check never turns that into a failure.
         let unknown = match policy {
-            Policy::Ignore => Vec::new(),
-            _ => crate::unknown::unknown_fields(text, &value, N::admit)?,
+            Policy::Ignore => Ok(Vec::new()),
+            _ => crate::unknown::unknown_fields(text, &value, N::admit).map_err(|e| e.describe()),
         };
         Ok((value, unknown))
     })?;
@@ -277,10 +278,12 @@ pub fn from_dict<N: Node>(data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> 
     let node: N = admit_or_err(json::from_python(data)?)?;
     if policy != Policy::Ignore {
         let py = data.py();
-        let text = json::python_to_text(data)?;
-        let unknown = with_value(py, &node, false, |value| {
-            crate::unknown::unknown_fields(&text, value, N::admit)
-        })??;
+        let unknown = match json::python_to_text(data) {
+            Ok(text) => with_value(py, &node, false, |value| {
+                crate::unknown::unknown_fields(&text, value, N::admit).map_err(|e| e.describe())
+            })?,
+            Err(e) => Err(e.describe()),
+        };
         report_unknown(py, <N as Node>::NAME, unknown, policy)?;
     }
     Ok(node)

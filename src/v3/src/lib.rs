@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use pyo3::prelude::*;
 
 /// Python module of this generation's classes (pickle finds them there).
-const MODULE: &str = "a3s_session";
+const MODULE: &str = "a3s_session.v3";
 
 /// One class table of this generation: `record_class!` with the generation's module.
 macro_rules! table {
     ($($body:tt)*) => {
-        a3s_session_binding::record_class! { module = "a3s_session"; $($body)* }
+        a3s_session_binding::record_class! { module = "a3s_session.v3"; $($body)* }
     };
 }
 

@@ -18,7 +18,7 @@ use crate::session::PySessionData;
 /// Each operation has a blocking form (the interpreter released while it runs) and an
 /// `*_async` twin returning an asyncio future of the running loop, run on the extension's
 /// store runtime; cancelling it never cuts a write short (see `runtime::awaitable`).
-#[pyclass(frozen, module = "a3s_session", name = "FileSessionStore")]
+#[pyclass(frozen, module = "a3s_session.v3", name = "FileSessionStore")]
 pub struct PyFileSessionStore {
     store: Arc<FileSessionStore>,
     dir: PathBuf,
