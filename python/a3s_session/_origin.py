@@ -112,6 +112,24 @@ def origin_of(value: Any) -> Origin | None:
     return _origins.get(value)
 
 
+def check_unchanged(value: Any, session_id: str, paths: Iterable[Path], directory: Path) -> None:
+    """Raise ConflictError when ``value`` was read from one of ``paths`` (the files a save of
+    ``session_id`` may replace) and that file changed since."""
+    files = absolute(paths)
+    origin = origin_of(value)
+    if origin is None or not origin.covers(files) or not origin.changed():
+        return
+    from ._errors import ConflictError
+
+    raise ConflictError(
+        f"session {session_id!r} changed on disk since it was read ({directory}): saving "
+        "would replace the newer version. Load it again and re-apply the change (or use "
+        "store.edit()/update(), which retry), or pass force=True to overwrite it",
+        session_id=session_id,
+        path=next((p for p in files if p.exists()), files[0]),
+    )
+
+
 def repin(value: Any, paths: Iterable[Path]) -> None:
     """After this process wrote ``value`` to ``paths``: that version is now the one it was
     read from."""

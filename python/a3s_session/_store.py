@@ -41,7 +41,16 @@ if TYPE_CHECKING:
 
 
 from ._errors import ConflictError, GenerationMismatchError
-from ._origin import Origin, Stamp, absolute, origin_of, remember, repin, stamp_of, store_lock
+from ._origin import (
+    Origin,
+    Stamp,
+    absolute,
+    check_unchanged,
+    remember,
+    repin,
+    stamp_of,
+    store_lock,
+)
 
 S = TypeVar("S")  # the generation's SessionData
 T = TypeVar("T")
@@ -138,16 +147,7 @@ class _StoreBase(Generic[S]):
         )
 
     def _check_conflict(self, value: Any, session_id: str, paths: tuple[Path, ...]) -> None:
-        origin = origin_of(value)
-        if origin is None or not origin.covers(absolute(paths)) or not origin.changed():
-            return
-        raise ConflictError(
-            f"session {session_id!r} changed on disk since it was read ({self._dir}): saving "
-            "would replace the newer version. Load it again and re-apply the change (or use "
-            "store.edit()/update(), which retry), or pass force=True to overwrite it",
-            session_id=session_id,
-            path=next((p for p in paths if p.exists()), paths[0]),
-        )
+        check_unchanged(value, session_id, paths, self._dir)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -390,9 +390,8 @@ def _conflict(store: _StoreBase[Any], session_id: str) -> ConflictError:
     )
 
 
-class Edit(Generic[S]):
-    """What :meth:`FileSessionStore.edit` returns: a context manager (one attempt) or an
-    iterable of attempts (retried after a conflict)."""
+class _Attempts(Generic[S]):
+    """The attempts of one edit: at most ``retries`` after the first."""
 
     def __init__(self, store: _StoreBase[S], session_id: str, retries: int) -> None:
         if retries < 0:
@@ -401,6 +400,14 @@ class Edit(Generic[S]):
         self._id = session_id
         self._retries = retries
         self._single: Attempt[S] | None = None
+
+    def _attempt(self, n: int) -> Attempt[S]:
+        return Attempt(self._store, self._id, last=n == self._retries)
+
+
+class Edit(_Attempts[S]):
+    """What :meth:`FileSessionStore.edit` returns: a context manager (one attempt) or an
+    iterable of attempts (retried after a conflict)."""
 
     def __enter__(self) -> S:
         self._single = Attempt(self._store, self._id, last=True)
@@ -419,22 +426,14 @@ class Edit(Generic[S]):
         for n in range(self._retries + 1):
             if n:
                 time.sleep(_backoff(n))
-            attempt = Attempt(self._store, self._id, last=n == self._retries)
+            attempt = self._attempt(n)
             yield attempt
             if attempt.committed:
                 return
 
 
-class AsyncEdit(Generic[S]):
+class AsyncEdit(_Attempts[S]):
     """What :meth:`FileSessionStore.edit_async` returns (see :class:`Edit`)."""
-
-    def __init__(self, store: _StoreBase[S], session_id: str, retries: int) -> None:
-        if retries < 0:
-            raise ValueError("retries must be >= 0")
-        self._store = store
-        self._id = session_id
-        self._retries = retries
-        self._single: Attempt[S] | None = None
 
     async def __aenter__(self) -> S:
         self._single = Attempt(self._store, self._id, last=True)
@@ -453,7 +452,7 @@ class AsyncEdit(Generic[S]):
         for n in range(self._retries + 1):
             if n:
                 await asyncio.sleep(_backoff(n))
-            attempt = Attempt(self._store, self._id, last=n == self._retries)
+            attempt = self._attempt(n)
             yield attempt
             if attempt.committed:
                 return

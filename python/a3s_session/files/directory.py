@@ -10,10 +10,10 @@ from typing import Any
 from a3s_session_v9._native import FileSessionStore as _V9Store
 
 from .. import v3, v9
-from .._errors import ConflictError, WriteRefusedError
+from .._errors import WriteRefusedError
 from .._native import FileSessionStore as _V3Store
 from .._native import SessionFormatError
-from .._origin import absolute, origin_of, repin, store_lock
+from .._origin import check_unchanged, repin, store_lock
 from .detect import read_session_file
 from .model import (
     _V1_SESSIONS,
@@ -180,7 +180,7 @@ class SessionDirectory:
         paths = (self.v1_path(session_id), self.legacy_path(session_id))
         with store_lock(self.path):
             if not force:
-                self._check_conflict(session, session_id, paths)
+                check_unchanged(session, session_id, paths, self.path)
                 self._check_write(session_id, generation=generation)
             self._unknown.pop(session_id, None)
             if generation == "v9":
@@ -205,18 +205,6 @@ class SessionDirectory:
         except (SessionFormatError, OSError):
             return None
         return legacy if stored.layout == LEGACY and stored.session.id == session_id else None
-
-    def _check_conflict(self, session: Any, session_id: str, paths: tuple[Path, ...]) -> None:
-        origin = origin_of(session)
-        if origin is None or not origin.covers(absolute(paths)) or not origin.changed():
-            return
-        raise ConflictError(
-            f"session {session_id!r} changed on disk since it was read ({self.path}): saving "
-            "would replace the newer version. Read it again and re-apply the change, or pass "
-            "force=True to overwrite it",
-            session_id=session_id,
-            path=next((p for p in paths if p.exists()), paths[0]),
-        )
 
     def _check_write(self, session_id: str, *, generation: Generation) -> None:
         known = self._unknown.get(session_id)
