@@ -509,3 +509,30 @@ def test_a_check_that_cannot_list_the_fields_still_reads_and_says_so() -> None:
         assert s.id == _doc()["id"] and caught.list[0].message.fields == []  # type: ignore[union-attr]
         with pytest.raises(a3s.UnknownFieldsError, match="recursion limit"):
             gen.SessionData.from_json(deep, unknown="error")
+
+
+@pytest.mark.parametrize("gen", [v3, v9], ids=["v3", "v9"])
+def test_edit_async_and_update_async(tmp_path: Path, gen: Any) -> None:
+    import asyncio
+
+    async def go() -> Any:
+        store = await gen.FileSessionStore.open_async(tmp_path)
+        await store.save_async(gen.SessionData.from_json(json.dumps(_doc())))
+        sid = _doc()["id"]
+
+        async def rename(s: Any) -> None:
+            s.config.name = "async"
+
+        await store.update_async(sid, rename)
+        async with store.edit_async(sid) as s:
+            s.messages.append({"role": "user", "content": [{"type": "text", "text": "a"}]})
+        async for attempt in store.edit_async(sid, retries=2):
+            async with attempt as s:
+                s.config.name = s.config.name + "+again"
+        await store.aclose()
+        with pytest.raises(RuntimeError, match="closed"):
+            store.save_async(s)
+        return store.load(sid)
+
+    final = asyncio.run(go())
+    assert final.config.name == "async+again" and len(final.messages) == 1

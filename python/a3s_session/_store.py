@@ -356,9 +356,12 @@ class Attempt(Generic[S]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is not None or self._pending is None:
-            return
-        if self._store._commit(self._pending):
+        if exc_type is None and self._pending is not None:
+            self._settle(self._store._commit(self._pending))
+
+    def _settle(self, committed: bool) -> None:
+        """After the commit: done, or (on the last attempt) the conflict is the outcome."""
+        if committed:
             self.committed = True
         elif self._last:
             raise _conflict(self._store, self._id)
@@ -373,13 +376,10 @@ class Attempt(Generic[S]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is not None or self._pending is None:
-            return
-        task = asyncio.ensure_future(asyncio.to_thread(self._store._commit, self._pending))
-        if await self._store._track(task, None, None):
-            self.committed = True
-        elif self._last:
-            raise _conflict(self._store, self._id)
+        if exc_type is None and self._pending is not None:
+            # In a worker thread (it takes the store's lock); tracked, so drain() waits for it.
+            task = asyncio.ensure_future(asyncio.to_thread(self._store._commit, self._pending))
+            self._settle(await self._store._track(task, None, None))
 
 
 def _conflict(store: _StoreBase[Any], session_id: str) -> ConflictError:
