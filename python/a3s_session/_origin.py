@@ -112,6 +112,17 @@ def origin_of(value: Any) -> Origin | None:
     return _origins.get(value)
 
 
+def pin_read(value: Any, files: tuple[Path, ...], before: Stamp) -> Origin:
+    """Remember (and return) that ``value`` was read from ``files`` (absolute), stamped
+    ``before`` the read: unpinned (stamp None) when they changed during it. A ``None`` value
+    (nothing was read) is not remembered."""
+    after = stamp_of(files)
+    origin = Origin(files, before if before == after else None)
+    if value is not None:
+        remember(value, origin)
+    return origin
+
+
 def check_unchanged(value: Any, session_id: str, paths: Iterable[Path], directory: Path) -> None:
     """Raise ConflictError when ``value`` was read from one of ``paths`` (the files a save of
     ``session_id`` may replace) and that file changed since."""

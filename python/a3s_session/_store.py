@@ -41,16 +41,7 @@ if TYPE_CHECKING:
 
 
 from ._errors import ConflictError, GenerationMismatchError
-from ._origin import (
-    Origin,
-    Stamp,
-    absolute,
-    check_unchanged,
-    remember,
-    repin,
-    stamp_of,
-    store_lock,
-)
+from ._origin import Origin, absolute, check_unchanged, pin_read, repin, stamp_of, store_lock
 
 S = TypeVar("S")  # the generation's SessionData
 T = TypeVar("T")
@@ -62,10 +53,7 @@ DEFAULT_RETRIES = 10
 class _Pending(Generic[S]):
     """One edit attempt: what was read, and how to tell whether it is still current."""
 
-    def __init__(
-        self, session_id: str, session: S, snapshot: Any, digest: str | None, origin: Origin
-    ) -> None:
-        self.session_id = session_id
+    def __init__(self, session: S, snapshot: Any, digest: str | None, origin: Origin) -> None:
         self.session = session
         self.snapshot = snapshot  # 9.1.3: the whole envelope, committed with compare-and-swap
         self.digest = digest
@@ -146,8 +134,49 @@ class _StoreBase(Generic[S]):
             f"expected a3s_session.{self.generation}.SessionData, got {type(session).__name__}"
         )
 
-    def _check_conflict(self, value: Any, session_id: str, paths: tuple[Path, ...]) -> None:
-        check_unchanged(value, session_id, paths, self._dir)
+    # -- the guarded steps every read and write goes through ---------------------------------
+    def _read(self, session_id: str, read: Callable[[], T]) -> T:
+        """``read()`` (a load of ``session_id``), its result remembering the version read."""
+        files = absolute(self._paths(session_id))
+        before = stamp_of(files)
+        value = read()
+        pin_read(value, files, before)
+        return value
+
+    def _read_async(
+        self, session_id: str, start: Callable[[], asyncio.Future[T]]
+    ) -> asyncio.Future[T]:
+        """:meth:`_read` for a load started by ``start()``, as a future."""
+        files = absolute(self._paths(session_id))
+        before = stamp_of(files)
+        return _then(start(), lambda value: pin_read(value, files, before))
+
+    def _write_checked(
+        self, value: Any, session_id: str, force: bool, write: Callable[[], None]
+    ) -> None:
+        """``write()`` (a save of ``value``) under the store's lock, refused if ``value`` was
+        read from a file that changed since (unless ``force``); then ``value`` is current."""
+        paths = self._paths(session_id)
+        with store_lock(self._dir):
+            if not force:
+                check_unchanged(value, session_id, paths, self._dir)
+            write()
+            repin(value, paths)
+
+    def _write_checked_async(
+        self,
+        value: Any,
+        session_id: str,
+        force: bool,
+        start: Callable[[], asyncio.Future[None]],
+    ) -> asyncio.Future[None]:
+        """:meth:`_write_checked` for a save started by ``start()``: checked when called
+        (unless this store's own writes of the id are still running), tracked for drain()."""
+        self._check_open()
+        paths = self._paths(session_id)
+        if not force and not self._writing.get(session_id):
+            check_unchanged(value, session_id, paths, self._dir)
+        return self._track(start(), session_id, lambda: repin(value, paths))
 
     def _check_open(self) -> None:
         if self._closed:
@@ -160,21 +189,12 @@ class _StoreBase(Generic[S]):
         changed since, unless ``force``."""
         self._check_generation(session)
         session_id: str = session.id  # type: ignore[attr-defined]
-        paths = self._paths(session_id)
-        with store_lock(self._dir):
-            if not force:
-                self._check_conflict(session, session_id, paths)
-            self._write(session)
-            repin(session, paths)
+        self._write_checked(session, session_id, force, lambda: self._write(session))
 
     def load(self, session_id: str) -> S | None:
         """The session with this id, or None. It remembers the version read (see
         :meth:`save`)."""
-        files = absolute(self._paths(session_id))
-        before = stamp_of(files)
-        session = self._native.load(session_id)
-        _pin_read(session, files, before)
-        return session  # type: ignore[no-any-return]
+        return self._read(session_id, lambda: self._native.load(session_id))  # type: ignore[no-any-return]
 
     def delete(self, session_id: str) -> None:
         self._native.delete(session_id)
@@ -247,20 +267,15 @@ class _StoreBase(Generic[S]):
         """:meth:`save` as an asyncio future. The session is copied when called; cancelling
         the await never stops the write (``drain()`` waits for it). The conflict check runs
         when called, against the version read or last written by this store."""
-        self._check_open()
         self._check_generation(session)
         session_id: str = session.id  # type: ignore[attr-defined]
-        paths = self._paths(session_id)
-        if not force and not self._writing.get(session_id):
-            self._check_conflict(session, session_id, paths)
-        inner = self._write_async(session)
-        return self._track(inner, session_id, lambda: repin(session, paths))
+        return self._write_checked_async(
+            session, session_id, force, lambda: self._write_async(session)
+        )
 
     def load_async(self, session_id: str) -> asyncio.Future[S | None]:
         """:meth:`load` as an asyncio future."""
-        files = absolute(self._paths(session_id))
-        before = stamp_of(files)
-        return _then(self._native.load_async(session_id), lambda s: _pin_read(s, files, before))
+        return self._read_async(session_id, lambda: self._native.load_async(session_id))
 
     def delete_async(self, session_id: str) -> asyncio.Future[None]:
         self._check_open()
@@ -462,15 +477,7 @@ def _missing(session_id: str, directory: Path) -> KeyError:
     return KeyError(f"no session {session_id!r} in {directory}")
 
 
-def _pin_read(value: Any, files: tuple[Path, ...], before: Stamp) -> None:
-    """Remember that ``value`` was read from ``files``, stamped ``before`` the read (unpinned
-    when they changed during it)."""
-    if value is not None:
-        after = stamp_of(files)
-        remember(value, Origin(files, before if before == after else None))
-
-
-def _then(inner: asyncio.Future[T], then: Callable[[T], None]) -> asyncio.Future[T]:
+def _then(inner: asyncio.Future[T], then: Callable[[T], object]) -> asyncio.Future[T]:
     """A future with ``inner``'s outcome, after ``then(result)`` ran on success; cancelling
     it cancels ``inner``'s wait."""
     out: asyncio.Future[T] = inner.get_loop().create_future()

@@ -39,7 +39,7 @@ from ._native import (
     ToolUseBlock,
 )
 from ._native import FileSessionStore as _NativeStore
-from ._origin import Origin, absolute, repin, stamp_of, store_lock
+from ._origin import origin_of, repin, store_lock
 from ._store import _missing, _Pending, _StoreBase, v1_sessions_count
 
 GENERATION = "v3"
@@ -74,14 +74,11 @@ class FileSessionStore(_StoreBase[SessionData]):
         return SessionData
 
     def _begin(self, session_id: str) -> _Pending[SessionData]:
-        files = absolute(self._paths(session_id))
-        before = stamp_of(files)
-        session = self._native.load(session_id)
-        if session is None:
+        session = self.load(session_id)
+        origin = origin_of(session)
+        if session is None or origin is None:
             raise _missing(session_id, self._dir)
-        after = stamp_of(files)
-        origin = Origin(files, before if before == after else None)
-        return _Pending(session_id, session, None, None, origin)
+        return _Pending(session, None, None, origin)
 
     def _commit(self, pending: _Pending[SessionData]) -> bool:
         with store_lock(self._dir):

@@ -49,8 +49,8 @@ from a3s_session_v9._native import (
 from a3s_session_v9._native import FileSessionStore as _NativeStore
 
 from ._names import legacy_file_name, v1_file_name
-from ._origin import WeakMap, absolute, origin_of, repin, stamp_of, store_lock
-from ._store import _missing, _Pending, _pin_read, _StoreBase, _then
+from ._origin import WeakMap, origin_of, repin, store_lock
+from ._store import _missing, _Pending, _StoreBase
 
 GENERATION = "v9"
 ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock
@@ -167,12 +167,9 @@ class FileSessionStore(_StoreBase[SessionData]):
         """Commit a whole snapshot through the WAL. Refused with ConflictError when it was
         read from this store and its file changed since, unless ``force``."""
         self._check_snapshot(snapshot)
-        paths = self._paths(snapshot.session.id)
-        with store_lock(self._dir):
-            if not force:
-                self._check_conflict(snapshot, snapshot.session.id, paths)
-            self._native.save_snapshot(snapshot)
-            repin(snapshot, paths)
+        self._write_checked(
+            snapshot, snapshot.session.id, force, lambda: self._native.save_snapshot(snapshot)
+        )
 
     def save_snapshot_cas(self, snapshot: SessionSnapshotV1, expected_digest: str | None) -> bool:
         """The crate's compare-and-swap: commit only if the stored snapshot's content digest
@@ -188,24 +185,19 @@ class FileSessionStore(_StoreBase[SessionData]):
     def load_snapshot(self, session_id: str) -> SessionSnapshotV1 | None:
         """The whole envelope of a session (a legacy file is assembled by the crate), or None.
         It remembers the version read, as :meth:`load` does."""
-        files = absolute(self._paths(session_id))
-        before = stamp_of(files)
-        snapshot = self._native.load_snapshot(session_id)
-        _pin_read(snapshot, files, before)
-        return snapshot  # type: ignore[no-any-return]
+        return self._read(session_id, lambda: self._native.load_snapshot(session_id))  # type: ignore[no-any-return]
 
     def save_snapshot_async(
         self, snapshot: SessionSnapshotV1, *, force: bool = False
     ) -> asyncio.Future[None]:
         """:meth:`save_snapshot` as an asyncio future (see :meth:`save_async`)."""
-        self._check_open()
         self._check_snapshot(snapshot)
-        session_id = snapshot.session.id
-        paths = self._paths(session_id)
-        if not force and not self._writing.get(session_id):
-            self._check_conflict(snapshot, session_id, paths)
-        inner = self._native.save_snapshot_async(snapshot)
-        return self._track(inner, session_id, lambda: repin(snapshot, paths))
+        return self._write_checked_async(
+            snapshot,
+            snapshot.session.id,
+            force,
+            lambda: self._native.save_snapshot_async(snapshot),
+        )
 
     def save_snapshot_cas_async(
         self, snapshot: SessionSnapshotV1, expected_digest: str | None
@@ -221,10 +213,7 @@ class FileSessionStore(_StoreBase[SessionData]):
 
     def load_snapshot_async(self, session_id: str) -> asyncio.Future[SessionSnapshotV1 | None]:
         """:meth:`load_snapshot` as an asyncio future."""
-        files = absolute(self._paths(session_id))
-        before = stamp_of(files)
-        inner = self._native.load_snapshot_async(session_id)
-        return _then(inner, lambda s: _pin_read(s, files, before))
+        return self._read_async(session_id, lambda: self._native.load_snapshot_async(session_id))
 
     # -- edits -------------------------------------------------------------------------------
     def _begin(self, session_id: str) -> _Pending[SessionData]:
@@ -233,7 +222,7 @@ class FileSessionStore(_StoreBase[SessionData]):
             raise _missing(session_id, self._dir)
         origin = origin_of(snapshot)
         assert origin is not None
-        return _Pending(session_id, snapshot.session, snapshot, snapshot.content_digest(), origin)
+        return _Pending(snapshot.session, snapshot, snapshot.content_digest(), origin)
 
     def _commit(self, pending: _Pending[SessionData]) -> bool:
         return self.save_snapshot_cas(pending.snapshot, pending.digest)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from .. import v3, v9
 from .._errors import UnknownFieldsError, UnknownFieldsWarning, _shown
 from .._native import SEALED_SNAPSHOT_MESSAGE, SessionData, SessionFormatError, is_envelope
-from .._origin import Origin, absolute, remember, stamp_of
+from .._origin import absolute, pin_read, remember, stamp_of
 from .envelope import _decode, _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
 
@@ -102,12 +102,10 @@ def read_session_file(
     files = absolute([p])
     before = stamp_of(files)
     data = _read_bytes(p)
-    after = stamp_of(files)
     if generation is None and p.parent.parts[-2:] == ("v1", "sessions"):
         generation = "v9"  # written by today's store
     read = parse_session_document(data, path=p, generation=generation)
-    origin = Origin(files, before if before == after else None)
-    remember(read.session, origin)
+    origin = pin_read(read.session, files, before)
     if read.snapshot is not None:
         remember(read.snapshot, origin)
     return read
