@@ -21,6 +21,7 @@ macro_rules! table {
 
 #[path = "../../shared/content.rs"]
 mod content;
+mod factlog;
 mod message;
 mod migrate;
 #[path = "../../shared/module.rs"]
@@ -68,6 +69,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyFileSessionStore>()?;
     a3s_session_binding::scan::add_scan::<scan::V9>(m)?;
     m.add_function(wrap_pyfunction!(migrate::migrate_legacy_store, m)?)?;
+    m.add_class::<factlog::HandBack>()?;
+    m.add_function(wrap_pyfunction!(factlog::fact_log_location, m)?)?;
+    m.add_function(wrap_pyfunction!(factlog::read_fact_log, m)?)?;
+    m.add_function(wrap_pyfunction!(factlog::check_durable_source, m)?)?;
+    m.add_function(wrap_pyfunction!(factlog::hand_back, m)?)?;
     Ok(())
 }
 
