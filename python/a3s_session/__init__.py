@@ -13,8 +13,10 @@ from collections.abc import MutableSequence as _MutableSequence
 from . import abc, v3, v9  # abc registers v3's and v9's classes
 from ._errors import (
     ConflictError,
+    DurableSourceError,
     GenerationMismatchError,
     GenerationWarning,
+    HandBackError,
     SessionFormatError,
     UnknownFieldsError,
     UnknownFieldsWarning,
@@ -82,10 +84,12 @@ __all__ = [
     "TABLES",
     "ArrowTable",
     "ConflictError",
+    "DurableSourceError",
     "ContentBlock",
     "ContextUsage",
     "FileSessionStore",
     "GenerationMismatchError",
+    "HandBackError",
     "GenerationWarning",
     "ImageBlock",
     "ImageSource",

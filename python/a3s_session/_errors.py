@@ -77,6 +77,36 @@ class ConflictError(WriteRefusedError):
         self.path = path
 
 
+class HandBackError(WriteRefusedError):
+    """A 9.1.3 session's conversation changed in Python in a way its durable fact log cannot
+    carry, so A3S Code 9.1.3 (which rebuilds ``messages`` from that log on resume) would
+    replace it without a word. ``reason`` says why; ``log`` is the log's path (None when the
+    workspace has none). ``force=True`` saves the record anyway, knowing the agent rebuilds
+    ``messages`` from its log."""
+
+    __module__ = "a3s_session"
+
+    def __init__(self, reason: str, *, session_id: str, log: object = None) -> None:
+        where = f" ({log})" if log is not None else ""
+        super().__init__(
+            f"session {session_id!r}: {reason}. A3S Code 9.1.3 resumes a session from its "
+            f"durable fact log{where}, not from `messages`, so this conversation would not "
+            "reach the agent. Save with force=True to write the record anyway (the agent "
+            "rebuilds `messages` from its log), or change the conversation the way the log "
+            "can carry it: append user/assistant text turns to what was loaded",
+            session_id=session_id,
+        )
+        self.reason = reason
+        self.log = log
+
+
+class DurableSourceError(ValueError):
+    """A session's ``durable_source`` binding does not hold against its fact log (the log
+    was changed or lost): A3S Code refuses to resume it, with this message."""
+
+    __module__ = "a3s_session"
+
+
 class GenerationMismatchError(TypeError):
     """A session of one generation given to the other generation's store (or the other way
     round). The message names both and the fix."""

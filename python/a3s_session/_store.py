@@ -89,6 +89,15 @@ class _StoreBase(Generic[S]):
     def _write_async(self, session: S) -> asyncio.Future[None]:
         return self._native.save_async(session)  # type: ignore[no-any-return]
 
+    def _before_write(self, value: Any, force: bool) -> None:
+        """Run under the store's lock just before ``value`` is written (checks done)."""
+
+    def _prepared_async(
+        self, value: Any, force: bool, start: Callable[[], asyncio.Future[None]]
+    ) -> asyncio.Future[None]:
+        """``start()``, after :meth:`_before_write` where a generation needs it."""
+        return start()
+
     def _begin(self, session_id: str) -> _Pending[S]:
         raise NotImplementedError
 
@@ -160,6 +169,7 @@ class _StoreBase(Generic[S]):
         with store_lock(self._dir):
             if not force:
                 check_unchanged(value, session_id, paths, self._dir)
+            self._before_write(value, force)
             write()
             repin(value, paths)
 
@@ -176,7 +186,9 @@ class _StoreBase(Generic[S]):
         paths = self._paths(session_id)
         if not force and not self._writing.get(session_id):
             check_unchanged(value, session_id, paths, self._dir)
-        return self._track(start(), session_id, lambda: repin(value, paths))
+        return self._track(
+            self._prepared_async(value, force, start), session_id, lambda: repin(value, paths)
+        )
 
     def _check_open(self) -> None:
         if self._closed:

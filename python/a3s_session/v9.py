@@ -8,12 +8,15 @@ serde_json parses exactly as the 9.1.3 crate's own build does (``float_roundtrip
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from typing_extensions import Self
 
 # The extension module itself, not its package: importing the package first imports this one.
@@ -48,6 +51,7 @@ from a3s_session_v9._native import (
 )
 from a3s_session_v9._native import FileSessionStore as _NativeStore
 
+from .factlog import Fact, FactLog, hand_back
 from ._names import legacy_file_name, v1_file_name
 from ._origin import WeakMap, origin_of, repin, store_lock
 from ._store import _missing, _Pending, _StoreBase
@@ -156,6 +160,43 @@ class FileSessionStore(_StoreBase[SessionData]):
             return self._native.save_async(session)  # type: ignore[no-any-return]
         return self._native.save_snapshot_async(snapshot)  # type: ignore[no-any-return]
 
+    # -- hand-back: a conversation changed in Python must reach the agent's fact log ------------
+    def _before_write(self, value: SessionData | SessionSnapshotV1, force: bool) -> None:
+        """Carry a conversation change into the session's durable fact log before its
+        record is written (see :mod:`a3s_session.factlog`); ``force`` writes the record
+        alone."""
+        if force:
+            return
+        session = value.session if isinstance(value, SessionSnapshotV1) else value
+        stored = self._native.load(session.id)
+        hand_back(session, None if stored is None else stored.messages)
+
+    def _prepared_async(
+        self,
+        value: SessionData | SessionSnapshotV1,
+        force: bool,
+        start: Callable[[], asyncio.Future[None]],
+    ) -> asyncio.Future[None]:
+        if force:
+            return start()
+        # The write is of the session as called: hand back and save a copy taken now.
+        frozen = copy.deepcopy(value)
+
+        def carry() -> None:
+            with store_lock(self._dir):
+                self._before_write(frozen, False)
+
+        async def carry_then_save() -> None:
+            await asyncio.to_thread(carry)
+            await start_frozen(frozen)
+
+        def start_frozen(item: SessionData | SessionSnapshotV1) -> asyncio.Future[None]:
+            if isinstance(item, SessionSnapshotV1):
+                return self._native.save_snapshot_async(item)  # type: ignore[no-any-return]
+            return self._write_async(item)
+
+        return asyncio.ensure_future(carry_then_save())
+
     def _check_snapshot(self, snapshot: object) -> None:
         if not isinstance(snapshot, SessionSnapshotV1):
             raise TypeError(
@@ -171,12 +212,22 @@ class FileSessionStore(_StoreBase[SessionData]):
             snapshot, snapshot.session.id, force, lambda: self._native.save_snapshot(snapshot)
         )
 
-    def save_snapshot_cas(self, snapshot: SessionSnapshotV1, expected_digest: str | None) -> bool:
+    def save_snapshot_cas(
+        self, snapshot: SessionSnapshotV1, expected_digest: str | None, *, force: bool = False
+    ) -> bool:
         """The crate's compare-and-swap: commit only if the stored snapshot's content digest
         is ``expected_digest`` (None: unconditionally); False when it is not. Runs under the
-        store's a3s-session lock, so it holds against a3s-session writers in any process."""
+        store's a3s-session lock, so it holds against a3s-session writers in any process.
+        A conversation change is handed back to the fact log first (``force``: not)."""
         self._check_snapshot(snapshot)
         with store_lock(self._dir):
+            if not force:
+                if expected_digest is not None:
+                    # Compare first: a swap that will fail must not touch the log.
+                    current = self._native.load_snapshot(snapshot.session.id)
+                    if current is None or current.content_digest() != expected_digest:
+                        return False
+                self._before_write(snapshot, False)
             committed = bool(self._native.save_snapshot_cas(snapshot, expected_digest))
         if committed:
             repin(snapshot, self._paths(snapshot.session.id))
@@ -200,14 +251,14 @@ class FileSessionStore(_StoreBase[SessionData]):
         )
 
     def save_snapshot_cas_async(
-        self, snapshot: SessionSnapshotV1, expected_digest: str | None
+        self, snapshot: SessionSnapshotV1, expected_digest: str | None, *, force: bool = False
     ) -> asyncio.Future[bool]:
         """:meth:`save_snapshot_cas` as an asyncio future: run in a worker thread, which holds
         the store's lock for the check and the commit."""
         self._check_open()
         self._check_snapshot(snapshot)
         task = asyncio.ensure_future(
-            asyncio.to_thread(self.save_snapshot_cas, snapshot, expected_digest)
+            asyncio.to_thread(self.save_snapshot_cas, snapshot, expected_digest, force=force)
         )
         return self._track(task, snapshot.session.id, None)
 
@@ -235,6 +286,8 @@ __all__ = [
     "SESSION_SNAPSHOT_SCHEMA_VERSION",
     "ContentBlock",
     "ContextUsage",
+    "Fact",
+    "FactLog",
     "FileSessionStore",
     "ImageBlock",
     "ImageSource",

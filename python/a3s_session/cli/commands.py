@@ -16,6 +16,7 @@ from .._native import (
     SessionFormatError,
 )
 from .._summary import iso_when, render, summarize, when
+from ..factlog import log_status
 from ..files import (
     V1,
     SessionDirectory,
@@ -244,6 +245,32 @@ def _extra_rows(f: SessionFile, style: Style, *, file_row: bool = True) -> list[
     return extra
 
 
+_AGREEMENT_TEXT = {
+    "agrees": "messages agree with it",
+    "messages-ahead": "messages has turns the log lacks (the agent will drop them)",
+    "log-ahead": "the log has turns messages lacks (the agent went on)",
+    "differs": "messages and the log differ",
+}
+
+
+def _fact_log_row(status: dict[str, object] | None, style: Style) -> list[tuple[str, str]]:
+    """9.1.3 resumes from the workspace's fact log, not from messages: say what it holds."""
+    if status is None:
+        return []
+    if not status["reachable"]:
+        return [("fact log", style.dim(f"workspace {status['workspace'] or '(empty)'} not here"))]
+    if not status.get("exists"):
+        return [("fact log", f"none yet in {status['workspace']}")]
+    if "error" in status:
+        return [("fact log", style.red(f"unreadable: {status['error']}"))]
+    agreement = str(status["agreement"])
+    text = f"{status['facts']} facts; {_AGREEMENT_TEXT[agreement]}"
+    if status["durable_source"] not in ("none", "holds"):
+        text += f"; {status['durable_source']}"
+    good = agreement == "agrees" and status["durable_source"] in ("none", "holds")
+    return [("fact log", text if good else style.yellow(text)), ("log file", str(status["path"]))]
+
+
 def cmd_default(path: str | None, style: Style) -> int:
     """Summary and round-trip check (what ``python -m a3s_session`` prints)."""
     target = path if path is not None else str(sample_path())
@@ -260,6 +287,7 @@ def cmd_default(path: str | None, style: Style) -> int:
 def cmd_inspect(args: argparse.Namespace, style: Style) -> int:
     f = _read(args.path)
     info = summarize(f.session)
+    fact_log = log_status(f.session)
     if args.json:
         info.update(
             path=args.path,
@@ -269,9 +297,11 @@ def cmd_inspect(args: argparse.Namespace, style: Style) -> int:
                 k: (len(v) if isinstance(v, (list, dict)) else v) for k, v in f.extras.items()
             },
         )
+        if fact_log is not None:
+            info["fact_log"] = fact_log
         _print(json.dumps(info, indent=2, ensure_ascii=False))
         return EXIT_OK
-    _print(render(info, _extra_rows(f, style), style.bold))
+    _print(render(info, _extra_rows(f, style) + _fact_log_row(fact_log, style), style.bold))
     return EXIT_OK
 
 
