@@ -79,9 +79,15 @@ class Model:
                                      "finish_reason": "stop"}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     }  # fmt: skip
-                out = json.dumps(answer).encode()
+                request = model.requests[-1]
+                if request.get("stream") and model.provider == "anthropic":
+                    out = _anthropic_events(answer).encode()
+                    kind = "text/event-stream"
+                else:
+                    out = json.dumps(answer).encode()
+                    kind = "application/json"
                 self.send_response(200)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
                 self.wfile.write(out)
@@ -102,9 +108,41 @@ class Model:
         self.server.shutdown()
         self.server.server_close()
 
-    def saw(self, text: str, request: int = -1) -> bool:
-        """Whether request number ``request`` carried ``text`` anywhere in its messages."""
-        return text in json.dumps(self.requests[request])
+    def turn(self, prompt: str) -> list[tuple[str, str]]:
+        """The conversation of the model request that answered ``prompt`` (its last user
+        message), as ``(role, text)``; the agent's side requests (memory extraction, ...)
+        end differently."""
+        for request in reversed(self.requests):
+            messages = [_role_text(m) for m in request.get("messages", [])]
+            messages = [m for m in messages if m[0] != "system"]
+            if messages and messages[-1] == ("user", prompt):
+                return messages
+        raise AssertionError(f"no model request answered {prompt!r}: {self.requests}")
+
+
+def _anthropic_events(message: dict[str, Any]) -> str:
+    """``message`` as Anthropic's streaming events (server-sent events)."""
+    text = message["content"][0]["text"]
+    start = {**message, "content": [], "stop_reason": None}
+    events = [
+        ("message_start", {"type": "message_start", "message": start}),
+        ("content_block_start", {"type": "content_block_start", "index": 0,
+                                 "content_block": {"type": "text", "text": ""}}),
+        ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                 "delta": {"type": "text_delta", "text": text}}),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
+                           "usage": {"output_tokens": 1}}),
+        ("message_stop", {"type": "message_stop"}),
+    ]  # fmt: skip
+    return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+
+
+def _role_text(message: dict[str, Any]) -> tuple[str, str]:
+    content = message.get("content")
+    if isinstance(content, list):  # Anthropic blocks
+        content = "".join(b.get("text", "") for b in content if isinstance(b, dict))
+    return str(message.get("role")), str(content or "")
 
 
 @pytest.fixture
@@ -232,8 +270,13 @@ def test_an_appended_exchange_reaches_the_agent_and_survives_its_save(
     SAVES[method](open_store(tmp_path / "store", key), "s-1", tag)
 
     agent.send("s-1", "second prompt", workspace=workspace, resume=True)
-    assert model.saw(f"{tag} question") and model.saw(f"{tag} answer"), model.requests[-1]
-    assert model.saw("first prompt") and model.saw("second prompt")
+    assert model.turn("second prompt") == [
+        ("user", "first prompt"),
+        ("assistant", "reply-1"),
+        ("user", f"{tag} question"),
+        ("assistant", f"{tag} answer"),
+        ("user", "second prompt"),
+    ]
     kept = open_store(tmp_path / "store", key).load("s-1")
     assert kept is not None
     texts = [text(m) for m in kept.messages]
@@ -255,7 +298,11 @@ def test_a_session_first_written_from_python_is_continued_whole(
 
     agent = Agent(agent_driver, tmp_path, model, tmp_path / "store", None)
     out = agent.send("py-1", "continue", workspace=workspace, resume=True)
-    assert all(model.saw(f"turn-{i} question") and model.saw(f"turn-{i} answer") for i in range(3))
+    assert model.turn("continue") == [
+        *[(role, f"turn-{i} {part}") for i in range(3)
+          for role, part in (("user", "question"), ("assistant", "answer"))],
+        ("user", "continue"),
+    ]  # fmt: skip
     assert out["messages"] == 8, out
     kept = open_store(tmp_path / "store", None).load("py-1")
     assert kept is not None and len(kept.messages) == 8
@@ -278,7 +325,7 @@ def test_forced_saves_are_what_the_agent_replaces(
     assert FactLog.of(s).compare(s) == "messages-ahead"
 
     agent.send("s-1", "second prompt", workspace=workspace, resume=True)
-    assert not model.saw("FORCED question")
+    assert ("user", "FORCED question") not in model.turn("second prompt")
     kept = store.load("s-1")
     assert kept is not None and "FORCED question" not in [text(m) for m in kept.messages]
 
@@ -310,3 +357,21 @@ def test_refused_edits_name_the_reason_and_the_choice(
     assert FactLog(workspace, "s-1").facts() == log_before
     stored = store.load("s-1")
     assert stored is not None and text(stored.messages[0]) == "first prompt"
+
+
+def test_the_anthropic_provider_sees_it_too(agent_driver: Path, tmp_path: Path) -> None:
+    """The same hand-back through the crate's Anthropic client (streaming events)."""
+    model = Model("anthropic")
+    try:
+        workspace = tmp_path / "ws"
+        workspace.mkdir()
+        agent = Agent(agent_driver, tmp_path, model, tmp_path / "store", KEY)
+        agent.send("s-1", "first prompt", workspace=workspace, resume=False)
+        _save(open_store(tmp_path / "store", KEY), "s-1", "PY")
+        agent.send("s-1", "second prompt", workspace=workspace, resume=True)
+        assert model.turn("second prompt")[2:4] == [
+            ("user", "PY question"),
+            ("assistant", "PY answer"),
+        ]
+    finally:
+        model.close()
