@@ -19,7 +19,9 @@ async def main(store_dir: str) -> list[str]:
             s = a3s.SessionData.from_json(sample)
             s.id = f"agent-{i}"
             sessions.append(s)
-        await asyncio.gather(*(store.save_async(s) for s in sessions))  # 10 saves at once
+        # 10 saves at once. force: copies of a record, written as they are (not handed to
+        # an agent's fact log: their workspace is not here; see "Handing a session back").
+        await asyncio.gather(*(store.save_async(s, force=True) for s in sessions))
         loaded = await store.load_async("agent-3")
         assert loaded is not None and loaded == sessions[3]
         # A cancelled await never tears a file: the crate's write (temp file, fsync, rename)

@@ -1,6 +1,7 @@
 """A FastAPI service that takes and returns A3S Code sessions: the body is validated by the
 crate (a rejected one is a 422 at the crate's field path), saved with the crate's async
-store, and served as the crate's exact JSON. Run it: ``python examples/fastapi_app.py`` (needs uvicorn)."""
+store (a refused write is a 409 saying why; ``?force=true`` writes it anyway), and served as
+the crate's exact JSON. Run it: ``python examples/fastapi_app.py`` (needs uvicorn)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,11 @@ def create_app(store_dir: str | os.PathLike[str]) -> FastAPI:
     store = a3s.FileSessionStore(store_dir)
 
     @app.post("/sessions")
-    async def save(session: Annotated[a3s.SessionData, Body()]) -> Saved:
-        await store.save_async(session)
+    async def save(session: Annotated[a3s.SessionData, Body()], force: bool = False) -> Saved:
+        try:
+            await store.save_async(session, force=force)
+        except a3s.WriteRefusedError as err:  # a conflict, or a conversation the agent would drop
+            raise HTTPException(status_code=409, detail=str(err)) from None
         return Saved(id=session.id, messages=len(session.messages))
 
     @app.get("/sessions/{session_id}")

@@ -53,6 +53,11 @@ NEW_NAMES = [
     "ToolResultTrust",
     "TranscriptVisibility",
     "migrate_legacy_store",
+    "_HandBack",
+    "check_durable_source",
+    "fact_log_location",
+    "hand_back",
+    "read_fact_log",
 ]
 
 NEW_ENUMS = '''
@@ -221,6 +226,36 @@ class _MigrationReport(TypedDict):
 
 def migrate_legacy_store(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> _MigrationReport:
     """Copy a 3.0.0 store into a 9.1.3 store through the 9.1.3 crate; ``src`` is never written."""
+
+# The durable fact log (a3s_session.factlog is the public face).
+def fact_log_location(workspace: str | os.PathLike[str], session_id: str) -> tuple[Path, str]:
+    """The directory the crate opens the session's log in, and its thread."""
+
+def read_fact_log(workspace: str | os.PathLike[str], session_id: str) -> str | None:
+    """The session's facts as a JSON array, or None when there is no log."""
+
+def check_durable_source(session_json: str, workspace: str | os.PathLike[str]) -> str | None:
+    """Why ``durable_source`` does not hold against the log, or None."""
+
+@final
+class _HandBack:
+    @property
+    def before(self) -> int: ...
+    @property
+    def after(self) -> int: ...
+    @property
+    def seeded(self) -> bool: ...
+    @property
+    def log_dir(self) -> Path: ...
+
+def hand_back(
+    workspace: str | os.PathLike[str],
+    session_id: str,
+    *,
+    seed: str | None = None,
+    turns: str | None = None,
+) -> _HandBack:
+    """Carry a conversation into the session's log with the crate's own functions."""
 '''
 
 

@@ -20,9 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from test_handback_agent import KEY, Agent, Model, append_exchange, open_store, text  # noqa: E402
-
-from a3s_session import v9  # noqa: E402
+from a3s_session import v9
+from test_handback_agent import KEY, Agent, Model, append_exchange, open_store, text
 
 
 def save_with(method: str, store: v9.FileSessionStore, sid: str, tag: str, force: bool) -> None:
@@ -52,7 +51,14 @@ async def _await(start: Callable[[], Awaitable[None]]) -> None:
 
 def main() -> None:
     driver = Path(sys.argv[1])
-    methods = ["save", "save_async", "save_snapshot", "save_snapshot_async", "save_snapshot_cas", "edit"]
+    methods = [
+        "save",
+        "save_async",
+        "save_snapshot",
+        "save_snapshot_async",
+        "save_snapshot_cas",
+        "edit",
+    ]
     print("| save method | store | hand-back: reached model / kept | force=True: reached / kept |")
     print("|---|---|---|---|")
     totals = {True: [0, 0], False: [0, 0]}

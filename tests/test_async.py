@@ -83,7 +83,7 @@ def test_every_async_twin_matches_its_blocking_form(tmp_path: Path, generation: 
         store = await mod.FileSessionStore.open_async(tmp_path / "store")
         assert type(store) is mod.FileSessionStore and store.dir == tmp_path / "store"
         s = sample(cls=mod.SessionData)
-        fut = store.save_async(s)
+        fut = store.save_async(s, force=True)
         assert isinstance(fut, asyncio.Future)
         assert await fut is None
         assert await store.exists_async(s.id) is True
@@ -104,11 +104,11 @@ def test_async_saves_write_what_blocking_saves_write(tmp_path: Path) -> None:
     v3_async, v9_async = stores(tmp_path / "async")
 
     async def main() -> None:
-        await v3_async.save_async(sample())
-        await v9_async.save_async(sample(cls=v9.SessionData))
+        await v3_async.save_async(sample(), force=True)
+        await v9_async.save_async(sample(cls=v9.SessionData), force=True)
 
-    v3_sync.save(sample())
-    v9_sync.save(sample(cls=v9.SessionData))
+    v3_sync.save(sample(), force=True)
+    v9_sync.save(sample(cls=v9.SessionData), force=True)
     run(main)
     for a, b in ((v3_sync, v3_async), (v9_sync, v9_async)):
         files_a = sorted(p.relative_to(a.dir) for p in a.dir.rglob("*.json"))
@@ -124,18 +124,20 @@ def test_v9_snapshot_and_cas_twins(tmp_path: Path) -> None:
     async def main() -> None:
         store = await v9.FileSessionStore.open_async(tmp_path)
         snap = v9.SessionSnapshotV1.session_only(sample(cls=v9.SessionData))
-        await store.save_snapshot_async(snap)
+        await store.save_snapshot_async(snap, force=True)
         got = await store.load_snapshot_async(snap.session.id)
         assert got == store.load_snapshot(snap.session.id) == snap
         assert await store.load_snapshot_async("nope") is None
         assert got is not None
         digest = got.content_digest()
         snap.session.model_name = "changed"
-        assert await store.save_snapshot_cas_async(snap, "not-the-digest") is False
-        assert await store.save_snapshot_cas_async(snap, digest) is True
+        assert await store.save_snapshot_cas_async(snap, "not-the-digest", force=True) is False
+        assert await store.save_snapshot_cas_async(snap, digest, force=True) is True
         changed = await store.load_async(snap.session.id)
         assert changed is not None and changed.model_name == "changed"
-        assert await store.save_snapshot_cas_async(snap, digest) is False  # digest moved on
+        assert (
+            await store.save_snapshot_cas_async(snap, digest, force=True) is False
+        )  # digest moved on
 
     run(main)
 
@@ -160,7 +162,7 @@ def test_errors_arrive_as_the_blocking_forms_raise_them(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="32 bytes"):
             await v9.FileSessionStore.open_async(tmp_path / "k", encryption_key=b"short")
         sealed = await v9.FileSessionStore.open_async(tmp_path / "sealed", encryption_key=b"k" * 32)
-        await sealed.save_async(sample(cls=v9.SessionData))
+        await sealed.save_async(sample(cls=v9.SessionData), force=True)
         plain = await v9.FileSessionStore.open_async(tmp_path / "sealed")
         with pytest.raises(ValueError, match="encryption key"):
             await plain.load_async("sess-async")
@@ -186,7 +188,7 @@ def test_a_hundred_concurrent_saves_and_loads_from_one_loop(
     threads_before = threading.active_count()
 
     async def main() -> list[Any]:
-        await asyncio.gather(*(store.save_async(s) for s in sessions))
+        await asyncio.gather(*(store.save_async(s, force=True) for s in sessions))
         return list(await asyncio.gather(*(store.load_async(s.id) for s in sessions)))
 
     loaded = run(main)
@@ -208,7 +210,7 @@ def test_saves_of_one_session_land_in_call_order(tmp_path: Path) -> None:
         s.model_name = f"v{i}"
 
     async def main() -> None:
-        await asyncio.gather(*(store.save_async(s) for s in versions))
+        await asyncio.gather(*(store.save_async(s, force=True) for s in versions))
 
     run(main)
     last = store.load("sess-async")
@@ -230,13 +232,13 @@ def test_a_cancelled_save_is_all_or_nothing(tmp_path: Path, big_text: str, gener
     big = mod.SessionData.from_json(big_text)
     small = mod.SessionData.from_json(SAMPLE.read_text(encoding="utf-8"))
     small.id = big.id
-    store.save(small)
+    store.save(small, force=True)
     path = next(p for p in tmp_path.rglob("*.json") if "wal" not in p.parts)
     old = path.read_bytes()
     seen: list[bytes] = []
 
     async def main() -> None:
-        task = asyncio.ensure_future(store.save_async(big))
+        task = asyncio.ensure_future(store.save_async(big, force=True))
         await asyncio.sleep(0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -250,7 +252,7 @@ def test_a_cancelled_save_is_all_or_nothing(tmp_path: Path, big_text: str, gener
                 break
             await asyncio.sleep(0.005)
         small.model_name = "after the cancelled save"
-        await store.save_async(small)
+        await store.save_async(small, force=True)
 
     run(main)
     new_big = seen[-1]
@@ -275,7 +277,7 @@ def test_the_loop_keeps_ticking_while_a_25_mb_session_saves(
         async with Ticker() as ticker:
             before = ticker.ticks
             t = time.perf_counter()
-            await store.save_async(big)
+            await store.save_async(big, force=True)
             elapsed = time.perf_counter() - t
             during = ticker.ticks - before
         print(f"\n{generation} 25 MB save_async: {elapsed * 1e3:.0f} ms, {during} ticks meanwhile")
@@ -300,7 +302,7 @@ def test_many_threads_each_with_its_own_loop(tmp_path: Path) -> None:
         async def main() -> None:
             mine = asyncio.get_running_loop()
             sessions = [sample(f"t{k}-{i}", v9.SessionData) for i in range(10)]
-            futures = [store.save_async(s) for s in sessions]
+            futures = [store.save_async(s, force=True) for s in sessions]
             assert all(f.get_loop() is mine for f in futures)
             await asyncio.gather(*futures)
             loaded = await asyncio.gather(*(store.load_async(s.id) for s in sessions))

@@ -156,7 +156,9 @@ def test_every_save_method_carries_and_refuses(workspace: Path, tmp_path: Path) 
     with store.edit("a") as s:
         s.messages.extend([message("user", "q5"), message("assistant", "a5")])
     assert FactLog(workspace, "a").turns()[-1] == ("assistant", "a5")
-    store.update("a", lambda s: s.messages.extend([message("user", "q6"), message("assistant", "a6")]))
+    store.update(
+        "a", lambda s: s.messages.extend([message("user", "q6"), message("assistant", "a6")])
+    )
     assert FactLog(workspace, "a").turns()[-1] == ("assistant", "a6")
 
 
@@ -224,7 +226,9 @@ def test_durable_source_tampering(workspace: Path, tmp_path: Path) -> None:
     assert status is not None and "differs" in status["durable_source"]
 
 
-def test_inspect_reports_the_log(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_inspect_reports_the_log(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = v9.FileSessionStore(tmp_path / "store")
     s = new_session(workspace)
     store.save(s)

@@ -46,9 +46,12 @@ def agent_driver() -> Path:
             msg = json.loads(line)
         except ValueError:
             continue
-        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
-            if msg["target"]["name"] == DRIVER:
-                return Path(msg["executable"])
+        if (
+            msg.get("reason") == "compiler-artifact"
+            and msg.get("executable")
+            and msg["target"]["name"] == DRIVER
+        ):
+            return Path(msg["executable"])
     pytest.fail("cargo reported no driver executable", pytrace=False)
 
 
@@ -62,7 +65,7 @@ class Model:
         model = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 model.requests.append(json.loads(body or b"{}"))
                 text = f"reply-{len(model.requests)}"
@@ -92,7 +95,7 @@ class Model:
                 self.end_headers()
                 self.wfile.write(out)
 
-            def log_message(self, *args: object) -> None:
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -161,7 +164,9 @@ class Agent:
         self.driver, self.tmp, self.model, self.store, self.key = driver, tmp, model, store, key
         self.runs = 0
 
-    def send(self, session_id: str, prompt: str, *, workspace: Path, resume: bool) -> dict[str, Any]:
+    def send(
+        self, session_id: str, prompt: str, *, workspace: Path, resume: bool
+    ) -> dict[str, Any]:
         self.runs += 1
         args = {
             "store": str(self.store), "workspace": str(workspace), "session": session_id,

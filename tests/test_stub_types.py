@@ -144,6 +144,7 @@ def test_every_property_has_its_stub_type(stub: Path, module: ModuleType) -> Non
         "FileSessionStore",
         "SessionSnapshotV1",
         "ListView",
+        "_HandBack",  # the fact log's internal result, checked through a3s_session.factlog
     }, missing
     print(
         f"\n{module.__name__}: {sum(checked.values())} property reads checked over {len(checked)} classes"

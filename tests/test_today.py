@@ -16,6 +16,7 @@ import pytest
 
 import a3s_session as a3s
 from a3s_session import abc, v3, v9
+from a3s_session.factlog import FactLog
 from conftest import CORPUS_DIR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
@@ -25,6 +26,24 @@ def _doc(**extra: Any) -> dict[str, Any]:
     doc: dict[str, Any] = json.loads((CORPUS_DIR / "SessionData" / "minimal.json").read_text())
     doc.update(extra)
     return doc
+
+
+def _doc_in(tmp_path: Path) -> dict[str, Any]:
+    """:func:`_doc` with a workspace on this machine (9.1.3 hands conversation edits to the
+    agent's fact log there)."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir(exist_ok=True)
+    doc = _doc()
+    doc["config"]["workspace"] = str(workspace)
+    return doc
+
+
+def _exchange(text: str) -> list[dict[str, Any]]:
+    """A user turn and its assistant reply (what a conversation edit can append)."""
+    return [
+        {"role": role, "content": [{"type": "text", "text": text + suffix}]}
+        for role, suffix in (("user", ""), ("assistant", " reply"))
+    ]
 
 
 TODAY_FIELDS = {
@@ -322,12 +341,12 @@ def test_typed_usage_example_runs_on_both_generations() -> None:
 @pytest.mark.parametrize("gen", [v3, v9], ids=["v3", "v9"])
 def test_a_stale_save_is_refused(tmp_path: Path, gen: Any) -> None:
     store = gen.FileSessionStore(tmp_path)
-    first = gen.SessionData.from_json(json.dumps(_doc()))
+    first = gen.SessionData.from_json(json.dumps(_doc_in(tmp_path)))
     store.save(first)
     sid = first.id
     stale = store.load(sid)
     agent = store.load(sid)  # another writer: saves a newer turn
-    agent.messages.append({"role": "user", "content": [{"type": "text", "text": "newer"}]})
+    agent.messages.extend(_exchange("newer"))
     gen.FileSessionStore(tmp_path).save(agent)
     stale.config.name = "stale edit"
     with pytest.raises(a3s.ConflictError) as err:
@@ -344,16 +363,16 @@ def test_a_stale_save_is_refused(tmp_path: Path, gen: Any) -> None:
 
 
 def test_session_directory_refuses_a_stale_save(tmp_path: Path) -> None:
-    d = a3s.SessionDirectory(tmp_path)
-    s = v9.SessionData.from_json(json.dumps(_doc()))
+    d = a3s.SessionDirectory(tmp_path / "sessions")
+    s = v9.SessionData.from_json(json.dumps(_doc_in(tmp_path)))
     d.save(s)
     stale = d.load(s.id)
     newer = d.load(s.id)
-    newer.messages.append({"role": "user", "content": [{"type": "text", "text": "agent turn"}]})
+    newer.messages.extend(_exchange("agent turn"))
     d.save(newer)
     with pytest.raises(a3s.ConflictError):
         d.save(stale)
-    assert len(d.load(s.id).messages) == 1
+    assert len(d.load(s.id).messages) == 2
 
 
 def test_saving_a_legacy_9x_file_leaves_no_stale_copy(tmp_path: Path) -> None:
@@ -376,8 +395,8 @@ def _load(store: v9.FileSessionStore, sid: str) -> v9.SessionData:
 
 
 def test_edit_retries_and_refuses(tmp_path: Path) -> None:
-    store = a3s.FileSessionStore(tmp_path)
-    store.save(v9.SessionData.from_json(json.dumps(_doc())))
+    store = a3s.FileSessionStore(tmp_path / "store")
+    store.save(v9.SessionData.from_json(json.dumps(_doc_in(tmp_path))))
     sid = _doc()["id"]
     with store.edit(sid) as s:
         s.config.name = "one"
@@ -398,9 +417,9 @@ def test_edit_retries_and_refuses(tmp_path: Path) -> None:
             tries += 1
             if tries == 1:  # someone else commits during the first try
                 store.update(sid, lambda other: setattr(other.config, "name", "first"))
-            s.messages.append({"role": "user", "content": [{"type": "text", "text": "mine"}]})
+            s.messages.extend(_exchange("mine"))
     final = _load(store, sid)
-    assert tries == 2 and final.config.name == "first" and len(final.messages) == 1
+    assert tries == 2 and final.config.name == "first" and len(final.messages) == 2
 
 
 _EDITOR = """
@@ -410,6 +429,13 @@ from a3s_session import v3, v9
 
 gen = v9 if sys.argv[1] == "v9" else v3
 store = gen.FileSessionStore(sys.argv[2])
+
+
+def exchange(text):
+    return [{"role": role, "content": [{"type": "text", "text": text + suffix}]}
+            for role, suffix in (("user", ""), ("assistant", " reply"))]
+
+
 who, n = sys.argv[3], int(sys.argv[4])
 reported = 0
 for i in range(n):
@@ -418,13 +444,11 @@ for i in range(n):
         while True:
             snap = store.load_snapshot("shared")
             digest = snap.content_digest()
-            snap.session.messages.append(
-                {"role": "user", "content": [{"type": "text", "text": f"{who}-{i}"}]})
+            snap.session.messages.extend(exchange(f"{who}-{i}"))
             if store.save_snapshot_cas(snap, digest):
                 break
     else:
-        store.update("shared", lambda s: s.messages.append(
-            {"role": "user", "content": [{"type": "text", "text": f"{who}-{i}"}]}), retries=1000)
+        store.update("shared", lambda s: s.messages.extend(exchange(f"{who}-{i}")), retries=1000)
     reported += 1
 print(reported)
 """
@@ -438,13 +462,14 @@ def test_compare_and_swap_holds_across_processes(
     tmp_path: Path, gen: str, mode: str, procs: int
 ) -> None:
     module: Any = v9 if gen == "v9" else v3
-    start = _doc()
+    start = _doc_in(tmp_path)
     start["id"] = "shared"
-    module.FileSessionStore(tmp_path).save(module.SessionData.from_json(json.dumps(start)))
+    store_dir = tmp_path / "store"
+    module.FileSessionStore(store_dir).save(module.SessionData.from_json(json.dumps(start)))
     n = 30
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", _EDITOR, gen, str(tmp_path), f"p{k}", str(n), mode],
+            [sys.executable, "-c", _EDITOR, gen, str(store_dir), f"p{k}", str(n), mode],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -456,10 +481,14 @@ def test_compare_and_swap_holds_across_processes(
         out, err = w.communicate(timeout=300)
         assert w.returncode == 0, err
         reported += int(out)
-    final = module.FileSessionStore(tmp_path).load("shared")
+    final = module.FileSessionStore(store_dir).load("shared")
     texts = [m.content[0].text for m in final.messages]
     assert reported == procs * n
-    assert sorted(texts) == sorted(f"p{k}-{i}" for k in range(procs) for i in range(n))
+    every = [f"p{k}-{i}{r}" for k in range(procs) for i in range(n) for r in ("", " reply")]
+    assert sorted(texts) == sorted(every)
+    if gen == "v9":  # and every edit reached the agent's fact log, in the record's order
+        log = [text for _, text in FactLog.of(final).turns()]
+        assert log == texts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,7 +517,7 @@ def test_drain_waits_for_a_cancelled_save(tmp_path: Path) -> None:
                 {"role": "user", "content": [{"type": "text", "text": "x" * 1000}]}
                 for _ in range(2000)
             )
-            fut = store.save_async(s)
+            fut = store.save_async(s, force=True)  # its workspace is not here: the record alone
             fut.cancel()
             await store.drain()
             assert store.exists(s.id)
@@ -516,8 +545,8 @@ def test_edit_async_and_update_async(tmp_path: Path, gen: Any) -> None:
     import asyncio
 
     async def go() -> Any:
-        store = await gen.FileSessionStore.open_async(tmp_path)
-        await store.save_async(gen.SessionData.from_json(json.dumps(_doc())))
+        store = await gen.FileSessionStore.open_async(tmp_path / "store")
+        await store.save_async(gen.SessionData.from_json(json.dumps(_doc_in(tmp_path))))
         sid = _doc()["id"]
 
         async def rename(s: Any) -> None:
@@ -525,7 +554,7 @@ def test_edit_async_and_update_async(tmp_path: Path, gen: Any) -> None:
 
         await store.update_async(sid, rename)
         async with store.edit_async(sid) as s:
-            s.messages.append({"role": "user", "content": [{"type": "text", "text": "a"}]})
+            s.messages.extend(_exchange("a"))
         async for attempt in store.edit_async(sid, retries=2):
             async with attempt as s:
                 s.config.name = s.config.name + "+again"
@@ -535,4 +564,4 @@ def test_edit_async_and_update_async(tmp_path: Path, gen: Any) -> None:
         return store.load(sid)
 
     final = asyncio.run(go())
-    assert final.config.name == "async+again" and len(final.messages) == 1
+    assert final.config.name == "async+again" and len(final.messages) == 2

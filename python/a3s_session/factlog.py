@@ -109,8 +109,8 @@ class FactLog:
     __slots__ = ("session_id", "workspace")
 
     def __init__(self, workspace: str | os.PathLike[str], session_id: str) -> None:
-        self.workspace = Path(workspace)
-        self.session_id = session_id
+        self.workspace: Path = Path(workspace)
+        self.session_id: str = session_id
 
     @property
     def dir(self) -> Path:
@@ -180,7 +180,11 @@ def _agreement(log: tuple[list[Turn], bool], messages: list[Turn]) -> Agreement:
     turns, compacted = log
     if compacted:
         # The log's live turns follow a summary: they are the tail of what `messages` shows.
-        ends = [n for n in range(len(messages), -1, -1) if messages[:n][len(messages[:n]) - len(turns) :] == turns]
+        ends = [
+            n
+            for n in range(len(messages), -1, -1)
+            if messages[:n][len(messages[:n]) - len(turns) :] == turns
+        ]
         if ends and ends[0] == len(messages):
             return "agrees"
         return "messages-ahead" if ends else "differs"
@@ -254,9 +258,7 @@ def hand_back(
     root = Path(workspace) if workspace is not None else Path(session.config.workspace or "")
     if not str(session.config.workspace or workspace or "") or not root.is_dir():
         shown = str(root) if str(workspace or session.config.workspace or "") else "(empty)"
-        raise refuse(
-            f"no workspace reachable (config.workspace = {shown} is not a directory here)"
-        )
+        raise refuse(f"no workspace reachable (config.workspace = {shown} is not a directory here)")
     log = FactLog.of(session, workspace=root)
     try:
         facts = log.facts()
@@ -284,7 +286,11 @@ def hand_back(
     if previous is not None:
         if len(after) < len(previous) or not all(map(_same, previous, after[: len(previous)])):
             changed = next(
-                (i for i, (a, b) in enumerate(zip(previous, after, strict=False)) if not _same(a, b)),
+                (
+                    i
+                    for i, (a, b) in enumerate(zip(previous, after, strict=False))
+                    if not _same(a, b)
+                ),
                 min(len(previous), len(after)),
             )
             raise refuse(
@@ -295,7 +301,7 @@ def hand_back(
         base = len(previous)
     else:
         # Not stored here yet: the new turns are what follows the last one the log has.
-        base = next(
+        found = next(
             (
                 k
                 for k in range(len(after) + 1)
@@ -303,11 +309,12 @@ def hand_back(
             ),
             None,
         )
-        if base is None:
+        if found is None:
             raise refuse(
                 "its messages and the log disagree: the log is not a prefix of them",
                 log.path,
             )
+        base = found
     tail = after[base:]
     why = _unsupported(tail, base)
     if why is not None:
@@ -337,11 +344,11 @@ def hand_back(
 
 
 def _carry(workspace: Path, session_id: str, **what: Any) -> Any:
-    encoded = {k: json.dumps(v if k == "turns" else [json.loads(m.to_json()) for m in v]) for k, v in what.items()}
+    encoded = {
+        k: json.dumps(v if k == "turns" else [json.loads(m.to_json()) for m in v])
+        for k, v in what.items()
+    }
     return _v9.hand_back(workspace, session_id, **encoded)
-
-
-
 
 
 def log_status(session: object) -> dict[str, Any] | None:
@@ -375,4 +382,6 @@ def log_status(session: object) -> dict[str, Any] | None:
         ),
     )
     return status
+
+
 __all__ = ["Agreement", "Fact", "FactLog", "HandBackResult", "Turn", "hand_back", "log_status"]

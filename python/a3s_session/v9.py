@@ -51,10 +51,10 @@ from a3s_session_v9._native import (
 )
 from a3s_session_v9._native import FileSessionStore as _NativeStore
 
-from .factlog import Fact, FactLog, hand_back
 from ._names import legacy_file_name, v1_file_name
 from ._origin import WeakMap, origin_of, repin, store_lock
 from ._store import _missing, _Pending, _StoreBase
+from .factlog import Fact, FactLog, hand_back
 
 GENERATION = "v9"
 ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock

@@ -14,6 +14,7 @@ from .._errors import WriteRefusedError
 from .._native import FileSessionStore as _V3Store
 from .._native import SessionFormatError
 from .._origin import check_unchanged, repin, store_lock
+from ..factlog import hand_back
 from .detect import read_session_file
 from .model import (
     _V1_SESSIONS,
@@ -169,7 +170,10 @@ class SessionDirectory:
         * :class:`UnknownFieldsError` when this id was read with fields the crate does not
           know, or its stored copy has such fields;
         * :class:`WriteRefusedError` for a 3.0.0 session whose id has a v1 snapshot (the
-          legacy copy written here would diverge from it)."""
+          legacy copy written here would diverge from it);
+        * :class:`~a3s_session.HandBackError` for a 9.1.3 session whose conversation changed
+          in a way its agent's fact log cannot carry (see :mod:`a3s_session.factlog`; a
+          change it can carry is written to the log first)."""
         if isinstance(session, v9.SessionData):
             generation: Generation = "v9"
         elif isinstance(session, v3.SessionData):
@@ -184,8 +188,12 @@ class SessionDirectory:
                 self._check_write(session_id, generation=generation)
             self._unknown.pop(session_id, None)
             if generation == "v9":
+                store = _V9Store(self.path)
+                if not force:
+                    stored = store.load(session_id)
+                    hand_back(session, None if stored is None else stored.messages)
                 superseded = self._legacy_copy_of(session_id)
-                v9._save_session(_V9Store(self.path), self.path, session)
+                v9._save_session(store, self.path, session)
                 if superseded is not None:
                     superseded.unlink(missing_ok=True)
                 written = self.v1_path(session_id)

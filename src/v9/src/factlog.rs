@@ -36,10 +36,16 @@ pub fn fact_log_location(workspace: PathBuf, session_id: &str) -> (PathBuf, Stri
 /// The session's facts as a JSON array (the crate's `Fact` serialization), or None when the
 /// workspace holds no log for it. Reading never creates anything.
 #[pyfunction]
-pub fn read_fact_log(py: Python<'_>, workspace: PathBuf, session_id: &str) -> PyResult<Option<String>> {
+pub fn read_fact_log(
+    py: Python<'_>,
+    workspace: PathBuf,
+    session_id: &str,
+) -> PyResult<Option<String>> {
     py.detach(|| read_facts(&workspace, session_id))
         .map_err(|e| PyValueError::new_err(format!("{e:#}")))?
-        .map(|facts| serde_json::to_string(&facts).map_err(|e| PyValueError::new_err(e.to_string())))
+        .map(|facts| {
+            serde_json::to_string(&facts).map_err(|e| PyValueError::new_err(e.to_string()))
+        })
         .transpose()
 }
 
@@ -63,7 +69,11 @@ fn read_facts(workspace: &Path, session_id: &str) -> anyhow::Result<Option<Vec<a
 /// `(session id, facts)` prefix). None when it holds or the session has no binding; else the
 /// reason, worded as the crate words it on resume.
 #[pyfunction]
-pub fn check_durable_source(py: Python<'_>, session_json: &str, workspace: PathBuf) -> PyResult<Option<String>> {
+pub fn check_durable_source(
+    py: Python<'_>,
+    session_json: &str,
+    workspace: PathBuf,
+) -> PyResult<Option<String>> {
     let data: SessionData =
         serde_json::from_str(session_json).map_err(|e| PyValueError::new_err(e.to_string()))?;
     py.detach(|| {
@@ -98,11 +108,9 @@ struct Replies {
 
 impl Replies {
     fn next(&self) -> anyhow::Result<LlmResponse> {
-        let text = self
-            .replies
-            .lock()
-            .pop_front()
-            .ok_or_else(|| anyhow::anyhow!("the crate asked for more model replies than were written"))?;
+        let text = self.replies.lock().pop_front().ok_or_else(|| {
+            anyhow::anyhow!("the crate asked for more model replies than were written")
+        })?;
         Ok(LlmResponse {
             message: Message::assistant(&text),
             usage: Default::default(),

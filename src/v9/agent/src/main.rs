@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use a3s_code_core::config::CodeConfig;
 use a3s_code_core::llm::{AnthropicClient, LlmClient, OpenAiClient};
-use a3s_code_core::PlanningMode;
 use a3s_code_core::store::{FileSessionStore, SessionStore};
+use a3s_code_core::PlanningMode;
 use a3s_code_core::{Agent, SessionOptions};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -47,9 +47,9 @@ async fn run(args: Value) -> Result<Value> {
     };
     let base_url = text(&args, "base_url")?;
     let client: Arc<dyn LlmClient> = match text(&args, "provider")?.as_str() {
-        "openai" => Arc::new(
-            OpenAiClient::new("offline-key".into(), MODEL.into()).with_base_url(base_url),
-        ),
+        "openai" => {
+            Arc::new(OpenAiClient::new("offline-key".into(), MODEL.into()).with_base_url(base_url))
+        }
         "anthropic" => Arc::new(
             AnthropicClient::new("offline-key".into(), MODEL.into()).with_base_url(base_url),
         ),
@@ -80,7 +80,9 @@ async fn run(args: Value) -> Result<Value> {
 
 fn main() {
     let outcome = (|| -> Result<Value> {
-        let path = std::env::args().nth(1).context("usage: a3s-session-agent-v9 ARGS.json")?;
+        let path = std::env::args()
+            .nth(1)
+            .context("usage: a3s-session-agent-v9 ARGS.json")?;
         let args: Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
