@@ -197,7 +197,7 @@ def test_a_damaged_log_is_reported_as_the_crate_reports_it(workspace: Path, tmp_
     status = log_status(s)
     assert status is not None and "durable session source" in status["error"]
     s.messages.extend([message("user", "q9"), message("assistant", "a9")])
-    with pytest.raises(HandBackError, match="the crate rejects its fact log"):
+    with pytest.raises(HandBackError, match="the crate cannot read its fact log"):
         store.save(s)
 
 
@@ -261,3 +261,26 @@ def test_hand_back_directly(workspace: Path) -> None:
     s.messages.extend([message("user", "q2"), message("assistant", "a2")])
     done = hand_back(s, before)
     assert (done.action, done.turns) == ("appended", 1) and done.facts_written >= 2
+
+
+def test_a_log_the_agent_holds_open_is_refused_not_raced(workspace: Path, tmp_path: Path) -> None:
+    """A live A3S Code session holds its log's writer lock (the crate's flock): a hand-back
+    then refuses, saying so, instead of racing the agent's sequence numbers."""
+    import fcntl
+
+    store = v9.FileSessionStore(tmp_path / "store")
+    store.save(new_session(workspace))
+    log = FactLog(workspace, "s-1")
+    facts = log.facts()
+    s = store.load("s-1")
+    assert s is not None
+    s.messages.extend([message("user", "q9"), message("assistant", "a9")])
+    with open(log.dir / "writer.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # what the agent's FileLog holds while it runs
+        with pytest.raises(HandBackError, match="busy in another instance.*has this session open"):
+            store.save(s)
+        status = log_status(s)
+        assert status is not None and "has this session open" in status["error"]
+    assert log.facts() == facts and store.load("s-1") != s
+    store.save(s)  # once the agent has let go
+    assert log.turns()[-1] == ("assistant", "a9")

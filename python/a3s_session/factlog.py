@@ -226,7 +226,7 @@ def _unsupported(messages: Sequence[Message], offset: int) -> str | None:
 
 
 def _same(a: Message, b: Message) -> bool:
-    return a is b or a.to_json() == b.to_json()
+    return a is b or a == b  # the crate's own equality, in Rust
 
 
 def hand_back(
@@ -263,7 +263,9 @@ def hand_back(
     try:
         facts = log.facts()
     except ValueError as exc:
-        raise refuse(f"the crate rejects its fact log: {exc}", log.path) from None
+        raise refuse(
+            f"the crate cannot read its fact log: {_explained(str(exc))}", log.path
+        ) from None
     problem = _v9.check_durable_source(session.to_json(), root)
     if problem is not None:
         raise refuse(problem, log.path)
@@ -343,7 +345,29 @@ def hand_back(
     return HandBackResult("appended", len(pairs), done.after - done.before, log.path)
 
 
+def _explained(crate_message: str) -> str:
+    """The crate's message, and what it means here when that is not obvious."""
+    if "busy in another instance" in crate_message:
+        return crate_message + (
+            " (A3S Code has this session open: give the turn to the live agent, or save "
+            "after it has closed the session)"
+        )
+    return crate_message
+
+
 def _carry(workspace: Path, session_id: str, **what: Any) -> Any:
+    """The crate's hand-back; its refusal as a :class:`~a3s_session.HandBackError`."""
+    try:
+        return _carry_unchecked(workspace, session_id, **what)
+    except ValueError as exc:
+        text = _explained(str(exc))
+        log = FactLog(workspace, session_id).path
+        raise HandBackError(
+            f"the crate could not write the log: {text}", session_id=session_id, log=log
+        ) from None
+
+
+def _carry_unchecked(workspace: Path, session_id: str, **what: Any) -> Any:
     encoded = {
         k: json.dumps(v if k == "turns" else [json.loads(m.to_json()) for m in v])
         for k, v in what.items()
@@ -370,7 +394,7 @@ def log_status(session: object) -> dict[str, Any] | None:
     try:
         facts = log.facts()
     except ValueError as exc:
-        status.update(exists=True, error=str(exc))
+        status.update(exists=True, error=_explained(str(exc)))
         return status
     source = _v9.check_durable_source(session.to_json(), Path(workspace))
     status.update(
