@@ -432,18 +432,18 @@ class OracleV9:
         self._proc.wait()
 
 
-@pytest.fixture(scope="module")
-def oracle9() -> Iterator[OracleV9]:
+def build_v9_binary(package: str) -> Path:
+    """Build a binary of the 9.1.3 workspace (``src/v9``: its own ``Cargo.lock``, the shared
+    target directory and its lock) and return the executable cargo reports."""
     cargo = _cargo()
     if cargo is None:
-        pytest.fail("cargo is needed to build the 9.1.3 oracle", pytrace=False)
+        pytest.fail(f"cargo is needed to build {package} (a3s-code-core 9.1.3)", pytrace=False)
     cmd = [
         cargo, "build", "--release", "--manifest-path", str(V9_MANIFEST),
-        "-p", "a3s-session-oracle-v9", "--message-format=json-render-diagnostics",
+        "-p", package, "--message-format=json-render-diagnostics",
     ]  # fmt: skip
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     assert proc.returncode == 0, f"`{' '.join(cmd)}` failed"
-    exe = None
     for line in proc.stdout.splitlines():
         try:
             msg = json.loads(line)
@@ -452,10 +452,15 @@ def oracle9() -> Iterator[OracleV9]:
         if (
             msg.get("reason") == "compiler-artifact"
             and msg.get("executable")
-            and msg["target"]["name"] == "a3s-session-oracle-v9"
+            and msg["target"]["name"] == package
         ):
-            exe = msg["executable"]
-    assert exe, "cargo reported no oracle executable"
+            return Path(msg["executable"])
+    pytest.fail(f"cargo reported no {package} executable", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def oracle9() -> Iterator[OracleV9]:
+    exe = build_v9_binary("a3s-session-oracle-v9")
     o = OracleV9(Path(exe))
     yield o
     o.close()

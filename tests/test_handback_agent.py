@@ -23,7 +23,7 @@ import pytest
 
 from a3s_session import HandBackError, v9
 from a3s_session.factlog import FactLog
-from conftest import V9_MANIFEST, _cargo
+from conftest import build_v9_binary
 
 KEY = bytes(range(32))
 DRIVER = "a3s-session-agent-v9"
@@ -31,28 +31,8 @@ DRIVER = "a3s-session-agent-v9"
 
 @pytest.fixture(scope="session")
 def agent_driver() -> Path:
-    """Build the driver in the 9.1.3 workspace (sharing the oracle's target dir and lock)."""
-    cargo = _cargo()
-    if cargo is None:
-        pytest.fail("cargo is needed to build the 9.1.3 agent driver", pytrace=False)
-    cmd = [
-        cargo, "build", "--release", "--manifest-path", str(V9_MANIFEST),
-        "-p", DRIVER, "--message-format=json-render-diagnostics",
-    ]  # fmt: skip
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
-    assert proc.returncode == 0, f"`{' '.join(cmd)}` failed"
-    for line in proc.stdout.splitlines():
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if (
-            msg.get("reason") == "compiler-artifact"
-            and msg.get("executable")
-            and msg["target"]["name"] == DRIVER
-        ):
-            return Path(msg["executable"])
-    pytest.fail("cargo reported no driver executable", pytrace=False)
+    """The driver, built in the 9.1.3 workspace (sharing the oracle's target dir and lock)."""
+    return build_v9_binary(DRIVER)
 
 
 class Model:
