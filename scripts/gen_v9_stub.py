@@ -58,6 +58,8 @@ NEW_NAMES = [
     "fact_log_location",
     "hand_back",
     "read_fact_log",
+    "read_wal",
+    "session_id_problem",
 ]
 
 NEW_ENUMS = '''
@@ -189,6 +191,9 @@ class FileSessionStore:
     def dir(self) -> Path: ...
     @property
     def encrypted(self) -> bool: ...
+    def seal_state(
+        self, path: str | os.PathLike[str]
+    ) -> Literal["absent", "plain", "sealed", "ours", "foreign"]: ...
     def save(self, session: SessionData) -> None: ...
     def load(self, id: str) -> SessionData | None: ...
     def save_snapshot(self, snapshot: SessionSnapshotV1) -> None: ...
@@ -226,6 +231,10 @@ class _MigrationReport(TypedDict):
 
 def migrate_legacy_store(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> _MigrationReport:
     """Copy a 3.0.0 store into a 9.1.3 store through the 9.1.3 crate; ``src`` is never written."""
+
+# The store's write-ahead log and ids, as the crate judges them (a3s_session.repair).
+def session_id_problem(id: str) -> str | None: ...
+def read_wal(store_dir: str | os.PathLike[str]) -> str | None: ...
 
 # The durable fact log (a3s_session.factlog is the public face).
 def fact_log_location(workspace: str | os.PathLike[str], session_id: str) -> tuple[Path, str]:

@@ -107,6 +107,47 @@ class DurableSourceError(ValueError):
     __module__ = "a3s_session"
 
 
+class NotRegularFileError(OSError):
+    """A path that is not a regular file (a FIFO, device, socket or directory) where a
+    session file was expected. Refused before it is opened for reading: a FIFO would block
+    forever and ``/dev/zero`` would never end."""
+
+    __module__ = "a3s_session"
+
+
+class FileTooLargeError(OSError):
+    """A file over the size limit of a read (``max_bytes=``, the ``A3S_SESSION_MAX_BYTES``
+    environment variable, or the default of 256 MiB, the limit a3s-code-core 9.1.3's own
+    store applies to one document). Refused before it is read."""
+
+    __module__ = "a3s_session"
+
+
+class SealedStoreError(ValueError):
+    """A write to an encrypted store without its key (or with another key): it would
+    replace a sealed document with plaintext, or with ciphertext its key cannot open, or mix
+    plaintext into a sealed store. Not overridden by ``force=True``: open the store with the
+    key it was sealed with."""
+
+    __module__ = "a3s_session"
+
+    def __init__(self, message: str, *, session_id: str, path: object = None) -> None:
+        super().__init__(message)
+        self.session_id = session_id
+        self.path = path
+
+
+class InvalidSessionIdError(ValueError):
+    """An id the store could not list back (empty, NUL, a line break) or one whose file
+    belongs to a different id."""
+
+    __module__ = "a3s_session"
+
+    def __init__(self, message: str, *, session_id: str) -> None:
+        super().__init__(message)
+        self.session_id = session_id
+
+
 class GenerationMismatchError(TypeError):
     """A session of one generation given to the other generation's store (or the other way
     round). The message names both and the fix."""

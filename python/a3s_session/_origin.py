@@ -141,6 +141,13 @@ def check_unchanged(value: Any, session_id: str, paths: Iterable[Path], director
     )
 
 
+def read_unchanged(value: Any, paths: Iterable[Path]) -> bool:
+    """Whether ``value`` was read from (or last written to) one of ``paths`` and that file is
+    still the version read."""
+    origin = origin_of(value)
+    return origin is not None and origin.covers(absolute(paths)) and not origin.changed()
+
+
 def repin(value: Any, paths: Iterable[Path]) -> None:
     """After this process wrote ``value`` to ``paths``: that version is now the one it was
     read from."""

@@ -40,8 +40,9 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 
-from ._errors import ConflictError, GenerationMismatchError
+from ._errors import ConflictError, GenerationMismatchError, InvalidSessionIdError
 from ._origin import Origin, absolute, check_unchanged, pin_read, repin, stamp_of, store_lock
+from ._reading import check_store_file
 
 S = TypeVar("S")  # the generation's SessionData
 T = TypeVar("T")
@@ -67,6 +68,13 @@ class _StoreBase(Generic[S]):
     crate_version: ClassVar[str]
     _native: Any
 
+    @classmethod
+    def _over(cls, native: Any) -> Self:
+        """This class over an already open native store (no open-time warnings)."""
+        store = cls.__new__(cls)
+        store._setup(native)
+        return store
+
     def _setup(self, native: Any) -> None:
         self._native = native
         self._dir = Path(native.dir)
@@ -88,6 +96,33 @@ class _StoreBase(Generic[S]):
 
     def _write_async(self, session: S) -> asyncio.Future[None]:
         return self._native.save_async(session)  # type: ignore[no-any-return]
+
+    def _id_problem(self, session_id: str) -> str | None:
+        """Why this store cannot hold ``session_id`` (None: it can)."""
+        raise NotImplementedError
+
+    def _check_target(self, value: Any, session_id: str) -> None:
+        """What every write checks before the crate runs (under the store's lock when sync):
+        an id the store can list back, files the crate can read, per generation more."""
+        problem = self._id_problem(session_id)
+        if problem is not None:
+            raise InvalidSessionIdError(
+                f"session id {session_id!r} cannot be saved in {self._dir}: {problem}",
+                session_id=session_id,
+            )
+        self._check_files(session_id)
+
+    def _check_files(self, session_id: str) -> None:
+        """Refuse, before the crate opens them, files it would block on (a FIFO) or never
+        finish reading (a device), and files over the size limit."""
+        for path in self._paths(session_id):
+            check_store_file(path)
+
+    def _check_loaded(self, session_id: str, value: Any) -> None:
+        """Raise if what a load of ``session_id`` read is another id's."""
+
+    def _after_write(self, session_id: str) -> None:
+        """Run after a write of ``session_id`` completed (sync and async)."""
 
     def _before_write(self, value: Any, force: bool) -> None:
         """Run under the store's lock just before ``value`` is written (checks done)."""
@@ -146,9 +181,11 @@ class _StoreBase(Generic[S]):
     # -- the guarded steps every read and write goes through ---------------------------------
     def _read(self, session_id: str, read: Callable[[], T]) -> T:
         """``read()`` (a load of ``session_id``), its result remembering the version read."""
+        self._check_files(session_id)
         files = absolute(self._paths(session_id))
         before = stamp_of(files)
         value = read()
+        self._check_loaded(session_id, value)
         pin_read(value, files, before)
         return value
 
@@ -156,9 +193,14 @@ class _StoreBase(Generic[S]):
         self, session_id: str, start: Callable[[], asyncio.Future[T]]
     ) -> asyncio.Future[T]:
         """:meth:`_read` for a load started by ``start()``, as a future."""
+        self._check_files(session_id)
         files = absolute(self._paths(session_id))
         before = stamp_of(files)
-        return _then(start(), lambda value: pin_read(value, files, before))
+        def loaded(value: T) -> None:
+            self._check_loaded(session_id, value)
+            pin_read(value, files, before)
+
+        return _then(start(), loaded)
 
     def _write_checked(
         self, value: Any, session_id: str, force: bool, write: Callable[[], None]
@@ -167,11 +209,13 @@ class _StoreBase(Generic[S]):
         read from a file that changed since (unless ``force``); then ``value`` is current."""
         paths = self._paths(session_id)
         with store_lock(self._dir):
+            self._check_target(value, session_id)
             if not force:
                 check_unchanged(value, session_id, paths, self._dir)
             self._before_write(value, force)
             write()
             repin(value, paths)
+        self._after_write(session_id)
 
     def _write_checked_async(
         self,
@@ -184,11 +228,15 @@ class _StoreBase(Generic[S]):
         (unless this store's own writes of the id are still running), tracked for drain()."""
         self._check_open()
         paths = self._paths(session_id)
+        self._check_target(value, session_id)
         if not force and not self._writing.get(session_id):
             check_unchanged(value, session_id, paths, self._dir)
-        return self._track(
-            self._prepared_async(value, force, start), session_id, lambda: repin(value, paths)
-        )
+
+        def written() -> None:
+            repin(value, paths)
+            self._after_write(session_id)
+
+        return self._track(self._prepared_async(value, force, start), session_id, written)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -209,13 +257,19 @@ class _StoreBase(Generic[S]):
         return self._read(session_id, lambda: self._native.load(session_id))  # type: ignore[no-any-return]
 
     def delete(self, session_id: str) -> None:
+        self._check_files(session_id)
         self._native.delete(session_id)
 
     def exists(self, session_id: str) -> bool:
+        self._check_files(session_id)
         return bool(self._native.exists(session_id))
+
+    def _check_listing(self) -> None:
+        """Refuse, before the crate's list() reads them, files it would block on."""
 
     def list(self) -> builtins.list[str]:
         """The ids in the store, sorted."""
+        self._check_listing()
         return builtins.list(self._native.list())
 
     def health_check(self) -> None:
@@ -291,12 +345,15 @@ class _StoreBase(Generic[S]):
 
     def delete_async(self, session_id: str) -> asyncio.Future[None]:
         self._check_open()
+        self._check_files(session_id)
         return self._track(self._native.delete_async(session_id), session_id, None)
 
     def exists_async(self, session_id: str) -> asyncio.Future[bool]:
+        self._check_files(session_id)
         return self._native.exists_async(session_id)  # type: ignore[no-any-return]
 
     def list_async(self) -> asyncio.Future[builtins.list[str]]:
+        self._check_listing()
         return self._native.list_async()  # type: ignore[no-any-return]
 
     def health_check_async(self) -> asyncio.Future[None]:

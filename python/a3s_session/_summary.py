@@ -7,6 +7,7 @@ import datetime as _dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ._safe_text import visible
 from .abc import TextBlock, ToolResultBlock, ToolUseBlock
 
 
@@ -119,4 +120,5 @@ def render(
     """The summary as aligned text lines (labels right-aligned), plus ``extra`` rows."""
     all_rows = rows(info) + list(extra)
     width = max(len(k) for k, _ in all_rows)
-    return "\n".join(f"{label_style(k.rjust(width))}  {v}" for k, v in all_rows)
+    # Values are session data (ids, names, models): one visible line each.
+    return "\n".join(f"{label_style(k.rjust(width))}  {visible(str(v))}" for k, v in all_rows)

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
 
-from ._errors import GenerationWarning
+from ._errors import GenerationWarning, InvalidSessionIdError
 from ._names import legacy_file_name
 from ._native import (
     CRATE_VERSION,
@@ -39,7 +40,7 @@ from ._native import (
     ToolUseBlock,
 )
 from ._native import FileSessionStore as _NativeStore
-from ._origin import origin_of, repin, store_lock
+from ._origin import origin_of, read_unchanged, repin, store_lock
 from ._store import _missing, _Pending, _StoreBase, v1_sessions_count
 
 GENERATION = "v3"
@@ -73,6 +74,43 @@ class FileSessionStore(_StoreBase[SessionData]):
     def _session_type(self) -> type:
         return SessionData
 
+    # -- ids: 3.0.0 names a file after the id with `/`, `\\` and `..` replaced, and lists the
+    # file names back, so an id whose name differs is not listed and shares a file ----------------
+    def _id_problem(self, session_id: str) -> str | None:
+        if not session_id:
+            return (
+                "an empty id is stored as the hidden file `.json`, which the store never "
+                "lists"
+            )
+        if any(c in session_id for c in "\0\r\n"):
+            return "an id with a NUL or a line break cannot be listed back (or named on disk)"
+        stem = legacy_file_name(session_id)[: -len(".json")]
+        if stem != session_id:
+            return (
+                f"a3s-code-core {CRATE_VERSION} stores it as `{stem}.json`, the file of id "
+                f"{stem!r}: list() would show {stem!r}, and the two ids would share one file"
+            )
+        return None
+
+    def _check_target(self, value: Any, session_id: str) -> None:
+        super()._check_target(value, session_id)
+        (path,) = self._paths(session_id)
+        if path.exists() and not read_unchanged(value, (path,)):
+            stored = self._native.load(session_id)
+            if stored is not None and stored.id != session_id:
+                raise _collision(session_id, stored.id, path)
+
+    def _check_loaded(self, session_id: str, value: Any) -> None:
+        if value is not None and value.id != session_id:
+            raise _collision(session_id, value.id, self._paths(session_id)[0])
+
+    def _after_write(self, session_id: str) -> None:
+        # The crate creates the file with the process umask (often 0644); sessions hold
+        # prompts, tool output and file contents, so only the owner may read them (9.1.3's
+        # store does the same).
+        with contextlib.suppress(OSError):
+            os.chmod(self._paths(session_id)[0], 0o600)
+
     def _begin(self, session_id: str) -> _Pending[SessionData]:
         session = self.load(session_id)
         origin = origin_of(session)
@@ -84,9 +122,20 @@ class FileSessionStore(_StoreBase[SessionData]):
         with store_lock(self._dir):
             if pending.origin.changed():
                 return False
+            self._check_target(pending.session, pending.session.id)
             self._native.save(pending.session)
             repin(pending.session, pending.origin.paths)
-            return True
+        self._after_write(pending.session.id)
+        return True
+
+
+def _collision(session_id: str, other: str, path: Path) -> InvalidSessionIdError:
+    return InvalidSessionIdError(
+        f"session id {session_id!r}: its file {path} holds session {other!r} (a3s-code-core "
+        f"{CRATE_VERSION} gives both ids that file name); refusing to read it as, or write "
+        f"over it with, {session_id!r}",
+        session_id=session_id,
+    )
 
 
 def _warn_if_newer_layout(directory: Path) -> None:

@@ -12,12 +12,12 @@ import copy
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from typing_extensions import Self
+    from typing_extensions import Buffer, Self
 
 # The extension module itself, not its package: importing the package first imports this one.
 from a3s_session_v9._native import (
@@ -50,9 +50,12 @@ from a3s_session_v9._native import (
     migrate_legacy_store,
 )
 from a3s_session_v9._native import FileSessionStore as _NativeStore
+from a3s_session_v9._native import session_id_problem
 
+from ._errors import SealedStoreError
 from ._names import legacy_file_name, v1_file_name
-from ._origin import WeakMap, origin_of, repin, store_lock
+from ._origin import WeakMap, origin_of, read_unchanged, repin, store_lock
+from ._reading import kind_of, not_regular
 from ._store import _missing, _Pending, _StoreBase
 from .factlog import Fact, FactLog, hand_back
 
@@ -110,31 +113,47 @@ class FileSessionStore(_StoreBase[SessionData]):
         self,
         dir: str | os.PathLike[str],
         *,
-        encryption_key: bytes | None = None,
+        encryption_key: Buffer | None = None,
         recover_corrupt_wal: bool = False,
     ) -> None:
-        self._setup(
-            _NativeStore(
-                dir, encryption_key=encryption_key, recover_corrupt_wal=recover_corrupt_wal
+        try:
+            native = _NativeStore(
+                dir,
+                encryption_key=_key_bytes(encryption_key),
+                recover_corrupt_wal=recover_corrupt_wal,
             )
-        )
+        except (ValueError, OSError) as err:
+            _explain_open_failure(err, dir)
+            raise
+        self._setup(native)
 
     @classmethod
     async def open_async(
         cls,
         dir: str | os.PathLike[str],
         *,
-        encryption_key: bytes | None = None,
+        encryption_key: Buffer | None = None,
         recover_corrupt_wal: bool = False,
     ) -> Self:
         """The constructor without blocking the event loop (opening replays the WAL)."""
         store = cls.__new__(cls)
-        store._setup(
-            await _NativeStore.open_async(
-                dir, encryption_key=encryption_key, recover_corrupt_wal=recover_corrupt_wal
+        try:
+            native = await _NativeStore.open_async(
+                dir,
+                encryption_key=_key_bytes(encryption_key),
+                recover_corrupt_wal=recover_corrupt_wal,
             )
-        )
+        except (ValueError, OSError) as err:
+            _explain_open_failure(err, dir)
+            raise
+        store._setup(native)
         return store
+
+    def _setup(self, native: Any) -> None:
+        super()._setup(native)
+        # See _seal_of_store.
+        self._seal_found: tuple[Path, str] | None = None
+        self._seal_seen: set[str] = set()
 
     @property
     def encrypted(self) -> bool:
@@ -150,6 +169,86 @@ class FileSessionStore(_StoreBase[SessionData]):
 
     def _session_type(self) -> type:
         return SessionData
+
+    def _id_problem(self, session_id: str) -> str | None:
+        problem = session_id_problem(session_id)
+        if problem is None:
+            return None
+        return f"a3s-code-core {CRATE_VERSION}'s store cannot commit it ({problem})"
+
+    def _check_listing(self) -> None:
+        # The crate's list() reads every `*.json` at the top of the store (legacy files).
+        with os.scandir(self._dir) as entries:
+            for entry in entries:
+                if entry.name.endswith(".json"):
+                    try:
+                        what = kind_of(entry.stat().st_mode)
+                    except OSError:
+                        continue  # a dangling link: the crate skips it
+                    if what is not None:
+                        raise not_regular(entry.path, what)
+
+    # -- sealed stays sealed ---------------------------------------------------------------------
+    def _check_target(self, value: Any, session_id: str) -> None:
+        super()._check_target(value, session_id)
+        path = self._paths(session_id)[0]  # where every save of the crate writes
+        # A version read (or written) through this handle and unchanged since opened with
+        # its key (or was plaintext): only another file can be in the way.
+        state = "plain" if read_unchanged(value, (path,)) else self._native.seal_state(path)
+        if state == "sealed":
+            raise SealedStoreError(
+                f"{path} is sealed (encrypted at rest) and this store was opened without a "
+                "key: saving would replace it with plaintext. Open the store with the "
+                "encryption_key it was sealed with",
+                session_id=session_id,
+                path=path,
+            )
+        if state == "foreign":
+            raise SealedStoreError(
+                f"{path} is sealed with a different key than this store's: saving would "
+                "replace it with a document that key cannot open. Open the store with the "
+                "encryption_key it was sealed with",
+                session_id=session_id,
+                path=path,
+            )
+        found = self._seal_of_store()
+        if found is None:
+            return
+        other, other_state = found
+        if other_state == "sealed":
+            raise SealedStoreError(
+                f"{self._dir} holds sealed (encrypted) documents, e.g. {other.name}, and this "
+                f"store was opened without a key: saving {session_id!r} would write plaintext "
+                "into a sealed store. Open it with its encryption_key",
+                session_id=session_id,
+                path=other,
+            )
+        if other_state == "foreign":
+            raise SealedStoreError(
+                f"{self._dir} holds documents sealed with another key (e.g. {other.name}) "
+                f"than this store's: saving {session_id!r} would mix two keys in one store. "
+                "Open it with the encryption_key it was sealed with",
+                session_id=session_id,
+                path=other,
+            )
+
+    def _seal_of_store(self) -> tuple[Path, str] | None:
+        """A sealed document of the store and what it is to this handle ("sealed": no key;
+        "ours"; "foreign": another key), or None when none is sealed. Once found it is kept;
+        until then each write looks only at file names it has not looked at before (a
+        plaintext file sealed in place by another writer is seen when it is the target)."""
+        if self._seal_found is not None:
+            return self._seal_found
+        for directory in (self._dir, self._dir / "v1" / "sessions"):
+            for path in _json_files(directory):
+                if str(path) in self._seal_seen:
+                    continue
+                state = self._native.seal_state(path)
+                if state in ("sealed", "ours", "foreign"):
+                    self._seal_found = (path, state)
+                    return self._seal_found
+                self._seal_seen.add(str(path))
+        return None
 
     def _write(self, session: SessionData) -> None:
         _save_session(self._native, self._dir, session)
@@ -221,6 +320,7 @@ class FileSessionStore(_StoreBase[SessionData]):
         A conversation change is handed back to the fact log first (``force``: not)."""
         self._check_snapshot(snapshot)
         with store_lock(self._dir):
+            self._check_target(snapshot, snapshot.session.id)
             if not force:
                 if expected_digest is not None:
                     # Compare first: a swap that will fail must not touch the log.
@@ -231,6 +331,7 @@ class FileSessionStore(_StoreBase[SessionData]):
             committed = bool(self._native.save_snapshot_cas(snapshot, expected_digest))
         if committed:
             repin(snapshot, self._paths(snapshot.session.id))
+            self._after_write(snapshot.session.id)
         return committed
 
     def load_snapshot(self, session_id: str) -> SessionSnapshotV1 | None:
@@ -277,6 +378,38 @@ class FileSessionStore(_StoreBase[SessionData]):
 
     def _commit(self, pending: _Pending[SessionData]) -> bool:
         return self.save_snapshot_cas(pending.snapshot, pending.digest)
+
+
+def _key_bytes(key: Buffer | None) -> bytes | None:
+    """An encryption key given as any bytes-like object (bytes, bytearray, memoryview, ...)."""
+    if key is None:
+        return None
+    try:
+        return bytes(memoryview(key))
+    except TypeError:
+        raise TypeError(
+            f"encryption_key must be a bytes-like object of 32 bytes, got {type(key).__name__}"
+        ) from None
+
+
+def _explain_open_failure(err: BaseException, directory: str | os.PathLike[str]) -> None:
+    """A store the crate will not open because of its write-ahead log: say what repairs it
+    (opening never repairs or deletes anything by itself)."""
+    if "session store WAL" in str(err) and hasattr(err, "add_note"):
+        err.add_note(
+            f"`a3s-session doctor {os.fspath(directory)}` says what is wrong with the log; "
+            "--fix cuts a torn last line (or a3s_session.doctor(dir, fix=True))"
+        )
+
+
+def _json_files(directory: Path) -> list[Path]:
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(
+                Path(e.path) for e in entries if e.name.endswith(".json") and e.is_file()
+            )
+    except OSError:
+        return []
 
 
 __all__ = [

@@ -40,6 +40,7 @@ from .commands import (
 )
 from .export import to_jsonl, to_markdown, write_private
 from .parser import build_parser
+from .repair import cmd_doctor
 from .tables import cmd_stats
 from .terminal import (
     COMMANDS,
@@ -105,6 +106,7 @@ COMMAND_FUNCS: dict[str, Callable[[argparse.Namespace, Style], int]] = {
     "export": cmd_export,
     "stats": cmd_stats,
     "migrate": cmd_migrate,
+    "doctor": cmd_doctor,
     "bench": cmd_bench,
 }
 
@@ -146,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except CliError as err:
         sys.stdout.flush()
-        print(f"{PROG}: {err}", file=sys.stderr)
+        _eprint(str(err))
         return err.status
     except SystemExit as exc:  # --help / --version
         code = exc.code
@@ -154,6 +156,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except MemoryError:
+        sys.stdout.flush()
+        _eprint(
+            "out of memory (a session file over the size limit is refused before it is read; "
+            "see A3S_SESSION_MAX_BYTES)"
+        )
+        return EXIT_INVALID
     except BrokenPipeError:
         # stdout went away (`a3s-session ls DIR | head`): silence the interpreter's flush.
         try:

@@ -15,6 +15,7 @@ from .. import CRATE_VERSIONS, v9
 from .._native import (
     SessionFormatError,
 )
+from .._safe_text import visible
 from .._summary import iso_when, render, summarize, when
 from ..factlog import log_status
 from ..files import (
@@ -38,6 +39,7 @@ from .terminal import (
     Progress,
     Style,
     _isatty,
+    _eprint,
     _os_message,
     _print,
     format_error,
@@ -318,7 +320,7 @@ def cmd_validate(args: argparse.Namespace, style: Style) -> int:
         progress.clear()
         if status == EXIT_USAGE:
             sys.stdout.flush()
-            print(f"{PROG}: {line}", file=sys.stderr)
+            _eprint(line)
         else:
             _print(line)
             sys.stdout.flush()
@@ -421,7 +423,7 @@ def _ls_row(f: SessionFile, path: pathlib.Path) -> dict[str, Any]:
 def cmd_ls(args: argparse.Namespace, style: Style) -> int:
     rows, errors = _ls_rows(SessionDirectory(args.dir, generation=_GENERATION[0]))
     for line in errors:
-        print(f"{PROG}: {line}", file=sys.stderr)
+        _eprint(line)
     if args.json:
         _print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif _isatty(sys.stdout):
@@ -429,7 +431,7 @@ def cmd_ls(args: argparse.Namespace, style: Style) -> int:
     else:
         _print("\t".join(LS_COLUMNS))
         for r in rows:
-            _print("\t".join(str(r[k]) for k in LS_COLUMNS))
+            _print("\t".join(visible(str(r[k])) for k in LS_COLUMNS))
     return EXIT_INVALID if errors else EXIT_OK
 
 
@@ -441,7 +443,7 @@ def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
     right = {4, 5, 6}
     body = [
         (
-            r["id"],
+            visible(r["id"]),
             r["layout"] + ("*" if r["unknown_fields"] else ""),
             r["generation"],
             r["state"],
@@ -486,10 +488,10 @@ def cmd_export(args: argparse.Namespace, style: Style) -> int:
         raise CliError(f"{out}: already exists (use --force to replace it)") from None
     except OSError as err:
         raise CliError(_os_message(err, out)) from None
-    print(
+    _eprint(
         f"wrote {out} ({args.format}, {len(f.session.messages)} messages, read by "
         f"{_crate_text(f)})",
-        file=sys.stderr,
+        prefix=False,
     )
     return EXIT_OK
 

@@ -18,6 +18,7 @@ from .._native import (
     ToolResultBlock,
     ToolUseBlock,
 )
+from .._safe_text import visible
 from .._summary import when
 
 
@@ -29,7 +30,8 @@ def _fence(text: str, info: str = "") -> str:
 
 
 def _code(text: str) -> str:
-    """Inline code for any text (backticks inside are handled)."""
+    """Inline code for any text (backticks inside are handled), on one line."""
+    text = visible(text)
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -80,14 +82,18 @@ def _message_markdown(index: int, m: Message, tool_names: dict[str, str]) -> str
             body = _fence(json.dumps(b.input, indent=2, ensure_ascii=False), "json")
             parts.append(
                 _details(
-                    f"Tool call: <code>{html.escape(b.name)}</code> · {html.escape(b.id)}", body
+                    f"Tool call: <code>{html.escape(visible(b.name))}</code> · "
+                    f"{html.escape(visible(b.id))}",
+                    body,
                 )
             )
         elif isinstance(b, (ToolResultBlock, v9.ToolResultBlock)):
             name = tool_names.get(b.tool_use_id)
             label = "Tool error" if b.is_error else "Tool result"
-            head = f"{label}: <code>{html.escape(name)}</code> · " if name else f"{label}: "
-            parts.append(_details(head + html.escape(b.tool_use_id), _result_body(b)))
+            head = (
+                f"{label}: <code>{html.escape(visible(name))}</code> · " if name else f"{label}: "
+            )
+            parts.append(_details(head + html.escape(visible(b.tool_use_id)), _result_body(b)))
     return "\n\n".join(parts)
 
 
@@ -97,10 +103,10 @@ def to_markdown(s: SessionData) -> str:
     model = s.model_name or (s.llm_config.model if s.llm_config else None)
     usage = s.total_usage
     head = [
-        f"# {s.config.name or s.id}",
+        f"# {visible(s.config.name or s.id)}",
         "",
         f"- **Session:** {_code(s.id)} ({s.state.value})",
-        f"- **Model:** {model or '-'}",
+        f"- **Model:** {visible(model or '-')}",
         f"- **Workspace:** {_code(s.config.workspace) if s.config.workspace else '-'}",
         f"- **Created:** {when(s.created_at)} · **Updated:** {when(s.updated_at)}",
         f"- **Tokens:** {usage.total_tokens:,} · **Cost:** ${s.total_cost:.6f}",
@@ -108,7 +114,7 @@ def to_markdown(s: SessionData) -> str:
     if len(s.tasks):
         head.append("- **Tasks:**")
         head.extend(
-            f"  - [{'x' if t.status.value == 'completed' else ' '}] {t.content} "
+            f"  - [{'x' if t.status.value == 'completed' else ' '}] {visible(t.content)} "
             f"*({t.status.value})*"
             for t in s.tasks
         )
@@ -116,7 +122,9 @@ def to_markdown(s: SessionData) -> str:
     tool_names: dict[str, str] = {}
     for i, m in enumerate(s.messages, 1):
         sections.append(_message_markdown(i, m, tool_names))
-    return sections[0] + "\n\n---\n\n" + "\n\n".join(sections[1:]) + "\n"
+    text = sections[0] + "\n\n---\n\n" + "\n\n".join(sections[1:]) + "\n"
+    # A Markdown file is read in terminals and editors too: no raw control characters in it.
+    return visible(text, keep_newlines=True)
 
 
 def to_jsonl(s: SessionData) -> str:

@@ -143,6 +143,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable report")
 
     p = sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="find (and --fix) damage in a store",
+        description="Check a store directory: the write-ahead log, temp files of interrupted "
+        "saves, sealed and plaintext documents mixed, ids whose file belongs to another id, "
+        "files no store lists, and *.json that are not regular files. --fix repairs only "
+        "what is provably safe (a torn last WAL line, a WAL sequence conflict, temp files "
+        "whose writer is gone) and says what it did. Exit 1 while a problem remains.",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--fix", action="store_true", help="repair what is provably safe")
+    p.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="the store's 32-byte encryption key (raw, or 64 hex digits), to open a sealed "
+        "store after a WAL repair",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+
+    p = sub.add_parser(
         "bench",
         parents=[common],
         help="run the benchmarks (source checkout)",

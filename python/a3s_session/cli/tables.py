@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._scan import TABLES, Scan, ScanTables, scan
-from .terminal import EXIT_INVALID, EXIT_OK, PROG, CliError, Progress, Style, _print
+from .terminal import EXIT_INVALID, EXIT_OK, PROG, CliError, Progress, Style, _eprint, _print
 
 
 def _scan_of(path: str) -> Scan:
@@ -51,7 +51,7 @@ def _report_errors(errors: list[dict[str, Any]]) -> None:
         if e["line"] is not None:
             where += f":{e['line']}:{e['column']}"
         at = f" [at {e['field_path']}]" if e["field_path"] else ""
-        print(f"{PROG}: {where}: {e['message']}{at}", file=sys.stderr)
+        _eprint(f"{where}: {e['message']}{at}")
 
 
 # -- stats -------------------------------------------------------------------------------------
@@ -303,10 +303,7 @@ def cmd_export_parquet(args: argparse.Namespace, style: Style) -> int:
     except OSError as err:
         raise CliError(f"{err.filename or args.output}: {err.strerror or err}") from None
     summary = ", ".join(f"{name} {n:,}" for name, n in rows.items())
-    print(f"wrote {len(rows)} Parquet files to {args.output} (rows: {summary})", file=sys.stderr)
+    _eprint(f"wrote {len(rows)} Parquet files to {args.output} (rows: {summary})", prefix=False)
     if rows["errors"]:
-        print(
-            f"{PROG}: {rows['errors']} file(s) could not be read: see errors.parquet",
-            file=sys.stderr,
-        )
+        _eprint(f"{rows['errors']} file(s) could not be read: see errors.parquet")
     return EXIT_INVALID if rows["errors"] else EXIT_OK

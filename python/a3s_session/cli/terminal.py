@@ -8,12 +8,13 @@ import sys
 import time
 from typing import TextIO
 
+from .._safe_text import terminal_safe, visible
 from .._native import (
     SessionFormatError,
 )
 
 PROG = "a3s-session"
-COMMANDS = ("inspect", "validate", "ls", "export", "stats", "migrate", "bench")
+COMMANDS = ("inspect", "validate", "ls", "export", "stats", "migrate", "doctor", "bench")
 PROGRESS_MIN_FILES = 20
 #: Columns of `ls` output when piped (tab-separated, one header line).
 LS_COLUMNS = ("id", "layout", "generation", "state", "messages", "tokens", "cost_usd", "updated")
@@ -156,4 +157,11 @@ def format_error(path: str | os.PathLike[str], err: SessionFormatError) -> str:
 
 
 def _print(text: str = "") -> None:
-    print(text, file=sys.stdout)
+    """Write to stdout; every control character but a3s-session's own colours is shown as
+    an escape (session data never reaches the terminal raw)."""
+    print(terminal_safe(text), file=sys.stdout)
+
+
+def _eprint(text: str = "", *, prefix: bool = True) -> None:
+    """One line to stderr (``a3s-session: `` first), control characters shown as escapes."""
+    print((f"{PROG}: " if prefix and text else "") + visible(text), file=sys.stderr)

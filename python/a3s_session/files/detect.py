@@ -11,6 +11,7 @@ from .. import v3, v9
 from .._errors import UnknownFieldsError, UnknownFieldsWarning, _shown
 from .._native import SEALED_SNAPSHOT_MESSAGE, SessionData, SessionFormatError, is_envelope
 from .._origin import absolute, pin_read, remember, stamp_of
+from .._reading import read_document
 from .envelope import _decode, _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
 
@@ -79,15 +80,11 @@ def _parse_bare(
     )
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes; a directory is reported as IsADirectoryError on every platform."""
-    if path.is_dir():
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    return path.read_bytes()
-
-
 def read_session_file(
-    path: str | os.PathLike[str], *, generation: Generation | None = None
+    path: str | os.PathLike[str],
+    *,
+    generation: Generation | None = None,
+    max_bytes: int | None = None,
 ) -> SessionFile:
     """Read a session file of either layout, with its layout, generation, unknown fields and
     envelope (see :func:`parse_session_document` for how the generation is chosen; a file in
@@ -96,12 +93,17 @@ def read_session_file(
     The session (and snapshot) remember the version of the file read: a store's ``save``
     over that file after it changed raises :class:`~a3s_session.ConflictError`.
 
-    Raises OSError (FileNotFoundError, IsADirectoryError, PermissionError, ...) when the file
+    Only a regular file is opened, and at most ``max_bytes`` of it read (default: 256 MiB,
+    or ``$A3S_SESSION_MAX_BYTES``): a FIFO, device, socket or directory raises
+    :class:`~a3s_session.NotRegularFileError` and a larger file
+    :class:`~a3s_session.FileTooLargeError`, before anything is read.
+
+    Raises OSError (FileNotFoundError, PermissionError, the two above, ...) when the file
     cannot be read and :class:`~a3s_session.SessionFormatError` when it is not a session."""
     p = Path(path)
     files = absolute([p])
     before = stamp_of(files)
-    data = _read_bytes(p)
+    data = read_document(p, max_bytes)
     if generation is None and p.parent.parts[-2:] == ("v1", "sessions"):
         generation = "v9"  # written by today's store
     read = parse_session_document(data, path=p, generation=generation)
@@ -116,12 +118,14 @@ def load_session(
     *,
     generation: Generation | None = "v9",
     unknown: Literal["warn", "error", "ignore"] = "warn",
+    max_bytes: int | None = None,
 ) -> Any:
     """The session in a file of either layout, read by today's crate (9.1.3) unless
     ``generation`` says ``"v3"`` (or None: the document decides, see
     :func:`parse_session_document`). Fields the crate ignores are reported as ``unknown``
-    says (an :class:`~a3s_session.UnknownFieldsWarning` by default)."""
-    read = read_session_file(path, generation=generation)
+    says (an :class:`~a3s_session.UnknownFieldsWarning` by default). Only regular files
+    within ``max_bytes`` are read (see :func:`read_session_file`)."""
+    read = read_session_file(path, generation=generation, max_bytes=max_bytes)
     if read.unknown_fields and unknown != "ignore":
         report = _unknown_report(read)
         if unknown == "error":

@@ -70,13 +70,15 @@ class SessionDirectory:
             if self.path.exists():
                 raise NotADirectoryError(20, "Not a directory", str(self.path))
             raise FileNotFoundError(2, "No such file or directory", str(self.path))
+        # Anything named *.json but a directory is a candidate: a FIFO or device is reported
+        # when read (refused unopened), not skipped as if the store were fine.
         for p in sorted(self.path.iterdir()):
-            if p.suffix == ".json" and p.is_file():
+            if p.suffix == ".json" and not p.is_dir():
                 yield p, LEGACY
         v1_dir = self.path / _V1_SESSIONS
         if v1_dir.is_dir():
             for p in sorted(v1_dir.iterdir()):
-                if p.name.startswith("id_") and p.suffix == ".json" and p.is_file():
+                if p.name.startswith("id_") and p.suffix == ".json" and not p.is_dir():
                     yield p, V1
 
     # -- reading -----------------------------------------------------------------------------
@@ -189,6 +191,8 @@ class SessionDirectory:
             self._unknown.pop(session_id, None)
             if generation == "v9":
                 store = _V9Store(self.path)
+                # The store's own write checks: ids, file kinds, sealed stays sealed.
+                v9.FileSessionStore._over(store)._check_target(session, session_id)
                 if not force:
                     stored = store.load(session_id)
                     hand_back(session, None if stored is None else stored.messages)
@@ -198,7 +202,10 @@ class SessionDirectory:
                     superseded.unlink(missing_ok=True)
                 written = self.v1_path(session_id)
             else:
-                _V3Store(self.path).save(session)
+                guarded = v3.FileSessionStore._over(_V3Store(self.path))
+                guarded._check_target(session, session_id)
+                guarded.native.save(session)
+                guarded._after_write(session_id)
                 written = self.legacy_path(session_id)
             repin(session, paths)
         return written

@@ -483,8 +483,22 @@ pub fn copy<N: Node>(py: Python<'_>, node: &N) -> Result<N> {
 }
 
 /// Pickles as its JSON (so a secret, which the crate never writes, is not pickled).
+/// A value whose JSON the crate would not read back (an f32 field holding infinity, which
+/// serde_json writes as `null`) fails here, at `dumps`, not later at `loads`.
 pub fn reduce<'py, N: Node>(slf: &Bound<'py, N>) -> Result<(Bound<'py, PyAny>, (String,))> {
     let text = to_json(slf.py(), slf.get(), false)?;
+    if let Err(err) = crate::json::parse_json_str::<N::Value>(&text, N::admit) {
+        let why = match &err {
+            Error::Format { msg, .. } => msg.clone(),
+            _ => "it does not read back".to_owned(),
+        };
+        return Err(Error::format(format!(
+            "cannot pickle this {}: it pickles as its JSON, which the crate would not read \
+             back ({why}; a number the JSON cannot hold, such as an f32 beyond its range, \
+             is written as null)",
+            <N as Node>::NAME
+        )));
+    }
     let cls: Bound<'py, PyType> = slf.as_any().get_type();
     Ok((cls.getattr("from_json")?, (text,)))
 }

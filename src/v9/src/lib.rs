@@ -21,6 +21,7 @@ macro_rules! table {
 
 #[path = "../../shared/content.rs"]
 mod content;
+mod doctor;
 mod factlog;
 mod message;
 mod migrate;
@@ -69,6 +70,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyFileSessionStore>()?;
     a3s_session_binding::scan::add_scan::<scan::V9>(m)?;
     m.add_function(wrap_pyfunction!(migrate::migrate_legacy_store, m)?)?;
+    m.add_function(wrap_pyfunction!(doctor::session_id_problem, m)?)?;
+    m.add_function(wrap_pyfunction!(doctor::read_wal, m)?)?;
     m.add_class::<factlog::HandBack>()?;
     m.add_function(wrap_pyfunction!(factlog::fact_log_location, m)?)?;
     m.add_function(wrap_pyfunction!(factlog::read_fact_log, m)?)?;

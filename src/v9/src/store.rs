@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use a3s_code_core::store::{FileSessionStore, SessionData, SessionSnapshotV1, SessionStore};
+use a3s_code_core::store::{
+    FileSessionStore, SessionData, SessionSnapshotV1, SessionStore, SessionStoreAtRestCipher,
+};
 use a3s_session_binding::error::Error;
 use a3s_session_binding::record::with_value;
 use a3s_session_binding::runtime::{awaitable, block_on, runtime, store_error, take_turn, Turn};
@@ -24,6 +26,9 @@ pub struct PyFileSessionStore {
     store: Arc<FileSessionStore>,
     dir: PathBuf,
     encrypted: bool,
+    /// The same key as the crate's store holds, to tell whether a sealed file is this
+    /// store's before a write replaces it (never exposed).
+    cipher: Option<SessionStoreAtRestCipher>,
 }
 
 /// A failure of the crate's store as a Python exception. A document the crate cannot parse
@@ -112,6 +117,13 @@ async fn open(
     }
 }
 
+fn cipher_of(key: &Option<[u8; 32]>) -> PyResult<Option<SessionStoreAtRestCipher>> {
+    key.as_ref()
+        .map(SessionStoreAtRestCipher::new)
+        .transpose()
+        .map_err(|e| PyValueError::new_err(format!("{e:#}")))
+}
+
 fn check_open_options(key: &Option<[u8; 32]>, recover_corrupt_wal: bool) -> PyResult<()> {
     if key.is_some() && recover_corrupt_wal {
         // The crate's recovering constructor opens plaintext stores only.
@@ -159,6 +171,7 @@ impl PyFileSessionStore {
             store: Arc::new(store),
             dir,
             encrypted: key.is_some(),
+            cipher: cipher_of(&key)?,
         })
     }
 
@@ -176,6 +189,7 @@ impl PyFileSessionStore {
         let key = at_rest_key(encryption_key)?;
         check_open_options(&key, recover_corrupt_wal)?;
         let target = dir.clone();
+        let cipher = cipher_of(&key)?;
         awaitable(
             py,
             open(target, key, recover_corrupt_wal),
@@ -185,6 +199,7 @@ impl PyFileSessionStore {
                     store: Arc::new(store),
                     dir,
                     encrypted: key.is_some(),
+                    cipher,
                 }
                 .into_py_any(py)
             },
@@ -201,6 +216,37 @@ impl PyFileSessionStore {
     #[getter]
     fn encrypted(&self) -> bool {
         self.encrypted
+    }
+
+    /// What the file at `path` is to this store: "absent", "plain", "sealed" (sealed, and
+    /// this store has no key), "ours" (sealed, and this store's key opens it) or "foreign"
+    /// (sealed with another key). Read with the interpreter released.
+    fn seal_state(&self, py: Python<'_>, path: PathBuf) -> PyResult<&'static str> {
+        let cipher = self.cipher.clone();
+        py.detach(move || -> std::io::Result<&'static str> {
+            use std::io::Read;
+            let mut file = match std::fs::File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok("absent"),
+                Err(e) => return Err(e),
+            };
+            let mut head = [0u8; 64];
+            let n = file.read(&mut head)?;
+            if !SessionStoreAtRestCipher::is_sealed(&head[..n]) {
+                return Ok("plain");
+            }
+            let Some(cipher) = cipher else {
+                return Ok("sealed");
+            };
+            let mut bytes = head[..n].to_vec();
+            file.read_to_end(&mut bytes)?;
+            Ok(if cipher.open(&bytes).is_ok() {
+                "ours"
+            } else {
+                "foreign"
+            })
+        })
+        .map_err(PyErr::from)
     }
 
     /// Save a session with the crate's legacy-fragment API: an existing snapshot keeps its

@@ -92,8 +92,10 @@ pub fn walk(root: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
             // A symlink to a file counts; its size is the target's.
             match std::fs::metadata(&path) {
                 Ok(m) if m.is_file() => files.push((path, m.len())),
-                Ok(_) => {}
-                Err(_) => files.push((path, 0)), // reported when read
+                Ok(m) if m.is_dir() => {}
+                // A FIFO, device or socket named *.json, or a dangling link: reported when
+                // read (refused unopened), not skipped as if the store were fine.
+                _ => files.push((path, 0)),
             }
         }
     }
@@ -180,14 +182,111 @@ fn read_item(routing: &Routing, item: &Item, into: &mut Collect, buf: &mut Vec<u
     }
 }
 
+/// The most a read takes of one file: `$A3S_SESSION_MAX_BYTES`, else 256 MiB (what
+/// a3s-code-core 9.1.3's store accepts for one document), as in the Python package.
+fn max_file_bytes() -> u64 {
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("A3S_SESSION_MAX_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(256 * 1024 * 1024)
+    })
+}
+
+#[cfg(unix)]
+fn kind_in_words(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn kind_in_words(kind: &std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn not_regular(kind: &std::fs::FileType) -> std::io::Error {
+    let what = kind_in_words(kind);
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "is {what}, not a regular file; a session file is a regular file, and reading \
+             this could block or never end, so it is not opened"
+        ),
+    )
+}
+
+fn too_large(size: Option<u64>, limit: u64) -> std::io::Error {
+    let have = size.map_or("grew while it was read".to_owned(), |n| {
+        format!("is {n} bytes")
+    });
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "{have}, over the limit of {limit} bytes for one session file (raise it with \
+             A3S_SESSION_MAX_BYTES)"
+        ),
+    )
+}
+
+/// Open for reading without waiting for a writer (a FIFO swapped in after the check).
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Read a whole session file: only a regular file (looked at before it is opened, and
+/// opened without blocking, so a FIFO never hangs the scan), at most the limit.
 fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Read;
     buf.clear();
-    let mut file = std::fs::File::open(path)?;
-    if let Ok(meta) = file.metadata() {
-        buf.reserve(meta.len() as usize);
+    let limit = max_file_bytes();
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
     }
-    file.read_to_end(buf)?;
+    if meta.len() > limit {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    let file = open_without_blocking(path)?;
+    let meta = file.metadata()?; // the path may have been replaced since
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    if meta.len() > limit {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    buf.reserve(meta.len() as usize);
+    file.take(limit + 1).read_to_end(buf)?;
+    if buf.len() as u64 > limit {
+        buf.clear();
+        return Err(too_large(None, limit));
+    }
     Ok(())
 }
 
