@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import random
+import re
 import signal
 import stat
 import subprocess
@@ -78,7 +79,7 @@ HOSTILE_READS = textwrap.dedent(
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(std):
                 code = main(command)
             row[command[0] if len(command) > 1 else "default"] = [code, err.getvalue()]
-        scan = a3s.scan(path).tables(["errors"])["errors"].to_pylist()
+        scan = a3s.scan(path).errors.collect().to_pylist()
         row["scan"] = [e["message"] for e in scan]
         out[name] = row
     print(json.dumps(out))
@@ -262,7 +263,11 @@ def test_torn_wal_tail_is_reported_and_fixed(tmp_path: Path) -> None:
         assert reopened.load_snapshot(f"s{i}") == snapshot(f"s{i}")
     (kept,) = wal.parent.glob("session-store.ndjson.torn.*")
     torn = kept.read_bytes()
-    assert torn and wal.read_bytes() + torn == data[:-40]
+    kept_lines = data[: -40 - len(torn)]
+    assert torn and data[:-40] == kept_lines + torn
+    # The crate's recovery then committed the intent whose commit line was torn.
+    assert wal.read_bytes().startswith(kept_lines)
+    assert b'"phase":"committed"' in wal.read_bytes()[len(kept_lines) :]
     assert doctor(tmp_path).ok
 
 
@@ -282,8 +287,12 @@ def test_a_wal_rejected_in_the_middle_is_not_cut(tmp_path: Path) -> None:
 def test_temp_files_of_dead_writers_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
     v9.FileSessionStore(tmp_path).save_snapshot(snapshot("s"))
     sessions = tmp_path / "v1" / "sessions"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_pid = int(dead.stdout)
     stray = sessions / f"{v1_file_name('s')}.123.{dead_pid}.0.tmp"
     stray.write_bytes(b"x" * 1000)
@@ -393,7 +402,7 @@ def test_doctor_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "FIXABLE wal-torn-tail" in out and "--fix" in out
-    assert all(len(line) <= 80 for line in out.splitlines() if not line.startswith("    "))
+    assert all(len(line) <= 80 for line in out.splitlines()), out
     assert main(["doctor", str(tmp_path), "--fix", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["findings"][0]["kind"] == "wal-torn-tail"
@@ -419,14 +428,16 @@ def test_no_control_character_reaches_the_terminal(
     monkeypatch: pytest.MonkeyPatch,
     tty: bool,
 ) -> None:
-    store = v9.FileSessionStore(tmp_path)
+    # No store of a3s-session writes such an id (see the id tests); a file can still hold one.
     snap = snapshot(EVIL_ID)
     snap.session.config.name = "name\u001b[31m\rover"
     snap.session.messages.append(
         {"role": "user", "content": [{"type": "text", "text": "hi\u001b]8;;http://x\u0007"}]}
     )
-    store.save_snapshot(snap)
     path = tmp_path / "v1" / "sessions" / v1_file_name(EVIL_ID)
+    path.parent.mkdir(parents=True)
+    path.write_text(snap.to_json(pretty=True))
+    (tmp_path / "evil.json").write_text(snap.session.to_json())
     if tty:
         monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     outputs = []
@@ -441,9 +452,14 @@ def test_no_control_character_reaches_the_terminal(
         main([*argv, "--color", "never"] if argv[0] in ("ls", "inspect") else argv)
         out, err = capsys.readouterr()
         outputs.append((argv[0], out, err))
+    own_colours = re.compile(r"\x1b\[(?:0|1|2|31|32|33)m")  # a3s-session's, on a terminal
     for name, out, err in outputs:
-        for text in (out, err):
+        for text in (own_colours.sub("", out), err):
             assert "\x1b" not in text and "\x07" not in text and "\r" not in text, (name, text)
+    # Data is escaped where it is formatted, so even a colour code in it shows as text.
+    for name, out, _ in outputs:
+        if name in ("inspect", "stats"):
+            assert "name\\x1b[31m\\rover" in out, (name, out)
     ls_out = outputs[0][1]
     assert "x\\x1b[2J\\x1b]0;PWNED\\x07\u23celine2" in ls_out
     assert not any(line.startswith("line2") for line in ls_out.splitlines())
@@ -507,7 +523,7 @@ async def _save_async(store: v3.FileSessionStore, s: v3.SessionData) -> None:
 
 
 def test_deepcopy_keeps_the_key_in_process_and_pickle_never_carries_it() -> None:
-    s = v9.SessionData(id="k")
+    s: Any = v9.SessionData(id="k")
     s.llm_config = {"provider": "openai", "model": "m", "api_key": "sk-secret"}
     assert copy.deepcopy(s).llm_config.api_key == "sk-secret"  # documented: an in-process copy
     assert b"sk-secret" not in pickle.dumps(s)

@@ -61,9 +61,12 @@ def kind_of(mode: int) -> str | None:
     return "not a regular file"
 
 
-def not_regular(path: str | os.PathLike[str], what: str) -> NotRegularFileError:
+def not_regular(path: str | os.PathLike[str], what: str) -> OSError:
+    """A directory is the usual IsADirectoryError; anything else a NotRegularFileError."""
+    if what == "a directory":
+        return IsADirectoryError(errno.EISDIR, "Is a directory", os.fspath(path))
     return NotRegularFileError(
-        errno.EISDIR if what == "a directory" else errno.EINVAL,
+        errno.EINVAL,
         f"is {what}, not a regular file; a session file is a regular file, and reading "
         "this could block or never end, so it is not opened",
         os.fspath(path),

@@ -196,6 +196,7 @@ class _StoreBase(Generic[S]):
         self._check_files(session_id)
         files = absolute(self._paths(session_id))
         before = stamp_of(files)
+
         def loaded(value: T) -> None:
             self._check_loaded(session_id, value)
             pin_read(value, files, before)

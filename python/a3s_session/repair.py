@@ -380,8 +380,7 @@ def _documents(root: Path) -> tuple[list[_Doc], list[Finding]]:
                     Finding(
                         "unlisted-file",
                         path,
-                        "a hidden file name: no store lists it (3.0.0 writes the empty id "
-                        "there)",
+                        "a hidden file name: no store lists it (3.0.0 writes the empty id there)",
                         fixable=False,
                     )
                 )

@@ -78,10 +78,7 @@ class FileSessionStore(_StoreBase[SessionData]):
     # file names back, so an id whose name differs is not listed and shares a file ----------------
     def _id_problem(self, session_id: str) -> str | None:
         if not session_id:
-            return (
-                "an empty id is stored as the hidden file `.json`, which the store never "
-                "lists"
-            )
+            return "an empty id is stored as the hidden file `.json`, which the store never lists"
         if any(c in session_id for c in "\0\r\n"):
             return "an id with a NUL or a line break cannot be listed back (or named on disk)"
         stem = legacy_file_name(session_id)[: -len(".json")]

@@ -48,9 +48,9 @@ from a3s_session_v9._native import (
     ToolUseBlock,
     TranscriptVisibility,
     migrate_legacy_store,
+    session_id_problem,
 )
 from a3s_session_v9._native import FileSessionStore as _NativeStore
-from a3s_session_v9._native import session_id_problem
 
 from ._errors import SealedStoreError
 from ._names import legacy_file_name, v1_file_name
@@ -405,9 +405,7 @@ def _explain_open_failure(err: BaseException, directory: str | os.PathLike[str])
 def _json_files(directory: Path) -> list[Path]:
     try:
         with os.scandir(directory) as entries:
-            return sorted(
-                Path(e.path) for e in entries if e.name.endswith(".json") and e.is_file()
-            )
+            return sorted(Path(e.path) for e in entries if e.name.endswith(".json") and e.is_file())
     except OSError:
         return []
 

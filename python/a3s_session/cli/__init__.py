@@ -51,6 +51,7 @@ from .terminal import (
     CliError,
     Progress,
     Style,
+    _eprint,
     color_enabled,
     sample_path,
 )

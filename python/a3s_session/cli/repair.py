@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
+from pathlib import Path
 
 from .._safe_text import visible
 from ..repair import DoctorReport, doctor
@@ -39,7 +41,9 @@ def cmd_doctor(args: argparse.Namespace, style: Style) -> int:
         bar[0].update(done)
 
     try:
-        report = doctor(args.dir, fix=args.fix, encryption_key=_key(args.key_file), progress=progress)
+        report = doctor(
+            args.dir, fix=args.fix, encryption_key=_key(args.key_file), progress=progress
+        )
     except OSError as err:
         raise CliError(_os_message(err, args.dir)) from None
     finally:
@@ -53,6 +57,7 @@ def cmd_doctor(args: argparse.Namespace, style: Style) -> int:
 
 
 def _print_report(report: DoctorReport, style: Style, fixing: bool) -> None:
+    """Findings, 80 columns: a tag line with the path in the store, then the text indented."""
     for f in report.findings:
         if f.fixed is not None:
             tag = style.green("FIXED")
@@ -60,18 +65,28 @@ def _print_report(report: DoctorReport, style: Style, fixing: bool) -> None:
             tag = style.yellow("FIXABLE")
         else:
             tag = style.red("PROBLEM")
-        _print(f"{tag} {f.kind}: {visible(str(f.path))}")
-        _print(f"    {visible(f.message)}")
-        if f.fixed is not None:
-            _print(f"    {visible(f.fixed)}")
+        _print(f"{tag} {f.kind}: {visible(_within(f.path, report.store))}")
+        for text in (f.message, f.fixed):
+            if text is not None:
+                _print(_wrapped(visible(text)))
     left = report.remaining
     fixable = sum(1 for f in left if f.fixable)
-    summary = (
-        f"{visible(str(report.store))}: {report.checked_files} documents checked, "
-        f"{len(report.findings)} problems"
-    )
+    summary = f"{report.checked_files} documents checked, {len(report.findings)} problems"
     if report.findings:
         summary += f", {len(report.findings) - len(left)} fixed, {len(left)} left"
     _print(style.bold(summary))
     if fixable and not fixing:
         _print(f"run with --fix to repair the {fixable} marked FIXABLE")
+
+
+def _within(path: Path, store: Path) -> str:
+    try:
+        return str(path.relative_to(store)) or "."
+    except ValueError:
+        return str(path)
+
+
+def _wrapped(text: str) -> str:
+    return textwrap.fill(
+        text, width=80, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False
+    )

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._safe_text import visible
 from .._scan import TABLES, Scan, ScanTables, scan
-from .terminal import EXIT_INVALID, EXIT_OK, PROG, CliError, Progress, Style, _eprint, _print
+from .terminal import EXIT_INVALID, EXIT_OK, CliError, Progress, Style, _eprint, _print
 
 
 def _scan_of(path: str) -> Scan:
@@ -151,6 +152,7 @@ class Stats:
 
 
 def _table(rows: list[list[str]], header: list[str], right: set[int]) -> None:
+    rows = [[visible(c) for c in r] for r in rows]  # session data: one visible line per cell
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         _print(
@@ -171,7 +173,7 @@ def cmd_stats(args: argparse.Namespace, style: Style) -> int:
     if args.json:
         _print(json.dumps(report, indent=2, ensure_ascii=False))
         return EXIT_INVALID if stats.errors else EXIT_OK
-    _print(style.bold(f"{report['sessions']:,} sessions") + f" in {args.dir}")
+    _print(style.bold(f"{report['sessions']:,} sessions") + f" in {visible(args.dir)}")
     _print()
     _print(style.bold("Cost and tokens per model per day"))
     _table(

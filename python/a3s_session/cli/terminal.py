@@ -8,10 +8,10 @@ import sys
 import time
 from typing import TextIO
 
-from .._safe_text import terminal_safe, visible
 from .._native import (
     SessionFormatError,
 )
+from .._safe_text import terminal_safe, visible
 
 PROG = "a3s-session"
 COMMANDS = ("inspect", "validate", "ls", "export", "stats", "migrate", "doctor", "bench")
