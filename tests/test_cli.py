@@ -216,10 +216,14 @@ def test_inspect_missing_directory_unreadable(
     locked = tmp_path / "locked.json"
     locked.write_bytes(SAMPLE.read_bytes())
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    def denied(path: Any, flags: int, *args: Any) -> int:
+        if str(path).endswith("locked.json"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", denied)
     assert main(["inspect", str(locked)]) == 2
     assert "locked.json: permission denied" in one_line(capsys.readouterr().err)
 

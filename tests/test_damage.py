@@ -471,9 +471,10 @@ def test_no_control_character_reaches_the_terminal(
 def test_v3_refuses_ids_it_could_not_list_back(tmp_path: Path) -> None:
     store = v3.FileSessionStore(tmp_path)
     store.save(session3("a_b"))
-    with pytest.raises(a3s.InvalidSessionIdError, match="a_b.json"):
+    # 3.0.0 files "a/b" as a_b.json too: that file is a_b's.
+    with pytest.raises(a3s.InvalidSessionIdError, match="holds session 'a_b'"):
         store.save(session3("a/b"))
-    for bad in ("", "a\x00b", "id\nline2", "..", "x\\y"):
+    for bad in ("", "a\x00b", "id\nline2", "cr\rid"):
         with pytest.raises(a3s.InvalidSessionIdError):
             store.save(session3(bad), force=True)
     assert store.list() == ["a_b"]

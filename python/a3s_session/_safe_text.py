@@ -15,6 +15,10 @@ import re
 #: make text display in another order than it is stored.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+_UNSAFE_IN_PAGE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
 _SHOWN = {"\n": "\u23ce", "\t": "\\t", "\r": "\\r"}
 
 # The only escape sequences a3s-session itself prints: the SGR styles of cli.terminal.Style.
@@ -32,9 +36,10 @@ def _escape(match: re.Match[str]) -> str:
 
 def visible(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` with every control character shown as an escape (``\\x1b``), a line break as
-    ``⏎`` (kept as a line break with ``keep_newlines``), a tab as ``\\t``."""
+    ``⏎`` and a tab as ``\\t`` (both kept as they are with ``keep_newlines``: the layout of
+    a whole page)."""
     if keep_newlines:
-        return "\n".join(_UNSAFE.sub(_escape, line) for line in text.split("\n"))
+        return _UNSAFE_IN_PAGE.sub(_escape, text)
     return _UNSAFE.sub(_escape, text)
 
 

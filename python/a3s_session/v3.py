@@ -74,26 +74,23 @@ class FileSessionStore(_StoreBase[SessionData]):
     def _session_type(self) -> type:
         return SessionData
 
-    # -- ids: 3.0.0 names a file after the id with `/`, `\\` and `..` replaced, and lists the
-    # file names back, so an id whose name differs is not listed and shares a file ----------------
+    # -- ids: 3.0.0 names a file after the id with `/`, `\\` and `..` replaced, so two ids
+    # can share a file; list() shows file names ---------------------------------------------------
     def _id_problem(self, session_id: str) -> str | None:
         if not session_id:
             return "an empty id is stored as the hidden file `.json`, which the store never lists"
         if any(c in session_id for c in "\0\r\n"):
             return "an id with a NUL or a line break cannot be listed back (or named on disk)"
-        stem = legacy_file_name(session_id)[: -len(".json")]
-        if stem != session_id:
-            return (
-                f"a3s-code-core {CRATE_VERSION} stores it as `{stem}.json`, the file of id "
-                f"{stem!r}: list() would show {stem!r}, and the two ids would share one file"
-            )
         return None
 
     def _check_target(self, value: Any, session_id: str) -> None:
         super()._check_target(value, session_id)
         (path,) = self._paths(session_id)
         if path.exists() and not read_unchanged(value, (path,)):
-            stored = self._native.load(session_id)
+            try:
+                stored = self._native.load(session_id)
+            except ValueError:
+                return  # nothing readable there to shadow; the crate replaces it
             if stored is not None and stored.id != session_id:
                 raise _collision(session_id, stored.id, path)
 
