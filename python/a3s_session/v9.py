@@ -240,14 +240,16 @@ class FileSessionStore(_StoreBase[SessionData]):
         if self._seal_found is not None:
             return self._seal_found
         for directory in (self._dir, self._dir / "v1" / "sessions"):
-            for path in _json_files(directory):
-                if str(path) in self._seal_seen:
+            for name in _json_names(directory):
+                path = directory / name
+                key = str(path)
+                if key in self._seal_seen:
                     continue
                 state = self._native.seal_state(path)
                 if state in ("sealed", "ours", "foreign"):
                     self._seal_found = (path, state)
                     return self._seal_found
-                self._seal_seen.add(str(path))
+                self._seal_seen.add(key)
         return None
 
     def _write(self, session: SessionData) -> None:
@@ -402,10 +404,10 @@ def _explain_open_failure(err: BaseException, directory: str | os.PathLike[str])
         )
 
 
-def _json_files(directory: Path) -> list[Path]:
+def _json_names(directory: Path) -> list[str]:
+    """Names of the ``*.json`` entries of a directory (none when it cannot be listed)."""
     try:
-        with os.scandir(directory) as entries:
-            return sorted(Path(e.path) for e in entries if e.name.endswith(".json") and e.is_file())
+        return [name for name in os.listdir(directory) if name.endswith(".json")]
     except OSError:
         return []
 
