@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 
-#: C0 controls, DEL, C1 controls, and the Unicode bidirectional overrides/isolates that can
-#: make text display in another order than it is stored.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-_UNSAFE_IN_PAGE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+# DEL, C1 controls, and the Unicode bidirectional overrides/isolates that can make text
+# display in another order than it is stored; with the C0 controls, all that is escaped.
+_UNSAFE_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f{_UNSAFE_BEYOND_C0}]")
+# In a whole page, tab and line feed are its layout.
+_UNSAFE_IN_PAGE = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE_BEYOND_C0}]")
 
 _SHOWN = {"\n": "\u23ce", "\t": "\\t", "\r": "\\r"}
 

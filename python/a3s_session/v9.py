@@ -8,6 +8,7 @@ serde_json parses exactly as the 9.1.3 crate's own build does (``float_roundtrip
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from typing_extensions import Buffer, Self
 
@@ -116,15 +117,12 @@ class FileSessionStore(_StoreBase[SessionData]):
         encryption_key: Buffer | None = None,
         recover_corrupt_wal: bool = False,
     ) -> None:
-        try:
+        with _explaining_open_failure(dir):
             native = _NativeStore(
                 dir,
                 encryption_key=_key_bytes(encryption_key),
                 recover_corrupt_wal=recover_corrupt_wal,
             )
-        except (ValueError, OSError) as err:
-            _explain_open_failure(err, dir)
-            raise
         self._setup(native)
 
     @classmethod
@@ -137,15 +135,12 @@ class FileSessionStore(_StoreBase[SessionData]):
     ) -> Self:
         """The constructor without blocking the event loop (opening replays the WAL)."""
         store = cls.__new__(cls)
-        try:
+        with _explaining_open_failure(dir):
             native = await _NativeStore.open_async(
                 dir,
                 encryption_key=_key_bytes(encryption_key),
                 recover_corrupt_wal=recover_corrupt_wal,
             )
-        except (ValueError, OSError) as err:
-            _explain_open_failure(err, dir)
-            raise
         store._setup(native)
         return store
 
@@ -394,14 +389,19 @@ def _key_bytes(key: Buffer | None) -> bytes | None:
         ) from None
 
 
-def _explain_open_failure(err: BaseException, directory: str | os.PathLike[str]) -> None:
-    """A store the crate will not open because of its write-ahead log: say what repairs it
-    (opening never repairs or deletes anything by itself)."""
-    if "session store WAL" in str(err) and hasattr(err, "add_note"):
-        err.add_note(
-            f"`a3s-session doctor {os.fspath(directory)}` says what is wrong with the log; "
-            "--fix cuts a torn last line (or a3s_session.doctor(dir, fix=True))"
-        )
+@contextlib.contextmanager
+def _explaining_open_failure(directory: str | os.PathLike[str]) -> Iterator[None]:
+    """A store the crate will not open because of its write-ahead log: the error says what
+    repairs it (opening never repairs or deletes anything by itself)."""
+    try:
+        yield
+    except (ValueError, OSError) as err:
+        if "session store WAL" in str(err) and hasattr(err, "add_note"):
+            err.add_note(
+                f"`a3s-session doctor {os.fspath(directory)}` says what is wrong with the log; "
+                "--fix cuts a torn last line (or a3s_session.doctor(dir, fix=True))"
+            )
+        raise
 
 
 def _json_names(directory: Path) -> list[str]:
