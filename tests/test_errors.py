@@ -200,31 +200,119 @@ def _sample_with(edit: Any) -> str:
     return json.dumps(doc)
 
 
-def test_error_inside_tool_result_content_is_located_at_the_block() -> None:
+GENERATIONS = [a3s_session.v3, a3s_session.v9]
+UNTAGGED = "data did not match any variant of untagged enum ToolResultContentField"
+
+
+@pytest.mark.parametrize("gen", GENERATIONS, ids=["v3", "v9"])
+def test_error_inside_tool_result_content_has_the_full_path(gen: Any) -> None:
     def bad_data(items: list[Any]) -> None:
         items[1]["source"]["data"] = 5
 
-    err = rejected(_sample_with(bad_data))
-    # The crate's ContentBlock is internally tagged and ToolResultContentField untagged: serde
-    # buffers their content, so the path can only reach the enclosing block.
-    assert err.path.startswith("messages[4].content[0]")
-    assert "ToolResultContentField" in err.msg
-    assert isinstance(err.line, int) and isinstance(err.column, int)
+    doc = _sample_with(bad_data)
+    err = rejected(doc, gen.SessionData)
+    # ContentBlock is internally tagged and ToolResultContentField untagged: serde buffers
+    # them, so on its own it reaches only `messages[4].content[0]` and says no variant
+    # matched. The class tables re-read the block part by part with the crate's types.
+    assert err.path == "messages[4].content[0].content[1].source.data"
+    assert err.msg == f"{UNTAGGED}: invalid type: integer `5`, expected a string"
+    line, _, last = locate(doc, '"data": 5')
+    assert (err.line, err.column) == (line, last)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (precision): errors inside a tagged/untagged enum (content blocks, tool_result "
-    "content) report only the enclosing block's path, e.g. `messages[4].content[0]` instead "
-    "of `messages[4].content[0].content[1].source.data`: serde buffers an enum's content and "
-    "deserializes the variant from that buffer, where serde_path_to_error cannot follow. "
-    "Open (issue 22): needs a per-generation re-parse of the variant that failed",
-)
-def test_error_inside_tool_result_content_has_the_full_path() -> None:
-    def bad_data(items: list[Any]) -> None:
-        items[1]["source"]["data"] = 5
+@pytest.mark.parametrize("gen", GENERATIONS, ids=["v3", "v9"])
+def test_missing_field_inside_tool_result_content(gen: Any) -> None:
+    def no_data(items: list[Any]) -> None:
+        del items[1]["source"]["data"]
 
-    assert rejected(_sample_with(bad_data)).path == "messages[4].content[0].content[1].source.data"
+    doc = _sample_with(no_data)
+    err = rejected(doc, gen.SessionData)
+    assert err.path == "messages[4].content[0].content[1].source"
+    assert err.msg == f"{UNTAGGED}: missing field `data`"
+    # serde_json puts a missing field at the object's closing brace.
+    line, _, last = locate(doc, '"media_type": "image/png"}')
+    assert (err.line, err.column) == (line, last)
+
+
+@pytest.mark.parametrize("gen", GENERATIONS, ids=["v3", "v9"])
+def test_error_inside_a_message_block_keeps_serdes_message(gen: Any) -> None:
+    doc = json.loads(SAMPLE_TEXT)
+    doc["messages"][1]["content"][1]["name"] = 7
+    text = json.dumps(doc, indent=2)
+    err = rejected(text, gen.SessionData)
+    assert err.path == "messages[1].content[1].name"
+    assert err.msg == "invalid type: integer `7`, expected a string"
+    line, _, last = locate(text, '"name": 7')
+    assert (err.line, err.column) == (line, last)
+
+
+@pytest.mark.parametrize("gen", GENERATIONS, ids=["v3", "v9"])
+def test_only_the_first_error_in_document_order_is_reported(gen: Any) -> None:
+    doc = json.loads(SAMPLE_TEXT)
+    doc["messages"][1]["content"][1]["id"] = []
+    doc["messages"][1]["content"][1]["name"] = 7
+    err = rejected(json.dumps(doc), gen.SessionData)
+    assert err.path == "messages[1].content[1].id"
+    assert err.msg == "invalid type: sequence, expected a string"
+
+
+def _string_leaves(value: Any, path: str) -> list[str]:
+    """Paths of the string values under `value` that are not tags or free-form tool input."""
+    if isinstance(value, dict):
+        return [
+            p
+            for k, v in value.items()
+            if k not in ("type", "input")
+            for p in _string_leaves(v, f"{path}.{k}" if path else k)
+        ]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _string_leaves(v, f"{path}[{i}]")]
+    return [path] if isinstance(value, str) else []
+
+
+def _set_at(doc: Any, path: str, value: Any) -> None:
+    steps: list[Any] = []
+    for part in path.replace("[", ".[").split("."):
+        steps.append(int(part[1:-1]) if part.startswith("[") else part)
+    for step in steps[:-1]:
+        doc = doc[step]
+    doc[steps[-1]] = value
+
+
+@pytest.mark.parametrize("gen", GENERATIONS, ids=["v3", "v9"])
+def test_every_string_in_every_block_is_located(gen: Any) -> None:
+    base = json.loads(SAMPLE_TEXT)
+    leaves = [
+        f"messages[{i}].content{p}"
+        for i, m in enumerate(base["messages"])
+        for p in _string_leaves(m["content"], "")
+    ]
+    assert len(leaves) >= 10
+    for leaf in leaves:
+        doc = json.loads(SAMPLE_TEXT)
+        _set_at(doc, leaf, 5)
+        text = json.dumps(doc)
+        err = rejected(text, gen.SessionData)
+        assert err.path == leaf
+        if leaf.endswith("].content"):  # a tool result's str content: the untagged field
+            assert err.msg == UNTAGGED
+        else:
+            assert err.msg.endswith("invalid type: integer `5`, expected a string"), err.msg
+        # And from builtins, the same path without a position.
+        with pytest.raises(SessionFormatError) as info:
+            gen.SessionData.from_dict(doc)
+        assert (info.value.path, info.value.msg, info.value.line) == (leaf, err.msg, None)
+
+
+@pytest.mark.parametrize("gen", GENERATIONS, ids=["v3", "v9"])
+def test_message_and_block_classes_locate_inside_blocks(gen: Any) -> None:
+    message = json.loads(SAMPLE_TEXT)["messages"][4]
+    message["content"][0]["content"][1]["source"]["media_type"] = False
+    err = rejected(json.dumps(message), gen.Message)
+    assert err.path == "content[0].content[1].source.media_type"
+    err = rejected(json.dumps(message["content"][0]), gen.ToolResultBlock)
+    assert err.path == "content[1].source.media_type"
+    assert err.msg == f"{UNTAGGED}: invalid type: boolean `false`, expected a string"
 
 
 def test_tool_result_content_list_validation_errors() -> None:
@@ -244,6 +332,61 @@ def test_tool_result_content_list_validation_errors() -> None:
     with pytest.raises(TypeError):
         result.content = 5
     assert s.to_json(pretty=True) == SAMPLE_TEXT
+
+
+def test_tool_result_list_items_from_dicts_are_located() -> None:
+    s: Any = SessionData.from_json(SAMPLE_TEXT)
+    result: Any = s.messages[4].content[0]
+    bad = {"type": "image", "source": {"type": "base64", "media_type": "x", "data": 5}}
+    with pytest.raises(SessionFormatError) as info:
+        result.content.append(bad)
+    assert info.value.path == "content[2].source.data"
+    assert info.value.msg == "invalid type: integer `5`, expected a string"
+    with pytest.raises(SessionFormatError) as info:
+        s.messages[0].content.insert(0, bad)
+    assert info.value.path == "content[0].source.data"
+    assert s.to_json(pretty=True) == SAMPLE_TEXT
+
+
+def test_scan_error_rows_have_the_full_path(tmp_path: Path) -> None:
+    def bad_data(items: list[Any]) -> None:
+        items[1]["source"]["data"] = 5
+
+    (tmp_path / "bad.json").write_text(_sample_with(bad_data), encoding="utf-8")
+    rows = a3s_session.scan(tmp_path).errors.collect().to_pylist()
+    assert [r["field_path"] for r in rows] == ["messages[4].content[0].content[1].source.data"]
+    assert rows[0]["message"] == f"{UNTAGGED}: invalid type: integer `5`, expected a string"
+
+
+def test_v3_store_load_error_has_the_full_path(tmp_path: Path) -> None:
+    def bad_data(items: list[Any]) -> None:
+        items[1]["source"]["data"] = 5
+
+    doc = json.loads(_sample_with(bad_data))
+    (tmp_path / f"{doc['id']}.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SessionFormatError) as info:
+        a3s_session.v3.FileSessionStore(tmp_path).load(doc["id"])
+    assert info.value.path == "messages[4].content[0].content[1].source.data"
+
+
+def test_v9_store_load_error_has_the_full_path(tmp_path: Path) -> None:
+    a3s_session.sample_store(tmp_path)
+    store = a3s_session.v9.FileSessionStore(tmp_path)
+    session = store.load("sess-v9")
+    assert session is not None
+    files = {
+        f: json.loads(f.read_text(encoding="utf-8"))
+        for f in (tmp_path / "v1" / "sessions").glob("*.json")
+    }
+    path, doc = next((f, d) for f, d in files.items() if d["session"]["id"] == "sess-v9")
+    doc["session"]["messages"][0]["content"][0]["text"] = 5
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SessionFormatError) as info:
+        a3s_session.v9.FileSessionStore(tmp_path).load("sess-v9")
+    # The crate's message (it names the file), and the field it could not say.
+    assert info.value.path == "session.messages[0].content[0].text"
+    assert info.value.msg.startswith("Failed to parse session snapshot: ")
+    assert info.value.msg.endswith("invalid type: integer `5`, expected a string")
 
 
 def test_from_dict_path_inside_a_message() -> None:
@@ -373,21 +516,21 @@ def test_dict_assignment_errors_name_the_field_and_index() -> None:
             "content[1].type",
             "unknown variant `?`, expected one of `text`, `image`, `tool_use`, `tool_result`",
         ),
-        # Inside a block (an internally tagged enum) from_dict itself stops at the block, see
-        # test_error_inside_tool_result_content_has_the_full_path.
+        # Inside a block (an internally tagged enum, where serde alone stops at the block),
+        # see test_error_inside_tool_result_content_has_the_full_path.
         (
             setting(Message(role="user"), "content", text_1),
-            "content[1]",
+            "content[1].text",
             "invalid type: integer `1`, expected a string",
         ),
         (
             lambda: Message(role="user", content=text_1),
-            "content[1]",
+            "content[1].text",
             "invalid type: integer `1`, expected a string",
         ),
         (
             setting(s, "messages", [{"role": "user", "content": text_1}]),
-            "messages[0].content[1]",
+            "messages[0].content[1].text",
             "invalid type: integer `1`, expected a string",
         ),
     ]
@@ -405,7 +548,7 @@ def test_dict_assignment_errors_name_the_field_and_index() -> None:
     assert _from_dict_path(SessionData, {"id": "x", "config": _BAD_CONFIG}) == (
         "config.max_context_length"
     )
-    assert _from_dict_path(Message, {"role": "user", "content": text_1}) == "content[1]"
+    assert _from_dict_path(Message, {"role": "user", "content": text_1}) == "content[1].text"
     assert s.to_json() == before  # nothing was assigned
 
 
@@ -435,36 +578,37 @@ def test_from_json_errors_for_every_class(cls: type) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cls", "doc", "line", "column"),
+    ("cls", "doc", "path", "line", "column"),
     [
-        (TextBlock, '{"type":"text","text":1}', 1, 24),
-        (TextBlock, b'{"type":"text","text":1}\n\n', 1, 24),
-        (TextBlock, bytearray(b' {"type":"text",\n"text":1}  '), 2, 9),
-        (ToolUseBlock, '{"type":"tool_use","id":"i","name":"n"}', 1, 39),
+        (TextBlock, '{"type":"text","text":1}', "text", 1, 23),
+        (TextBlock, b'{"type":"text","text":1}\n\n', "text", 1, 23),
+        (TextBlock, bytearray(b' {"type":"text",\n"text":1}  '), "text", 2, 8),
+        (ToolUseBlock, '{"type":"tool_use","id":"i","name":"n"}', "", 1, 39),
         (
             ImageBlock,
             '{"type":"image","source":{"type":"base64","media_type":"x","data":5}}',
+            "source.data",
             1,
-            69,
+            67,
         ),
         (
             ToolResultBlock,
             '{"type":"tool_result","tool_use_id":"x","content":[{"type":"text"}]}',
+            "content[0]",
             1,
-            68,
+            66,
         ),
     ],
     ids=["str", "bytes_trailing_ws", "multiline", "missing_field", "nested", "untagged"],
 )
 def test_block_errors_from_text_have_a_position(
-    cls: type, doc: str | bytes, line: int, column: int
+    cls: type, doc: str | bytes, path: str, line: int, column: int
 ) -> None:
-    # Regression test: the error comes from the buffered (internally tagged) content, where
-    # serde_json has no position; the binding used to give line=None, column=None. It now
-    # points at the end of the top-level value (trailing whitespace not counted).
+    # The error comes from the buffered (internally tagged) content, where serde_json has no
+    # position. A field's error points at its value, as serde_json does outside enums; the
+    # block's own error (a missing field) at the end of the block, trailing blanks not counted.
     err = rejected(doc, cls)
-    assert (err.line, err.column) == (line, column)
-    assert err.path == ""
+    assert (err.path, err.line, err.column) == (path, line, column)
     assert f"at line {line} column {column}" in str(err)
 
 

@@ -236,9 +236,6 @@ SCHEMA_CANNOT_SAY = {
     "max_context_length_float": "JSON Schema's integer includes 200000.0; serde's u64 refuses it",
     "used_tokens_float": "the same: a whole number written as a float",
     "llm_config_api_key_int": "the crate never writes api_key, so no sample shows its type",
-    "tool_result_item_is_tool_use": (
-        "a tool result's content is an untagged enum: serde names no variants inside it"
-    ),
 }
 
 

@@ -10,9 +10,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use a3s_session_binding::error::{Error, Result};
-use a3s_session_binding::json::from_python;
+use a3s_session_binding::explain::{explain_items, items, member, parse_as, Finer, Step};
+use a3s_session_binding::json::from_python_explained;
 use a3s_session_binding::listview::{check_utf8, ListView};
-use a3s_session_binding::record::{snapshot, ViewKind};
+use a3s_session_binding::record::{snapshot, Node, ViewKind};
 use a3s_session_binding::views::{is_str, list_items, Codec, FreeJson, ListOf, Obj};
 
 use crate::message::PyToolResultBlock;
@@ -146,6 +147,42 @@ pub(crate) fn wrap_block(py: Python<'_>, block: ContentBlock) -> Result<Py<PyAny
     })
 }
 
+/// The block's `type` tag as written in its text, if it is a string.
+fn tag_of(text: &str) -> Option<String> {
+    serde_json::from_str(member(text, "type")?.1).ok()
+}
+
+/// A block's error, located through the class its tag names (the crate's tag for each class
+/// is the one its seed value is written with).
+fn explain_block(text: &str, at: &[Step]) -> Option<Finer> {
+    let tag = tag_of(text);
+    let is = |seed: ContentBlock| tag.as_deref() == Some(block_tag(&seed));
+    if is(PyTextBlock::placeholder()) {
+        PyTextBlock::explain(text, at)
+    } else if is(PyImageBlock::placeholder()) {
+        PyImageBlock::explain(text, at)
+    } else if is(PyToolUseBlock::placeholder()) {
+        PyToolUseBlock::explain(text, at)
+    } else if is(PyToolResultBlock::placeholder()) {
+        PyToolResultBlock::explain(text, at)
+    } else {
+        parse_as::<ContentBlock>(text)
+    }
+}
+
+/// An item of a tool result's block list (`ToolResultContent`): text and image only.
+fn explain_result_item(text: &str, at: &[Step]) -> Option<Finer> {
+    let tag = tag_of(text);
+    let is = |seed: ContentBlock| tag.as_deref() == Some(block_tag(&seed));
+    if is(PyTextBlock::placeholder()) {
+        PyTextBlock::explain(text, at)
+    } else if is(PyImageBlock::placeholder()) {
+        PyImageBlock::explain(text, at)
+    } else {
+        parse_as::<ToolResultContent>(text)
+    }
+}
+
 /// The crate block held by any of the four block classes.
 pub(crate) fn block_value(item: &Bound<'_, PyAny>) -> Result<ContentBlock> {
     let py = item.py();
@@ -184,10 +221,10 @@ fn coerce_block<'py>(item: &Bound<'py, PyAny>, tool_result: bool) -> Result<Boun
     }
     if item.is_instance_of::<PyDict>() {
         let block: ContentBlock = if tool_result {
-            let content: ToolResultContent = from_python(item)?;
+            let content: ToolResultContent = from_python_explained(item, explain_result_item)?;
             result_to_block(content)
         } else {
-            from_python(item)?
+            from_python_explained(item, explain_block)?
         };
         return Ok(wrap_block(py, block)?.into_bound(py));
     }
@@ -226,6 +263,10 @@ impl Codec for Blocks {
 
     fn from_py(item: &Bound<'_, PyAny>) -> Result<ContentBlock> {
         block_value(item)
+    }
+
+    fn explain(text: &str, at: &[Step]) -> Option<Finer> {
+        explain_block(text, at)
     }
 }
 
@@ -276,5 +317,21 @@ impl ViewKind for ToolResultField {
 
     fn vacate(slot: &mut Self::Rust) {
         *slot = ToolResultContentField::Text(String::new());
+    }
+
+    /// The field is untagged: serde tries a str, then a list of blocks, and says only that
+    /// neither matched. A list is what a value that is a JSON array was meant to be, so the
+    /// first item the crate rejects is given as the cause.
+    fn explain(text: &str, at: &[Step]) -> Option<Finer> {
+        if !at.is_empty() {
+            return None;
+        }
+        let own = parse_as::<ToolResultContentField>(text)?;
+        if items(text).is_some() {
+            if let Some(cause) = explain_items(text, &[], explain_result_item) {
+                return Some(cause.caused(&own.msg));
+            }
+        }
+        Some(own)
     }
 }

@@ -343,7 +343,7 @@ pub fn end_of_value(bytes: &[u8]) -> (usize, usize) {
 }
 
 /// serde_json appends " at line X column Y" to messages; we keep those in attributes.
-fn strip_position(msg: &str) -> String {
+pub(crate) fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
         Some(i) if msg[i..].contains(" column ") => msg[..i].to_owned(),
         _ => msg.to_owned(),

@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::depythonize::{Floats, PyDeserializer};
-use crate::error::{end_of_value, line_column, Error, Result};
+use crate::error::{end_of_value, line_column, render_path, Error, Result};
+use crate::explain::{self, Explainer};
 use crate::lock::maybe_detach;
 use crate::writer;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,6 +42,25 @@ pub fn validate_utf8(bytes: &[u8]) -> Result<&str> {
 
 /// Parse already validated text (a Python str's UTF-8).
 pub fn parse_json_str<T: DeserializeOwned>(text: &str, admit: Admit<T>) -> Result<T> {
+    parse_json_explained(text, admit, explain::nothing)
+}
+
+/// `parse_json`, with `explain` (the class table of `T`) locating errors that serde can only
+/// place at an enum (see `explain`).
+pub fn parse_json_bytes_explained<T: DeserializeOwned>(
+    bytes: &[u8],
+    admit: Admit<T>,
+    explain: Explainer,
+) -> Result<T> {
+    parse_json_explained(validate_utf8(bytes)?, admit, explain)
+}
+
+/// `parse_json_str`, with `explain` locating errors inside enums.
+pub fn parse_json_explained<T: DeserializeOwned>(
+    text: &str,
+    admit: Admit<T>,
+    explain: Explainer,
+) -> Result<T> {
     let bytes = text.as_bytes();
     // Fast path: plain serde_json, exactly what the crate's store does. Tracking the field
     // path costs about as much as parsing itself, so it is only paid to explain a failure.
@@ -52,7 +72,21 @@ pub fn parse_json_str<T: DeserializeOwned>(text: &str, admit: Admit<T>) -> Resul
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let finer = explain_error(text, &e, explain);
         let mut err = Error::from_json(e);
+        if let (
+            Some(finer),
+            Error::Format {
+                msg,
+                line,
+                column,
+                path,
+            },
+        ) = (finer, &mut err)
+        {
+            let (l, c) = line_column(bytes, finer.end);
+            (*msg, *line, *column, *path) = (finer.msg, Some(l), Some(c), finer.path);
+        }
         if let Error::Format { line, column, .. } = &mut err {
             if line.is_none() {
                 // An error raised after serde_json returned the whole top-level value (a
@@ -67,6 +101,21 @@ pub fn parse_json_str<T: DeserializeOwned>(text: &str, admit: Admit<T>) -> Resul
     })?;
     de.end().map_err(Error::from_json_error)?;
     Ok(value)
+}
+
+/// The explainer's account of a data error serde placed at an enum, when it is the same error
+/// at a deeper path.
+fn explain_error(
+    text: &str,
+    err: &serde_path_to_error::Error<serde_json::Error>,
+    explain: Explainer,
+) -> Option<explain::Finer> {
+    if err.inner().classify() != serde_json::error::Category::Data {
+        return None;
+    }
+    let steps = explain::steps_of(err.path())?;
+    let msg = crate::error::strip_position(&err.inner().to_string());
+    explain::refine(text, &steps, &msg, &render_path(err.path()), explain)
 }
 
 /// Whether `write_json` tries the fast writer first (see `writer`); on unless switched off.
@@ -151,6 +200,31 @@ pub fn borrow_text<'a>(source: &'a Bound<'_, PyAny>) -> Result<&'a str> {
 /// crate's own Deserialize impl, reading them as serde_json would read the same JSON.
 pub fn from_python<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T> {
     from_python_nested(obj, 0)
+}
+
+/// `from_python`, with `explain` (the class table of `T`) locating errors serde can only
+/// place at an enum. The explainer reads text, so the object is written with `json.dumps`
+/// (in its own key order) only once the crate has rejected it.
+pub fn from_python_explained<T: DeserializeOwned>(
+    obj: &Bound<'_, PyAny>,
+    explain: Explainer,
+) -> Result<T> {
+    from_python(obj).map_err(|mut err| {
+        if let Error::Format { msg, path, .. } = &mut err {
+            if let Some(finer) =
+                dumps(obj).and_then(|text| explain::refine(&text, &[], msg, path, explain))
+            {
+                (*msg, *path) = (finer.msg, finer.path);
+            }
+        }
+        err
+    })
+}
+
+/// `json.dumps(obj)`, or `None` when Python cannot write it.
+fn dumps(obj: &Bound<'_, PyAny>) -> Option<String> {
+    let json = obj.py().import("json").ok()?;
+    json.call_method1("dumps", (obj,)).ok()?.extract().ok()
 }
 
 /// Like `from_python`, for a value that sits `outer` containers deep in a document: the

@@ -8,6 +8,7 @@
 //! - [`depythonize`]: a serde Deserializer over Python builtins with serde_json's semantics;
 //! - [`error`]: the one error enum (format / type / overflow / python) with field paths;
 //! - [`writer`]: serde_json's exact output bytes, with a faster string escape;
+//! - [`explain`]: precise paths for errors serde can only place at an enum;
 //! - [`json`]: JSON text in and out, with positions and paths;
 //! - [`skeleton`]: the cheap check that a write-back keeps every input key in place;
 //! - [`unknown`]: the input fields a write-back would drop, as the crate decides;
@@ -22,6 +23,7 @@
 pub mod depythonize;
 pub mod enums;
 pub mod error;
+pub mod explain;
 pub mod json;
 pub mod listview;
 pub mod lock;

@@ -125,6 +125,42 @@ macro_rules! record_class {
             fn admit($av: &$value) -> ::std::result::Result<(), String> {
                 $admit
             }
+            fn explain(
+                text: &str,
+                at: &[$crate::explain::Step],
+            ) -> Option<$crate::explain::Finer> {
+                use $crate::explain::{member, members, parse_as, Finer, Step};
+                // The explanation of one member, by its key; `None`: not a field of the table
+                // (a tag, or a field the crate ignores).
+                #[allow(unused_variables)]
+                fn one(key: &str, part: &str, rest: &[Step]) -> Option<Option<Finer>> {
+                    $( if key == stringify!($vfield) {
+                        return Some(<$vkind as $crate::record::ViewKind>::explain(part, rest));
+                    } )*
+                    $( if key == $crate::py_name!($sfield $(as $spy)?) {
+                        return Some(parse_as::<$sty>(part));
+                    } )*
+                    None
+                }
+                match at.split_first() {
+                    Some((Step::Key(key), rest)) => {
+                        let (start, part) = member(text, key)?;
+                        one(key, part, rest)?.map(|f| f.within(key, start))
+                    }
+                    Some(_) => None,
+                    // serde stopped at this value: the first member, in document order, that
+                    // the crate rejects on its own is the one it met; if none, the value's
+                    // own error (a missing field).
+                    None => {
+                        for (key, start, end) in members(text)? {
+                            if let Some(Some(f)) = one(&key, text.get(start..end)?, &[]) {
+                                return Some(f.within(&key, start));
+                            }
+                        }
+                        parse_as::<$value>(text)
+                    }
+                }
+            }
             fn set_field(
                 &self,
                 py: pyo3::Python<'_>,

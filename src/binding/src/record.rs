@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::error::report_unknown;
 use crate::error::{Error, Result};
-use crate::json::{self, parse_json_str, with_input_text, write_json};
+use crate::json::{self, with_input_text, write_json};
 use crate::listview::ListView;
 use crate::lock::{free_detached, lock, maybe_detach, Lock};
 use crate::scalar::assign;
@@ -64,6 +64,9 @@ pub trait Node:
     /// Assign one keyword of the constructor or one attribute; `Ok(false)` when the class
     /// has no such field.
     fn set_field(&self, py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> Result<bool>;
+    /// The crate's error for reading `text` (after following `at`) as this class's value,
+    /// located through the class table's fields (see `explain`).
+    fn explain(text: &str, at: &[crate::explain::Step]) -> Option<crate::explain::Finer>;
 }
 
 /// The per-class set of views, generated from the table's `views` list.
@@ -105,6 +108,11 @@ pub trait ViewKind {
     fn repay(slot: &mut Self::Rust, loan: Loan) -> Loan {
         Self::vacate(slot);
         loan
+    }
+    /// The crate's error for reading `text` (after following `at`) as this field, located
+    /// as precisely as the kind can (see `explain`); `None` when it cannot say.
+    fn explain(_text: &str, _at: &[crate::explain::Step]) -> Option<crate::explain::Finer> {
+        None
     }
 }
 
@@ -260,7 +268,7 @@ pub fn admit_or_err<N: Node>(value: N::Value) -> Result<N> {
 /// the same detached stretch as the parse: see `unknown` and `skeleton` for the cost).
 pub fn from_json<N: Node>(py: Python<'_>, data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> {
     let (value, unknown) = with_input_text(py, data, |text| {
-        let value = parse_json_str(text, N::admit)?;
+        let value = json::parse_json_explained(text, N::admit, N::explain)?;
         // The crate accepted the document: the check never turns that into a failure.
         let unknown = match policy {
             Policy::Ignore => Ok(Vec::new()),
@@ -275,7 +283,7 @@ pub fn from_json<N: Node>(py: Python<'_>, data: &Bound<'_, PyAny>, policy: Polic
 
 /// Build from JSON builtins with the crate; fields it ignores are reported by `policy`.
 pub fn from_dict<N: Node>(data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> {
-    let node: N = admit_or_err(json::from_python(data)?)?;
+    let node: N = admit_or_err(json::from_python_explained(data, N::explain)?)?;
     if policy != Policy::Ignore {
         let py = data.py();
         let unknown = match json::python_to_text(data) {

@@ -7,7 +7,8 @@ use pyo3::types::{PyDict, PyString};
 use pyo3::IntoPyObjectExt;
 
 use crate::error::{Error, Result};
-use crate::json::{from_python, from_python_nested};
+use crate::explain::{explain_items, Finer, Step};
+use crate::json::{from_python_explained, from_python_nested};
 use crate::listview::{coerce_str, ListView, Pending};
 use crate::lock::{lock, Guard};
 use crate::record::{admit_or_err, snapshot, Loan, Node, ViewKind, Views};
@@ -20,7 +21,7 @@ pub fn coerce_node<'py, N: Node>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, 
         return Ok(item.clone());
     }
     if item.is_instance_of::<PyDict>() {
-        let node: N = admit_or_err(from_python(item)?)?;
+        let node: N = admit_or_err(from_python_explained(item, N::explain)?)?;
         return Ok(Bound::new(py, node)?.into_any());
     }
     Err(Error::type_error(format!(
@@ -65,6 +66,11 @@ pub trait Codec: 'static {
     /// Give back what `lend` moved; returns Python references to drop once attached.
     fn repay(_values: Vec<Self::Rust>, loan: Loan) -> Loan {
         loan
+    }
+    /// The crate's error for reading `text` (after following `at`) as one item, located
+    /// as precisely as the codec can (see `explain`); `None` when it cannot say.
+    fn explain(_text: &str, _at: &[Step]) -> Option<Finer> {
+        None
     }
 }
 
@@ -111,6 +117,10 @@ struct ListLoan<C: Codec> {
 
 impl<C: Codec> ViewKind for ListOf<C> {
     type Rust = Vec<C::Rust>;
+
+    fn explain(text: &str, at: &[Step]) -> Option<Finer> {
+        explain_items(text, at, C::explain)
+    }
 
     fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         let values = Box::new(PendingValues::<C>(std::mem::take(slot), PhantomData));
@@ -213,6 +223,10 @@ pub type ListOfNodes<N> = ListOf<Nodes<N>>;
 
 impl<N: Node> Codec for Nodes<N> {
     type Rust = N::Value;
+
+    fn explain(text: &str, at: &[Step]) -> Option<Finer> {
+        N::explain(text, at)
+    }
 
     fn coerce<'py>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
         coerce_node::<N>(item)
@@ -352,6 +366,10 @@ pub struct Obj<N>(PhantomData<N>);
 impl<N: Node> ViewKind for Obj<N> {
     type Rust = N::Value;
 
+    fn explain(text: &str, at: &[Step]) -> Option<Finer> {
+        N::explain(text, at)
+    }
+
     fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         Ok(Py::new(py, N::wrap(slot.clone()))?.into_any())
     }
@@ -376,6 +394,15 @@ pub struct OptObj<N>(PhantomData<N>);
 
 impl<N: Node> ViewKind for OptObj<N> {
     type Rust = Option<N::Value>;
+
+    fn explain(text: &str, at: &[Step]) -> Option<Finer> {
+        // `null` reads as None; anything else is read as the class's value.
+        if text.trim_ascii() == "null" {
+            None
+        } else {
+            N::explain(text, at)
+        }
+    }
 
     fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         match slot {

@@ -2,12 +2,14 @@
 
 use a3s_code_core::store::SessionData;
 use a3s_session_binding::error::{Error, Result};
-use a3s_session_binding::json::parse_json;
+use a3s_session_binding::json::parse_json_bytes_explained;
+use a3s_session_binding::record::Node;
 use a3s_session_binding::scan::reader::{Emit, Generation};
 use a3s_session_binding::scan::tables::RowSink;
 use a3s_session_binding::unknown::unknown_fields;
 
 use crate::scan_rows::{emit_session, Extras};
+use crate::session::PySessionData;
 
 pub struct V3;
 
@@ -21,7 +23,7 @@ impl Generation for V3 {
                 "a v1 snapshot envelope: a3s-code-core 3.0.0 reads only bare session documents",
             ));
         }
-        parse_json(data, |_| Ok(()))
+        parse_json_bytes_explained(data, |_| Ok(()), PySessionData::explain)
     }
 
     fn unknown_count(doc: &SessionData, text: &str) -> usize {

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use a3s_code_core::store::{FileSessionStore, SessionData, SessionStore};
 use a3s_session_binding::error::Error;
-use a3s_session_binding::json::parse_json;
-use a3s_session_binding::record::with_value;
+use a3s_session_binding::json::parse_json_bytes_explained;
+use a3s_session_binding::record::{with_value, Node};
 use a3s_session_binding::runtime::{awaitable, block_on, runtime, store_error, take_turn};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -253,9 +253,9 @@ fn parse_failure(id: &str, err: &anyhow::Error) -> Error {
     let path = context
         .strip_prefix("Failed to parse session file: ")
         .map(PathBuf::from);
-    let detailed = path
-        .and_then(|p| std::fs::read(p).ok())
-        .and_then(|bytes| parse_json::<SessionData>(&bytes, |_| Ok(())).err());
+    let detailed = path.and_then(|p| std::fs::read(p).ok()).and_then(|bytes| {
+        parse_json_bytes_explained::<SessionData>(&bytes, |_| Ok(()), PySessionData::explain).err()
+    });
     match detailed {
         Some(Error::Format {
             msg,

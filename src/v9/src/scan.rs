@@ -4,12 +4,14 @@
 use a3s_code_core::llm::Message;
 use a3s_code_core::store::{SessionData, SessionSnapshotV1};
 use a3s_session_binding::error::{Error, Result};
-use a3s_session_binding::json::parse_json;
+use a3s_session_binding::json::parse_json_bytes_explained;
+use a3s_session_binding::record::Node;
 use a3s_session_binding::scan::reader::{Emit, Generation};
 use a3s_session_binding::scan::tables::RowSink;
 use a3s_session_binding::unknown::unknown_fields;
 
 use crate::scan_rows::{emit_session, wire_name, Extras};
+use crate::session::{PySessionData, PySessionSnapshotV1};
 
 pub struct V9;
 
@@ -28,9 +30,11 @@ impl Generation for V9 {
 
     fn parse(data: &[u8], envelope: bool) -> Result<Doc> {
         if !envelope {
-            return parse_json(data, |_| Ok(())).map(|s| Doc::Bare(Box::new(s)));
+            return parse_json_bytes_explained(data, |_| Ok(()), PySessionData::explain)
+                .map(|s| Doc::Bare(Box::new(s)));
         }
-        let snapshot: SessionSnapshotV1 = parse_json(data, |_| Ok(()))?;
+        let snapshot: SessionSnapshotV1 =
+            parse_json_bytes_explained(data, |_| Ok(()), PySessionSnapshotV1::explain)?;
         snapshot
             .ensure_loadable()
             .map_err(|e| Error::format(format!("{e:#}")))?;

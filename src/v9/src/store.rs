@@ -9,7 +9,8 @@ use a3s_code_core::store::{
     FileSessionStore, SessionData, SessionSnapshotV1, SessionStore, SessionStoreAtRestCipher,
 };
 use a3s_session_binding::error::Error;
-use a3s_session_binding::record::with_value;
+use a3s_session_binding::json::parse_json_explained;
+use a3s_session_binding::record::{with_value, Node};
 use a3s_session_binding::runtime::{awaitable, block_on, runtime, store_error, take_turn, Turn};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -39,11 +40,12 @@ pub struct PyFileSessionStore {
 fn failure(py: Python<'_>, err: anyhow::Error) -> PyErr {
     if let Some(json) = err.root_cause().downcast_ref::<serde_json::Error>() {
         let (line, column) = (json.line(), json.column());
+        let (path, cause) = field_path(&err, json).unwrap_or_default();
         return Error::Format {
-            msg: format!("{err:#}"),
+            msg: format!("{err:#}{cause}"),
             line: (line > 0).then_some(line),
             column: (line > 0).then_some(column),
-            path: String::new(),
+            path,
         }
         .into_pyerr(py);
     }
@@ -52,6 +54,46 @@ fn failure(py: Python<'_>, err: anyhow::Error) -> PyErr {
         return PyValueError::new_err(text);
     }
     store_error(err)
+}
+
+/// The field path of a document the crate's store rejected, which the crate reports without
+/// one. The store reads a file into a `serde_json::Value` and deserializes from that (keys in
+/// sorted order, as `Value` keeps them), so the same value is written out and read again,
+/// with the class tables locating errors inside enums; the path is kept only when that read
+/// fails with the crate's own message (and then the cause an untagged enum's message leaves
+/// out, as `": cause"`). A sealed file (its text is not the JSON) gives none.
+fn field_path(err: &anyhow::Error, json: &serde_json::Error) -> Option<(String, String)> {
+    let (file, snapshot) = err.chain().find_map(|cause| {
+        let text = cause.to_string();
+        if let Some(p) = text.strip_prefix("Failed to parse session snapshot: ") {
+            Some((PathBuf::from(p), true))
+        } else {
+            let p = text.strip_prefix("Failed to parse legacy session file: ")?;
+            Some((PathBuf::from(p), false))
+        }
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+    let text = serde_json::to_string(&value).ok()?;
+    let again = if snapshot {
+        parse_json_explained::<SessionSnapshotV1>(&text, |_| Ok(()), PySessionSnapshotV1::explain)
+            .err()
+    } else {
+        parse_json_explained::<SessionData>(&text, |_| Ok(()), PySessionData::explain).err()
+    };
+    let Error::Format { msg, path, .. } = again? else {
+        return None;
+    };
+    let cause = msg.strip_prefix(&message_of(json))?;
+    (cause.is_empty() || cause.starts_with(": ")).then(|| (path, cause.to_owned()))
+}
+
+/// serde_json's message without the position it appends.
+fn message_of(json: &serde_json::Error) -> String {
+    let text = json.to_string();
+    match text.rfind(" at line ") {
+        Some(i) if json.line() > 0 => text[..i].to_owned(),
+        _ => text,
+    }
 }
 
 /// The ways an async twin's output becomes its result.
