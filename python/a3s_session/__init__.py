@@ -40,7 +40,11 @@ from ._scan import (
 )
 from ._schema import json_schema_of as json_schema
 from .files import SessionDirectory, SessionFile, load_session, read_session_file
+from .locate import SessionNotFoundError, find_session
+from .redaction import Redaction, Redactor, redact
+from .renderers import FORMATS, Rendered, render
 from .repair import DoctorReport, Finding, doctor
+from .transcript import Transcript
 from .v9 import (
     CRATE_VERSION,
     DEFAULT_AUTO_COMPACT_THRESHOLD,
@@ -84,6 +88,7 @@ __all__ = [
     "CRATE_VERSIONS",
     "DEFAULT_AUTO_COMPACT_THRESHOLD",
     "DEFAULT_BATCH_ROWS",
+    "FORMATS",
     "SAMPLE_SESSION_ID",
     "SESSION_SNAPSHOT_SCHEMA_VERSION",
     "TABLES",
@@ -108,6 +113,9 @@ __all__ = [
     "Message",
     "NotRegularFileError",
     "PlanningMode",
+    "Redaction",
+    "Redactor",
+    "Rendered",
     "Scan",
     "ScanBatches",
     "ScanTable",
@@ -118,6 +126,7 @@ __all__ = [
     "SessionDirectory",
     "SessionFile",
     "SessionFormatError",
+    "SessionNotFoundError",
     "SessionSnapshotV1",
     "SessionState",
     "StorageBackend",
@@ -129,6 +138,7 @@ __all__ = [
     "ToolResultBlock",
     "ToolResultTrust",
     "ToolUseBlock",
+    "Transcript",
     "TranscriptVisibility",
     "UnknownFieldsError",
     "UnknownFieldsWarning",
@@ -136,10 +146,13 @@ __all__ = [
     "__version__",
     "abc",
     "doctor",
+    "find_session",
     "json_schema",
     "load_session",
     "migrate_legacy_store",
     "read_session_file",
+    "redact",
+    "render",
     "sample_session_file",
     "sample_store",
     "scan",

@@ -48,6 +48,7 @@ from a3s_session_v9._native import (
     ToolResultTrust,
     ToolUseBlock,
     TranscriptVisibility,
+    config_sessions_dir,
     migrate_legacy_store,
     session_id_problem,
 )
@@ -444,5 +445,6 @@ __all__ = [
     "ToolResultTrust",
     "ToolUseBlock",
     "TranscriptVisibility",
+    "config_sessions_dir",
     "migrate_legacy_store",
 ]

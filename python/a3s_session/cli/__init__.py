@@ -4,10 +4,11 @@
 
     a3s-session                      summary + round-trip check of the bundled sample
     a3s-session FILE                 the same for FILE
-    a3s-session inspect FILE         summary of one session file (either layout)
+    a3s-session inspect ID|FILE      summary of one session (either layout)
+    a3s-session show ID|FILE         the transcript (terminal, --format md|html|json)
     a3s-session validate FILE...     does the crate accept these files (--roundtrip, --strict)
     a3s-session ls DIR               the sessions in a store directory, newest first
-    a3s-session export FILE          transcript as Markdown or JSON Lines
+    a3s-session export ID|FILE       Markdown, HTML, OpenAI JSONL, ATIF, OTLP/JSON (redacted)
     a3s-session export DIR --format parquet -o OUTDIR
                                      every session's tables (scan) as Parquet
     a3s-session stats DIR            cost/tokens per model per day, top sessions, tool errors
@@ -36,6 +37,7 @@ from .commands import (
     cmd_inspect,
     cmd_ls,
     cmd_migrate,
+    cmd_show,
     cmd_validate,
 )
 from .export import to_jsonl, to_markdown, write_private
@@ -102,6 +104,7 @@ def cmd_bench(args: argparse.Namespace, style: Style) -> int:
 
 COMMAND_FUNCS: dict[str, Callable[[argparse.Namespace, Style], int]] = {
     "inspect": cmd_inspect,
+    "show": cmd_show,
     "validate": cmd_validate,
     "ls": cmd_ls,
     "export": cmd_export,

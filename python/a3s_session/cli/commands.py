@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -27,7 +26,8 @@ from ..files import (
     read_session_file,
     safe_session_id,
 )
-from .export import to_jsonl, to_markdown, write_private
+from .export import to_jsonl
+from .show import EXPORT_FORMATS, rendered, resolve, show, write_output
 from .tables import cmd_export_parquet
 from .terminal import (
     EXIT_INVALID,
@@ -286,12 +286,13 @@ def cmd_default(path: str | None, style: Style) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace, style: Style) -> int:
-    f = _read(args.path)
+    path = resolve(args.path, args.store)
+    f = _read(path)
     info = summarize(f.session)
     fact_log = log_status(f.session)
     if args.json:
         info.update(
-            path=args.path,
+            path=path,
             layout=f.layout,
             unknown_fields=f.unknown_fields,
             envelope={
@@ -473,26 +474,34 @@ def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
 def cmd_export(args: argparse.Namespace, style: Style) -> int:
     if args.format == "parquet":
         return cmd_export_parquet(args, style)
-    f = _read(args.path)
-    text = to_markdown(f.session) if args.format == "markdown" else to_jsonl(f.session)
+    path = resolve(args.path, args.store)
+    f = _read(path)
+    summary = None  # jsonl is the crate's own JSON of each message, never redacted
+    fmt = EXPORT_FORMATS.get(args.format, args.format)
+    if fmt == "jsonl":
+        text = to_jsonl(f.session)
+    else:
+        out = rendered(f, fmt, args)
+        text, summary = out.text, out.summary()
     if args.output is None:
         sys.stdout.write(text)
+        if summary is not None:
+            sys.stdout.flush()
+            _eprint(summary, prefix=False)
         return EXIT_OK
-    out = args.output
-    try:
-        if os.path.exists(out) and os.path.samefile(out, args.path):
-            raise CliError(f"{out}: is the session file itself; refusing to overwrite it")
-        write_private(out, text, force=args.force)
-    except FileExistsError:
-        raise CliError(f"{out}: already exists (use --force to replace it)") from None
-    except OSError as err:
-        raise CliError(_os_message(err, out)) from None
+    write_output(args.output, text, force=args.force, source=path)
+    said = f"; {summary}" if summary is not None else ""
     _eprint(
-        f"wrote {out} ({args.format}, {len(f.session.messages)} messages, read by "
-        f"{_crate_text(f)})",
+        f"wrote {args.output} ({fmt}, {len(f.session.messages)} messages, read by "
+        f"{_crate_text(f)}{said})",
         prefix=False,
     )
     return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, style: Style) -> int:
+    path = resolve(args.session, args.store)
+    return show(path, _read(path), args)
 
 
 def cmd_migrate(args: argparse.Namespace, style: Style) -> int:

@@ -21,6 +21,24 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
+def _store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--store",
+        metavar="DIR",
+        help="the store to look the id up in (default: $A3S_SESSION_STORE, then A3S Code's "
+        "sessions_dir)",
+    )
+
+
+def _redaction_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-redact",
+        action="store_true",
+        help="keep secrets (API keys, tokens, private keys, credentials) in shared formats",
+    )
+    p.add_argument("--redact-paths", action="store_true", help="also turn home directories into ~")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
@@ -60,8 +78,37 @@ def build_parser() -> argparse.ArgumentParser:
         description="Summary of a session file of either layout (legacy bare "
         "SessionData or v1 snapshot envelope).",
     )
-    p.add_argument("path", metavar="PATH")
+    p.add_argument(
+        "path",
+        metavar="ID|PATH",
+        help="a session file, or a session id (or a unique prefix of one) in the store",
+    )
+    _store_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser(
+        "show",
+        parents=[common],
+        help="read one session: terminal transcript, Markdown, HTML or JSON",
+        description="Show a session by id or path. On a terminal `text` is a paged transcript "
+        "(tool calls and results one line each; --full expands them). md and html are "
+        "redacted (secrets and credentials replaced; a summary line goes to stderr) unless "
+        "--no-redact. Sessions are looked for in --store, then $A3S_SESSION_STORE, then the "
+        "sessions_dir of A3S Code's config ($A3S_CONFIG, ~/.a3s/config.acl, "
+        "./.a3s/config.acl).",
+    )
+    p.add_argument("session", metavar="ID|PATH")
+    _store_option(p)
+    p.add_argument(
+        "--format",
+        choices=("text", "md", "html", "json"),
+        default="text",
+        help="text (default), md, html (one self-contained page) or json (the crate's own)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (atomically)")
+    p.add_argument("--full", action="store_true", help="text: expand tool calls and results")
+    _redaction_options(p)
 
     p = sub.add_parser(
         "validate",
@@ -102,13 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
         "(needs pyarrow). Files are created with mode 0600 and never overwritten without "
         "--force.",
     )
-    p.add_argument("path", metavar="PATH", help="a session file; for parquet, a directory")
+    p.add_argument("path", metavar="ID|PATH", help="a session file or id; for parquet, a directory")
+    _store_option(p)
     p.add_argument(
         "--format",
-        choices=("markdown", "jsonl", "parquet"),
-        default="markdown",
-        help="markdown (default), jsonl (one crate-serialized Message per line) or parquet "
-        "(sessions, messages, blocks, cost_records, tasks, errors)",
+        choices=("md", "markdown", "html", "openai-jsonl", "atif", "otlp-json", "jsonl", "parquet"),
+        default="md",
+        help="md (default; also `markdown`), html, openai-jsonl (OpenAI chat fine-tuning), "
+        "atif (Agent Trajectory Interchange Format v1.8), otlp-json (OpenTelemetry GenAI "
+        "spans), jsonl (one crate-serialized Message per line) or parquet (sessions, "
+        "messages, blocks, cost_records, tasks, errors). md, html, openai-jsonl, atif and "
+        "otlp-json are redacted unless --no-redact",
     )
     p.add_argument(
         "-o",
@@ -117,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write to FILE instead of stdout (parquet: the output directory, required)",
     )
     p.add_argument("--force", action="store_true", help="replace FILE if it exists (atomically)")
+    _redaction_options(p)
 
     p = sub.add_parser(
         "stats",

@@ -14,7 +14,17 @@ from .._native import (
 from .._safe_text import terminal_safe, visible
 
 PROG = "a3s-session"
-COMMANDS = ("inspect", "validate", "ls", "export", "stats", "migrate", "doctor", "bench")
+COMMANDS = (
+    "inspect",
+    "show",
+    "validate",
+    "ls",
+    "export",
+    "stats",
+    "migrate",
+    "doctor",
+    "bench",
+)
 PROGRESS_MIN_FILES = 20
 #: Columns of `ls` output when piped (tab-separated, one header line).
 LS_COLUMNS = ("id", "layout", "generation", "state", "messages", "tokens", "cost_usd", "updated")

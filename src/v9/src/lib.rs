@@ -19,6 +19,7 @@ macro_rules! table {
     };
 }
 
+mod config;
 #[path = "../../shared/content.rs"]
 mod content;
 mod doctor;
@@ -70,6 +71,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyFileSessionStore>()?;
     a3s_session_binding::scan::add_scan::<scan::V9>(m)?;
     m.add_function(wrap_pyfunction!(migrate::migrate_legacy_store, m)?)?;
+    m.add_function(wrap_pyfunction!(config::config_sessions_dir, m)?)?;
     m.add_function(wrap_pyfunction!(doctor::session_id_problem, m)?)?;
     m.add_function(wrap_pyfunction!(doctor::read_wal, m)?)?;
     m.add_class::<factlog::HandBack>()?;

@@ -43,6 +43,7 @@ __all__ = [
     "migrate_legacy_store",
     "_HandBack",
     "check_durable_source",
+    "config_sessions_dir",
     "fact_log_location",
     "hand_back",
     "read_fact_log",
@@ -1611,6 +1612,8 @@ def migrate_legacy_store(src: str | os.PathLike[str], dst: str | os.PathLike[str
 # The store's write-ahead log and ids, as the crate judges them (a3s_session.repair).
 def session_id_problem(id: str) -> str | None: ...
 def read_wal(store_dir: str | os.PathLike[str]) -> str | None: ...
+def config_sessions_dir(path: str | os.PathLike[str]) -> Path | None:
+    """The ``sessions_dir`` an A3S Code configuration file sets, read by the crate."""
 
 # The durable fact log (a3s_session.factlog is the public face).
 def fact_log_location(workspace: str | os.PathLike[str], session_id: str) -> tuple[Path, str]:

@@ -1,0 +1,250 @@
+"""A transcript as one self-contained HTML page: no script, no request at view time (styles
+and images are inline), Markdown rendered by markdown-it-py with raw HTML escaped (a session
+may hold any text), code highlighted by Pygments, tool calls and results in ``<details>``,
+a header with the session's totals, readable on a phone and in dark mode."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Any
+
+from .._safe_text import visible
+from .._summary import iso_when, when
+from ..transcript import Entry, ImagePart, TextPart, ToolCallPart, ToolResultPart, Transcript
+from .common import duration, money, one_line, turn_usage
+
+# Image types a browser shows from a data: URL without running anything (no SVG).
+_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+
+_CSS = """
+:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#656d76;--line:#d0d7de;
+--user:#ddf4ff;--assistant:#f6f8fa;--tool:#fff8c5;--err:#ffebe9;--code:#f6f8fa;--accent:#0969da}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;
+--line:#30363d;--user:#0c2d6b;--assistant:#161b22;--tool:#2e2a0c;--err:#4c1d1d;--code:#161b22;
+--accent:#4493f8}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.55 system-ui,-apple-system,
+"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere}
+main{max-width:56rem;margin:0 auto;padding:1rem}
+header h1{font-size:1.5rem;margin:.5rem 0}
+.meta{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.5rem;
+margin:1rem 0;padding:0}
+.meta div{border:1px solid var(--line);border-radius:6px;padding:.4rem .6rem}
+.meta dt{font-size:.75rem;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
+.meta dd{margin:0;font-weight:600}
+.msg{border:1px solid var(--line);border-radius:8px;margin:1rem 0;padding:.25rem 1rem;
+background:var(--assistant)}
+.msg.user{background:var(--user)}.msg.tool-result{background:var(--tool)}
+.msg.model-only{border-style:dashed;opacity:.85}
+.role{display:flex;flex-wrap:wrap;gap:.5rem;align-items:baseline;font-size:.85rem;
+color:var(--muted);margin:.5rem 0}
+.role b{color:var(--fg);font-size:1rem}
+.badge{border:1px solid var(--line);border-radius:1rem;padding:0 .5rem;font-size:.75rem}
+details{border:1px solid var(--line);border-radius:6px;margin:.5rem 0;background:var(--bg)}
+details.error{background:var(--err)}
+summary{cursor:pointer;padding:.4rem .6rem;font-size:.9rem}
+summary code{font-weight:600}
+details>div{padding:0 .75rem .5rem}
+.reasoning{color:var(--muted);font-style:italic}
+pre{background:#161b22;color:#e6edf3;border:1px solid var(--line);border-radius:6px;padding:.6rem;
+overflow-x:auto;font-size:.85rem;line-height:1.4;white-space:pre-wrap}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+img{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px}
+a{color:var(--accent)}
+table{border-collapse:collapse}td,th{border:1px solid var(--line);padding:.2rem .5rem}
+footer{color:var(--muted);font-size:.8rem;margin:2rem 0 1rem}
+"""
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    """markdown-it-py, CommonMark plus tables and strikethrough; raw HTML is shown as text
+    and links only to http(s)/mailto, so a message cannot run script in the page."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's own hook
+    return md
+
+
+def _safe_link(url: str) -> bool:
+    return url.strip().lower().startswith(("http://", "https://", "mailto:"))
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    # Inline styles: the page stays one file and the colours work on both backgrounds.
+    return HtmlFormatter(nowrap=True, noclasses=True, style="github-dark")
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    """Pygments for a fenced block with a language it knows; plain escaped text otherwise
+    (markdown-it wraps what this returns in <pre><code>)."""
+    if not lang or len(code) > 200_000:
+        return ""
+    lexer = _lexer(lang.lower())
+    if lexer is None:
+        return ""
+    from pygments import highlight
+
+    return str(highlight(code, lexer, _formatter()))
+
+
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Any:
+    """Pygments' lexer for a fence's language (looked up once per language), or None."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:
+        return None
+
+
+def _md(text: str) -> str:
+    return str(_markdown().render(visible(text, keep_newlines=True)))
+
+
+def _pre(text: str, lang: str = "") -> str:
+    body = _highlight(text, lang, "") if lang else ""
+    if not body:
+        body = html.escape(visible(text, keep_newlines=True))
+    return f"<pre><code>{body}</code></pre>"
+
+
+def _esc(text: str) -> str:
+    return html.escape(visible(text))
+
+
+def _image(image: ImagePart) -> str:
+    media = image.media_type.lower()
+    if media in _IMAGE_TYPES and _BASE64.fullmatch(image.data):
+        return (
+            f'<img alt="image ({_esc(media)}, {image.size:,} bytes)" loading="lazy" '
+            f'src="data:{media};base64,{"".join(image.data.split())}">'
+        )
+    return f"<p><em>[image: {_esc(image.media_type or 'unknown type')}, not shown]</em></p>"
+
+
+def _call(p: ToolCallPart) -> str:
+    preview = one_line(p.input_json(indent=None), 80)
+    return (
+        f'<details class="call"><summary>Tool call <code>{_esc(p.name)}</code> '
+        # The input is plain: highlighting thousands of small JSON objects would cost more
+        # than the rest of the page (Markdown code fences are highlighted).
+        f"<small>{_esc(preview)}</small></summary><div>{_pre(p.input_json())}"
+        f"<small>id {_esc(p.id)}</small></div></details>"
+    )
+
+
+def _result(p: ToolResultPart) -> str:
+    label = "Tool error" if p.is_error else "Tool result"
+    name = f" <code>{_esc(p.name)}</code>" if p.name else ""
+    lines = p.text.count("\n") + 1 if p.text else 0
+    size = f"{lines:,} line{'s' if lines != 1 else ''}" if p.text else "no text"
+    images = f", {len(p.images)} image{'s' if len(p.images) != 1 else ''}" if p.images else ""
+    body = _pre(p.text) if p.text else ""
+    body += "".join(_image(i) for i in p.images)
+    cls = "result error" if p.is_error else "result"
+    return (
+        f'<details class="{cls}"><summary>{label}{name} <small>({size}{images})</small>'
+        f"</summary><div>{body}<small>for {_esc(p.tool_use_id)}</small></div></details>"
+    )
+
+
+def _entry(e: Entry) -> str:
+    title = {"tool-result": "Tool result" if len(e.parts) == 1 else "Tool results"}.get(
+        e.kind, e.role.capitalize()
+    )
+    badges = []
+    if e.model_only:
+        badges.append('<span class="badge" title="sent to the model only">model only</span>')
+    if e.usage:
+        badges.append(f'<span class="badge">{_esc(turn_usage(e.usage))}</span>')
+    out = [
+        (
+            f'<section class="msg {_esc(e.kind)}{" model-only" if e.model_only else ""}" '
+            f'id="m{e.index}" data-role="{_esc(e.role)}">'
+        ),
+        (
+            f'<div class="role"><b>{_esc(title)}</b><a href="#m{e.index}">#{e.index}</a>'
+            f"{''.join(badges)}</div>"
+        ),
+    ]
+    if e.reasoning:
+        out.append(
+            '<details class="reasoning"><summary>Reasoning</summary>'
+            f"<div>{_md(e.reasoning)}</div></details>"
+        )
+    for p in e.parts:
+        if isinstance(p, TextPart):
+            out.append(_md(p.text))
+        elif isinstance(p, ImagePart):
+            out.append(_image(p))
+        elif isinstance(p, ToolCallPart):
+            out.append(_call(p))
+        else:
+            out.append(_result(p))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def to_html(t: Transcript, *, footer: str = "") -> str:
+    """The transcript as one HTML document."""
+    facts = [
+        ("Model", t.model or "-"),
+        ("State", t.state),
+        ("Messages", f"{len(t.entries):,}"),
+        ("Tokens", f"{t.total_tokens:,}"),
+        ("In / out", f"{t.prompt_tokens:,} / {t.completion_tokens:,}"),
+        ("Cost", money(t.cost_usd)),
+        ("Duration", duration(t.duration_s)),
+        ("Tool calls", f"{sum(t.tools_used.values()):,}"),
+        ("Tool errors", f"{t.tool_errors:,}"),
+    ]
+    meta = "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in facts)
+    tools = ""
+    if t.tools_used:
+        used = ", ".join(f"<code>{_esc(n)}</code>&nbsp;×{c}" for n, c in t.tools_used.items())
+        tools = f"<p>Tools used: {used}</p>"
+    system = ""
+    if t.system_prompt:
+        system = (
+            '<details class="system"><summary>System prompt</summary>'
+            f"<div>{_pre(t.system_prompt)}</div></details>"
+        )
+    where = f"<code>{_esc(t.workspace)}</code> · " if t.workspace else ""
+    body = "\n".join(_entry(e) for e in t.entries)
+    foot = f"<footer>{_esc(footer)}</footer>" if footer else ""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="generator" content="a3s-session">
+<title>{_esc(t.title)} · A3S Code session</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>{_esc(t.title)}</h1>
+<p><code>{_esc(t.id)}</code> · {where}<time datetime="{iso_when(t.created_at)}">{when(t.created_at)}</time></p>
+<dl class="meta">{meta}</dl>
+{tools}
+{system}
+</header>
+{body}
+{foot}
+</main>
+</body>
+</html>
+"""
