@@ -174,3 +174,25 @@ def test_show_a_path_of_either_generation(
 def test_show_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show", "missing.json")
     assert code == 2 and "missing.json" in err
+
+
+def test_a_long_transcript_on_a_terminal_goes_through_the_pager(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import a3s_session.cli.show as show
+
+    paged = tmp_path / "paged.txt"
+    monkeypatch.setattr(show, "_isatty", lambda _stream: True)
+    monkeypatch.setenv("PAGER", f"cat > {paged}")
+    monkeypatch.setenv("LINES", "10")
+    monkeypatch.setenv("COLUMNS", "72")
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, out, _ = run(capsys, "show", "sess-v9", "--store", str(store))
+    assert code == 0 and out == ""
+    text = paged.read_text(encoding="utf-8")
+    assert " 1. user " in text and max(len(line) for line in text.splitlines()) <= 72
+    # Shorter than the screen: printed, no pager.
+    paged.unlink()
+    monkeypatch.setenv("LINES", "500")
+    code, out, _ = run(capsys, "show", "sess-v9", "--store", str(store))
+    assert code == 0 and " 1. user " in out and not paged.exists()

@@ -206,10 +206,7 @@ class Redactor:
 
     def summary(self) -> str:
         """One line saying what was redacted, by kind (never the secrets themselves)."""
-        if not self.counts:
-            return "redacted: nothing found"
-        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts.items()))
-        return f"redacted: {parts}"
+        return summary_of(self.counts)
 
     def _marker(self, kind: str) -> Callable[[re.Match[str]], str]:
         def mark(_m: re.Match[str]) -> str:
@@ -299,6 +296,13 @@ def _secrets_of(pattern: re.Pattern[str], text: str) -> Iterable[str]:
         secret = secret.strip(" \t\r\n\"'=:")
         if len(secret) >= 8:
             yield secret
+
+
+def summary_of(counts: Mapping[str, int]) -> str:
+    """``redacted: 1 aws-key, 2 env-secret`` (kinds sorted), or ``redacted: nothing found``."""
+    if not counts:
+        return "redacted: nothing found"
+    return "redacted: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 def redact(text: str, *, paths: bool = False) -> Redaction:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..redaction import Redactor
+from ..redaction import Redactor, summary_of
 from ..transcript import Transcript
 
 __all__ = ["FORMATS", "SHAREABLE", "Rendered", "render"]
@@ -41,12 +41,7 @@ class Rendered:
 
     def summary(self) -> str:
         """One line for the end of an export: what was redacted, never the secrets."""
-        if not self.redacted:
-            return "not redacted"
-        if not self.redactions:
-            return "redacted: nothing found"
-        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.redactions.items()))
-        return f"redacted: {parts}"
+        return summary_of(self.redactions) if self.redacted else "not redacted"
 
 
 def render(

@@ -5,6 +5,7 @@ reasoning dimmed; model-only messages marked; per-turn tokens and cost on the ru
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from .._safe_text import visible
@@ -51,43 +52,102 @@ def _result_line(p: ToolResultPart, width: int) -> str:
     return f"{label} {name}{visible(one_line(p.text, room))}{size}{images}"
 
 
-def _entry(console: Any, e: Entry, width: int, full: bool) -> None:
-    from rich.rule import Rule
-    from rich.syntax import Syntax
-    from rich.text import Text
+# SGR codes of the lines drawn without rich (rules, tool lines): one per style used.
+_SGR = {
+    "bold cyan": "1;36",
+    "bold green": "1;32",
+    "bold yellow": "1;33",
+    "bold": "1",
+    "bold magenta": "1;35",
+    "dim": "2",
+    "dim italic": "2;3",
+    "yellow": "33",
+    "red": "31",
+}
+# Text that rich's Markdown would change; anything else is written as it is.
+_MARKDOWN = re.compile(r"[*_`#>|~\[\]<]|^\s*(?:[-+]|\d+[.)])\s", re.MULTILINE)
 
+
+class _Screen:
+    """Lines for the terminal. Rules, tool lines and plain text are drawn here directly
+    (rich's per-call layout cost dominates on sessions with thousands of tool calls); only
+    Markdown goes through rich."""
+
+    def __init__(self, width: int, color: bool) -> None:
+        from rich.cells import cell_len, set_cell_size
+
+        self.width, self.color = width, color
+        self.cell_len, self.fit = cell_len, set_cell_size
+        self.console = _console(width, color)
+        self.out = self.console.file
+
+    def paint(self, text: str, style: str) -> str:
+        return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if self.color and text else text
+
+    def line(self, text: str, style: str = "") -> None:
+        if self.cell_len(text) > self.width:
+            text = self.fit(text, self.width - 1) + "…"
+        self.out.write((self.paint(text, style) if style else text) + "\n")
+
+    def rule(self, pieces: list[tuple[str, str]]) -> None:
+        used = sum(self.cell_len(t) for t, _ in pieces) + 1
+        head = "".join(self.paint(t, st) for t, st in pieces)
+        self.out.write(head + " " + self.paint("─" * max(0, self.width - used), "dim") + "\n")
+
+    def text(self, text: str, style: str = "") -> None:
+        """Plain text, wrapped by rich only when a line is wider than the screen."""
+        shown = visible(text, keep_newlines=True)
+        lines = shown.split("\n")
+        if all(self.cell_len(x) <= self.width for x in lines):
+            for x in lines:
+                self.out.write((self.paint(x, style) if style else x) + "\n")
+            return
+        from rich.text import Text
+
+        self.console.print(Text(shown, style=style or ""))
+
+    def markdown(self, text: str) -> None:
+        if _MARKDOWN.search(text):
+            self.console.print(_markdown(text))
+        else:
+            self.text(text)
+
+
+def _entry(screen: _Screen, e: Entry, full: bool) -> None:
+    width = screen.width
     title = {"tool-result": "tool result"}.get(e.kind, e.role)
-    label = Text(f" {e.index}. {title} ", style=_ROLE_STYLE.get(e.kind, "bold"))
+    pieces = [(f" {e.index}. {title} ", _ROLE_STYLE.get(e.kind, "bold"))]
     if e.model_only:
-        label.append(" [model only] ", style="bold magenta")
+        pieces.append((" [model only] ", "bold magenta"))
     if e.usage:
-        label.append(f" {turn_usage(e.usage)} ", style="dim")
-    console.print(Rule(label, align="left", style="dim"))
+        pieces.append((f" {turn_usage(e.usage)} ", "dim"))
+    screen.rule(pieces)
     if e.reasoning:
-        console.print(Text(visible(e.reasoning, keep_newlines=True), style="dim italic"))
+        screen.text(e.reasoning, "dim italic")
     for p in e.parts:
         if isinstance(p, TextPart):
             if p.text.strip():
-                console.print(_markdown(p.text))
+                screen.markdown(p.text)
         elif isinstance(p, ImagePart):
-            console.print(Text(f"[image: {visible(p.media_type)}, {p.size:,} bytes]", "dim"))
+            screen.line(f"[image: {visible(p.media_type)}, {p.size:,} bytes]", "dim")
         elif isinstance(p, ToolCallPart):
-            console.print(Text(_call_line(p, width), style="yellow"), overflow="ellipsis")
+            screen.line(_call_line(p, width), "yellow")
             if full:
-                console.print(Syntax(p.input_json(), "json", theme="ansi_dark", word_wrap=True))
+                from rich.syntax import Syntax
+
+                screen.console.print(
+                    Syntax(p.input_json(), "json", theme="ansi_dark", word_wrap=True)
+                )
         else:
-            style = "red" if p.is_error else "yellow"
-            console.print(Text(_result_line(p, width), style=style), overflow="ellipsis")
+            screen.line(_result_line(p, width), "red" if p.is_error else "yellow")
             if full and p.text:
-                console.print(Text(visible(p.text, keep_newlines=True)))
+                screen.text(p.text)
 
 
 def to_terminal(t: Transcript, *, width: int = 80, color: bool = False, full: bool = False) -> str:
     """The transcript as terminal text (ANSI colours when ``color``), ``width`` columns."""
-    from rich.text import Text
-
-    console = _console(width, color)
-    console.print(Text(visible(t.title), style="bold"))
+    screen = _Screen(width, color)
+    screen.line(visible(t.title), "bold")
     facts = [
         f"{t.id} · {t.state} · {t.model or '-'}",
         f"{when(t.created_at)} · {duration(t.duration_s)}",
@@ -101,12 +161,12 @@ def to_terminal(t: Transcript, *, width: int = 80, color: bool = False, full: bo
         errors = f" · {t.tool_errors} error(s)" if t.tool_errors else ""
         facts.append(f"tools: {used}{errors}")
     for line in facts:
-        console.print(Text(visible(line), style="dim"), overflow="fold")
+        screen.text(visible(line), "dim")
     if t.system_prompt:
-        console.print(Text(f"system prompt: {one_line(t.system_prompt, width - 16)}", "dim"))
+        screen.line(f"system prompt: {visible(one_line(t.system_prompt, width - 16))}", "dim")
     for e in t.entries:
-        console.print()
-        _entry(console, e, width, full)
-    out: str = console.file.getvalue()
+        screen.out.write("\n")
+        _entry(screen, e, full)
+    out: str = screen.out.getvalue()
     # rich pads paragraphs to the width; trailing blanks only get in the way of copying.
     return "\n".join(line.rstrip(" ") for line in out.split("\n"))
