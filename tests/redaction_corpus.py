@@ -69,8 +69,10 @@ POSITIVES: list[tuple[str, str, str]] = [
     (
         "jwt",
         "cookie: session={s}; Path=/",
-        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUifQ."
-        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        (
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUifQ."
+            "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+        ),
     ),
     (
         "authorization-header",
@@ -92,10 +94,12 @@ POSITIVES: list[tuple[str, str, str]] = [
     (
         "private-key",
         "$ cat id_ed25519\n{s}\n$ ls",
-        "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
-        "QyNTUxOQAAACBmYWtla2V5Zm9ydGVzdHNvbmx5MTIzNDU2Nzg5MGFiY2RlZgAAAJgAAAAA\n"
-        "-----END OPENSSH PRIVATE KEY-----",
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+            "QyNTUxOQAAACBmYWtla2V5Zm9ydGVzdHNvbmx5MTIzNDU2Nzg5MGFiY2RlZgAAAJgAAAAA\n"
+            "-----END OPENSSH PRIVATE KEY-----"
+        ),
     ),
     (
         "private-key",

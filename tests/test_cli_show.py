@@ -179,7 +179,7 @@ def test_show_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
 def test_a_long_transcript_on_a_terminal_goes_through_the_pager(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import a3s_session.cli.show as show
+    from a3s_session.cli import show
 
     paged = tmp_path / "paged.txt"
     monkeypatch.setattr(show, "_isatty", lambda _stream: True)

@@ -299,3 +299,29 @@ def test_render_leaves_the_session_unchanged(session: Any) -> None:
         render(session, fmt, redact_paths=True)
     assert session.to_json() == before
     assert copy.deepcopy(session) == session
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "one line",
+        "two\nlines",
+        "para one\n\npara two\n  \nthree",
+        "x = 1 - 2, a-b, 3.5",
+        "naïve 日本語 text, (parens) and 'quotes' \"double\"",
+        "see http://example.com/a?b=c for 100% of it",
+    ],
+)
+def test_plain_text_skips_the_markdown_parser_with_the_same_page(text: str) -> None:
+    from a3s_session.renderers import html as page
+    from a3s_session.renderers.common import looks_like_markdown
+
+    assert not looks_like_markdown(text)
+    assert " ".join(page._md(text).split()) == " ".join(page._markdown().render(text).split())
+
+
+@pytest.mark.parametrize("text", ["---", "Title\n===", "- item", "1. one", "    code", "a  \nb"])
+def test_markdown_syntax_goes_to_the_parser(text: str) -> None:
+    from a3s_session.renderers.common import looks_like_markdown
+
+    assert looks_like_markdown(text)

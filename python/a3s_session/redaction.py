@@ -23,7 +23,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 __all__ = ["Redaction", "Redactor", "redact"]
@@ -137,16 +136,18 @@ def _plausible(value: str) -> bool:
     return not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)+", value)
 
 
-@lru_cache(maxsize=1)
-def _detectors() -> tuple[tuple[str, Any], ...]:
-    """The detect-secrets plugins, imported on first use (they import `requests`)."""
-    import importlib
+_LOADED: list[tuple[str, Any]] = []
 
-    found = []
-    for module, name, kind in _PLUGINS:
-        plugin = getattr(importlib.import_module(f"detect_secrets.plugins.{module}"), name)
-        found.append((kind, plugin()))
-    return tuple(found)
+
+def _detectors() -> list[tuple[str, Any]]:
+    """The detect-secrets plugins, imported on first use (they import `requests`)."""
+    if not _LOADED:
+        import importlib
+
+        for module, name, kind in _PLUGINS:
+            plugin = getattr(importlib.import_module(f"detect_secrets.plugins.{module}"), name)
+            _LOADED.append((kind, plugin()))
+    return _LOADED
 
 
 _SHAPE_RES = tuple((kind, re.compile(p)) for kind, p in _SHAPES)

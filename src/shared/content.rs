@@ -10,7 +10,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use a3s_session_binding::error::{Error, Result};
-use a3s_session_binding::explain::{explain_items, items, member, parse_as, Finer, Step};
+use a3s_session_binding::explain::{
+    explain_items, items, member, parse_as, Explainer, Finer, Step,
+};
 use a3s_session_binding::json::from_python_explained;
 use a3s_session_binding::listview::{check_utf8, ListView};
 use a3s_session_binding::record::{snapshot, Node, ViewKind};
@@ -152,35 +154,56 @@ fn tag_of(text: &str) -> Option<String> {
     serde_json::from_str(member(text, "type")?.1).ok()
 }
 
-/// A block's error, located through the class its tag names (the crate's tag for each class
-/// is the one its seed value is written with).
-fn explain_block(text: &str, at: &[Step]) -> Option<Finer> {
+/// A block class: the seed that gives its tag, and its explainer.
+type BlockClass = (fn() -> ContentBlock, Explainer);
+
+/// The four block classes.
+const BLOCK_CLASSES: [BlockClass; 4] = [
+    (
+        <PyTextBlock as Node>::placeholder,
+        <PyTextBlock as Node>::explain,
+    ),
+    (
+        <PyImageBlock as Node>::placeholder,
+        <PyImageBlock as Node>::explain,
+    ),
+    (
+        <PyToolUseBlock as Node>::placeholder,
+        <PyToolUseBlock as Node>::explain,
+    ),
+    (
+        <PyToolResultBlock as Node>::placeholder,
+        <PyToolResultBlock as Node>::explain,
+    ),
+];
+
+/// A tagged value's error, located through the class its tag names (the crate's tag for
+/// each class is the one its seed value is written with); `otherwise` for any other tag.
+fn explain_by_tag(
+    text: &str,
+    at: &[Step],
+    classes: &[BlockClass],
+    otherwise: Explainer,
+) -> Option<Finer> {
     let tag = tag_of(text);
-    let is = |seed: ContentBlock| tag.as_deref() == Some(block_tag(&seed));
-    if is(PyTextBlock::placeholder()) {
-        PyTextBlock::explain(text, at)
-    } else if is(PyImageBlock::placeholder()) {
-        PyImageBlock::explain(text, at)
-    } else if is(PyToolUseBlock::placeholder()) {
-        PyToolUseBlock::explain(text, at)
-    } else if is(PyToolResultBlock::placeholder()) {
-        PyToolResultBlock::explain(text, at)
-    } else {
-        parse_as::<ContentBlock>(text)
+    match classes
+        .iter()
+        .find(|(seed, _)| tag.as_deref() == Some(block_tag(&seed())))
+    {
+        Some((_, explain)) => explain(text, at),
+        None => otherwise(text, at),
     }
+}
+
+fn explain_block(text: &str, at: &[Step]) -> Option<Finer> {
+    explain_by_tag(text, at, &BLOCK_CLASSES, |t, _| parse_as::<ContentBlock>(t))
 }
 
 /// An item of a tool result's block list (`ToolResultContent`): text and image only.
 fn explain_result_item(text: &str, at: &[Step]) -> Option<Finer> {
-    let tag = tag_of(text);
-    let is = |seed: ContentBlock| tag.as_deref() == Some(block_tag(&seed));
-    if is(PyTextBlock::placeholder()) {
-        PyTextBlock::explain(text, at)
-    } else if is(PyImageBlock::placeholder()) {
-        PyImageBlock::explain(text, at)
-    } else {
-        parse_as::<ToolResultContent>(text)
-    }
+    explain_by_tag(text, at, &BLOCK_CLASSES[..2], |t, _| {
+        parse_as::<ToolResultContent>(t)
+    })
 }
 
 /// The crate block held by any of the four block classes.

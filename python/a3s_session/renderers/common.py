@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from ..transcript import TurnUsage
+
+# Text in which CommonMark would find any syntax: emphasis, code, headings, quotes, tables,
+# links and images, HTML, entities, escapes, lists, thematic breaks and setext underlines,
+# indented code, hard line breaks. Text without any reads the same as plain paragraphs, so
+# the renderers skip the Markdown parser for it (most messages of a long session).
+_MARKDOWN = re.compile(
+    r"[*_`#>|~\\\[\]<&]|^ {0,3}(?:[-+=]|\d{1,9}[.)])(?:\s|$)|^ {0,3}[-=]+[ \t]*$"
+    r"|^(?: {4}|\t)|(?<=\S) {2,}\n",
+    re.MULTILINE,
+)
+
+
+def looks_like_markdown(text: str) -> bool:
+    return _MARKDOWN.search(text) is not None
 
 
 def money(usd: float | None) -> str:

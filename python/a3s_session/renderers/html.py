@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 from typing import Any
 
 from .._safe_text import visible
 from .._summary import iso_when, when
 from ..transcript import Entry, ImagePart, TextPart, ToolCallPart, ToolResultPart, Transcript
-from .common import duration, money, one_line, turn_usage
+from .common import duration, looks_like_markdown, money, one_line, turn_usage
 
 # Image types a browser shows from a data: URL without running anything (no SVG).
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -59,28 +58,34 @@ footer{color:var(--muted);font-size:.8rem;margin:2rem 0 1rem}
 """
 
 
-@lru_cache(maxsize=1)
+# Made on first use and kept: markdown-it's parser, Pygments' formatter and lexers by name.
+_CACHE: dict[str, Any] = {}
+
+
 def _markdown() -> Any:
     """markdown-it-py, CommonMark plus tables and strikethrough; raw HTML is shown as text
     and links only to http(s)/mailto, so a message cannot run script in the page."""
-    from markdown_it import MarkdownIt
+    if "markdown" not in _CACHE:
+        from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
-    md.enable(["table", "strikethrough"])
-    md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's own hook
-    return md
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
+        md.enable(["table", "strikethrough"])
+        md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it's own hook
+        _CACHE["markdown"] = md
+    return _CACHE["markdown"]
 
 
 def _safe_link(url: str) -> bool:
     return url.strip().lower().startswith(("http://", "https://", "mailto:"))
 
 
-@lru_cache(maxsize=1)
 def _formatter() -> Any:
-    from pygments.formatters import HtmlFormatter
+    if "formatter" not in _CACHE:
+        from pygments.formatters import HtmlFormatter
 
-    # Inline styles: the page stays one file and the colours work on both backgrounds.
-    return HtmlFormatter(nowrap=True, noclasses=True, style="github-dark")
+        # Inline styles: the page stays one file; code blocks are dark in both modes.
+        _CACHE["formatter"] = HtmlFormatter(nowrap=True, noclasses=True, style="github-dark")
+    return _CACHE["formatter"]
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
@@ -96,20 +101,35 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return str(highlight(code, lexer, _formatter()))
 
 
-@lru_cache(maxsize=64)
 def _lexer(lang: str) -> Any:
     """Pygments' lexer for a fence's language (looked up once per language), or None."""
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
+    key = f"lexer:{lang}"
+    if key not in _CACHE:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.util import ClassNotFound
 
-    try:
-        return get_lexer_by_name(lang)
-    except ClassNotFound:
-        return None
+        try:
+            _CACHE[key] = get_lexer_by_name(lang)
+        except ClassNotFound:
+            _CACHE[key] = None
+    return _CACHE[key]
 
 
 def _md(text: str) -> str:
-    return str(_markdown().render(visible(text, keep_newlines=True)))
+    shown = visible(text, keep_newlines=True)
+    if not looks_like_markdown(shown):
+        # What CommonMark makes of text without syntax: paragraphs split at blank lines.
+        paragraphs = [p.strip() for p in _BLANK_LINE.split(shown) if p.strip()]
+        return "".join(f"<p>{_text(p)}</p>\n" for p in paragraphs)
+    return str(_markdown().render(shown))
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _text(text: str) -> str:
+    """Text escaped as markdown-it escapes it (`&`, `<`, `>`, `"`; not `'`)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
 
 
 def _pre(text: str, lang: str = "") -> str:

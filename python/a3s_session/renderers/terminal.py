@@ -5,13 +5,12 @@ reasoning dimmed; model-only messages marked; per-turn tokens and cost on the ru
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from .._safe_text import visible
 from .._summary import when
 from ..transcript import Entry, ImagePart, TextPart, ToolCallPart, ToolResultPart, Transcript
-from .common import duration, money, one_line, turn_usage
+from .common import duration, looks_like_markdown, money, one_line, turn_usage
 
 _ROLE_STYLE = {"user": "bold cyan", "assistant": "bold green", "tool-result": "bold yellow"}
 
@@ -64,8 +63,6 @@ _SGR = {
     "yellow": "33",
     "red": "31",
 }
-# Text that rich's Markdown would change; anything else is written as it is.
-_MARKDOWN = re.compile(r"[*_`#>|~\[\]<]|^\s*(?:[-+]|\d+[.)])\s", re.MULTILINE)
 
 
 class _Screen:
@@ -107,7 +104,7 @@ class _Screen:
         self.console.print(Text(shown, style=style or ""))
 
     def markdown(self, text: str) -> None:
-        if _MARKDOWN.search(text):
+        if looks_like_markdown(text):
             self.console.print(_markdown(text))
         else:
             self.text(text)
