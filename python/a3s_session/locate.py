@@ -116,8 +116,11 @@ def find_session(
         return _file_of(SessionDirectory(place.path), sid)
     looked = ", ".join(f"{p.path} ({p.source})" for p in places)
     if candidates:
-        shown = ", ".join(sorted({c for c, _ in candidates})[:5])
-        raise SessionNotFoundError(f"{ref}: matches {len(candidates)} sessions ({shown}, ...)")
+        ids = sorted({c for c, _ in candidates})
+        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        raise SessionNotFoundError(
+            f"{ref}: matches {len(ids)} sessions ({shown}); give more of the id"
+        )
     raise SessionNotFoundError(f"{ref}: no session with this id in {looked}")
 
 
