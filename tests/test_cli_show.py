@@ -97,33 +97,14 @@ def test_every_shared_export_is_redacted_and_says_so(
     secret_store: Path, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / f"out.{fmt}"
-    code, out, err = run(
-        capsys,
-        "export",
-        "sess-7f3c2a9e",
-        "--store",
-        str(secret_store),
-        "--format",
-        fmt,
-        "-o",
-        str(target),
-    )
+    export = ("export", "sess-7f3c2a9e", "--store", str(secret_store), "--format", fmt)
+    code, out, err = run(capsys, *export, "-o", str(target))
     assert code == 0 and out == ""
     assert "redacted: " in err and "anthropic-api-key" in err and ANTHROPIC not in err
     text = target.read_text(encoding="utf-8")
     assert ANTHROPIC not in text
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
-    code, _, err = run(
-        capsys,
-        "export",
-        "sess-7f3c2a9e",
-        "--store",
-        str(secret_store),
-        "--format",
-        fmt,
-        "-o",
-        str(target),
-    )
+    code, _, err = run(capsys, *export, "-o", str(target))
     assert code == 2 and "already exists" in err
 
 
