@@ -325,3 +325,22 @@ def test_markdown_syntax_goes_to_the_parser(text: str) -> None:
     from a3s_session.renderers.common import looks_like_markdown
 
     assert looks_like_markdown(text)
+
+
+def test_a_tool_argument_named_as_a_credential_is_redacted() -> None:
+    d = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    d["messages"][1]["content"][1]["input"] = {
+        "password": "hunter2xyz",
+        "AWS_SECRET_ACCESS_KEY": "plainlookingvalue",
+        "max_tokens": 1024,
+        "token_count": "12345678",
+        "path": "src/",
+        "nested": {"client_secret": "abcdef123456"},
+    }
+    out = render(v9.SessionData.from_dict(d), "atif")
+    call = next(s for s in json.loads(out.text)["steps"] if s.get("tool_calls"))
+    args = call["tool_calls"][0]["arguments"]
+    assert args["password"] == args["AWS_SECRET_ACCESS_KEY"] == "[REDACTED:config-secret]"
+    assert args["nested"]["client_secret"] == "[REDACTED:config-secret]"
+    assert (args["max_tokens"], args["token_count"], args["path"]) == (1024, "12345678", "src/")
+    assert out.redactions == {"config-secret": 3}

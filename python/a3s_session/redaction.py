@@ -86,6 +86,7 @@ _SECRET_WORD = (
 # A value that looks like a credential, not code: no spaces, brackets or quotes, ending at a
 # separator, and not a placeholder (checked in `_plausible`).
 _VALUE = r"[A-Za-z0-9_\-+/=.:@!#%^&*~]{8,}"
+_VALUE_RE = re.compile(_VALUE)
 # Matched against the lowercased text (same length, checked), which `re` scans several times
 # faster than with IGNORECASE; the spans then cut the original.
 _NAMED_SECRET = re.compile(
@@ -126,6 +127,11 @@ _PLACEHOLDER = re.compile(
 )
 
 _HOME = re.compile(r"(?:/home|/Users)/[A-Za-z0-9._\-]+|[A-Za-z]:\\Users\\[A-Za-z0-9._\- ]+")
+
+
+# A JSON key that names a credential (`password`, `api_key`, `AWS_SECRET_ACCESS_KEY`,
+# `client-secret`): the secret word ends the key, perhaps after a prefix.
+_SECRET_KEY = re.compile(r"(?i)(?:[a-z0-9]+[_\-])*" + _SECRET_WORD + r"(?:[_\-]id)?")
 
 
 def _plausible(value: str) -> bool:
@@ -189,6 +195,13 @@ class Redactor:
         if self.paths:
             text = self._redact_paths(text)
         return text
+
+    def named(self, key: str, value: str) -> str | None:
+        """The mark for `value` when it is the value of a JSON member whose key names a
+        credential (``{"password": "hunter2x"}`` in a tool's input); None otherwise."""
+        if _SECRET_KEY.fullmatch(key) and _VALUE_RE.fullmatch(value) and _plausible(value):
+            return self._mark("config-secret")
+        return None
 
     def map(self, texts: Iterable[str]) -> list[str]:
         """Redact many texts in one pass over them all (a session has thousands of small

@@ -207,13 +207,23 @@ def _redacted(t: Transcript, redact: Redact) -> Transcript:
         texts.append(text)
         return len(texts) - 1
 
+    named = getattr(redact, "named", None)
+
+    def take_member(key: str, value: Any) -> Any:
+        # A member whose key names a credential: its value is the secret, whatever its shape.
+        if callable(named) and isinstance(value, str):
+            mark = named(key, value)
+            if mark is not None:
+                return mark
+        return take_json(value)
+
     def take_json(value: Any) -> Any:
         if isinstance(value, str):
             return _Slot(take(value))
         if isinstance(value, list):
             return [take_json(v) for v in value]
         if isinstance(value, dict):
-            return {k: take_json(v) for k, v in value.items()}
+            return {k: take_member(k, v) for k, v in value.items()}
         return value
 
     plan: list[Any] = []  # per entry: (reasoning slot, [part plans])
