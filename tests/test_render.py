@@ -344,3 +344,8 @@ def test_a_tool_argument_named_as_a_credential_is_redacted() -> None:
     assert args["nested"]["client_secret"] == "[REDACTED:config-secret]"
     assert (args["max_tokens"], args["token_count"], args["path"]) == (1024, "12345678", "src/")
     assert out.redactions == {"config-secret": 3}
+    # The session's own JSON, redacted, follows the same rule (one mechanism for both).
+    doc = json.loads(render(v9.SessionData.from_dict(d), "json", redact=True).text)
+    again = doc["messages"][1]["content"][1]["input"]
+    assert again["password"] == again["nested"]["client_secret"] == "[REDACTED:config-secret]"
+    assert again["max_tokens"] == 1024

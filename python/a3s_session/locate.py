@@ -103,18 +103,22 @@ def find_session(
             f"${ENV_STORE}, or set sessions_dir in ~/.a3s/config.acl"
         )
     session_id = str(ref)
-    candidates: list[tuple[str, StorePlace]] = []
+    candidates: list[tuple[str, SessionDirectory]] = []
     for place in places:
-        directory = SessionDirectory(place.path)
         if not place.path.is_dir():
             continue
-        if directory.exists(session_id):
-            return _file_of(directory, session_id)
-        candidates.extend((i, place) for i in directory.ids() if i.startswith(session_id))
-    if len(candidates) == 1:
-        sid, place = candidates[0]
-        return _file_of(SessionDirectory(place.path), sid)
+        directory = SessionDirectory(place.path)
+        found = directory.path_of(session_id)
+        if found is not None:
+            return found[0]
+        candidates.extend((i, directory) for i in directory.ids() if i.startswith(session_id))
     looked = ", ".join(f"{p.path} ({p.source})" for p in places)
+    if len(candidates) == 1:
+        sid, directory = candidates[0]
+        found = directory.path_of(sid)
+        if found is None:  # removed since it was listed
+            raise SessionNotFoundError(f"{ref}: no session with this id in {looked}")
+        return found[0]
     if candidates:
         ids = sorted({c for c, _ in candidates})
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
@@ -122,8 +126,3 @@ def find_session(
             f"{ref}: matches {len(ids)} sessions ({shown}); give more of the id"
         )
     raise SessionNotFoundError(f"{ref}: no session with this id in {looked}")
-
-
-def _file_of(directory: SessionDirectory, session_id: str) -> Path:
-    v1 = directory.v1_path(session_id)
-    return v1 if v1.exists() else directory.legacy_path(session_id)

@@ -95,14 +95,11 @@ _NAMED_SECRET = re.compile(
     + _VALUE
     + r")(?=$|[\s\"',;&|)}])"
 )
-_HEADERS = (
-    (
-        "authorization-header",
-        re.compile(
-            r"(?i)authorization\s*[:=]\s*\"?(?:bearer|basic|token|digest|apikey)?"
-            r"\s*([A-Za-z0-9_\-+/=.~]{8,})"
-        ),
-    ),
+# `Authorization: Bearer <credential>` (group 1); the API-key headers are among the
+# lowercase rules below.
+_AUTHORIZATION = re.compile(
+    r"(?i)authorization\s*[:=]\s*\"?(?:bearer|basic|token|digest|apikey)?"
+    r"\s*([A-Za-z0-9_\-+/=.~]{8,})"
 )
 _API_KEY_HEADER = re.compile(
     r"(?:x-api-key|x-goog-api-key|api-key|x-auth-token)\s*:\s*\"?([A-Za-z0-9_\-+/=.~]{8,})"
@@ -189,8 +186,7 @@ class Redactor:
         for kind, pattern in _SHAPE_RES:
             text = pattern.sub(self._marker(kind), text)
         text = self._apply_detectors(text)
-        for kind, pattern in _HEADERS:
-            text = pattern.sub(self._named_marker(kind), text)
+        text = _AUTHORIZATION.sub(self._named_marker("authorization-header"), text)
         text = self._lowercase_rules(text)
         if self.paths:
             text = self._redact_paths(text)
@@ -238,12 +234,11 @@ class Redactor:
         self.counts[kind] += 1
         return _MARK.format(kind)
 
-    def _named(self, m: re.Match[str], kind: str, group: int = 1) -> str:
-        """The match with its credential group marked, if the credential is plausible."""
-        value = m.group(group)
-        if not _plausible(value):
+    def _named(self, m: re.Match[str], kind: str) -> str:
+        """The match with its credential (group 1) marked, if the credential is plausible."""
+        if not _plausible(m.group(1)):
             return m.group(0)
-        start, end = m.span(group)
+        start, end = m.span(1)
         base = m.start(0)
         whole = m.group(0)
         return whole[: start - base] + self._mark(kind) + whole[end - base :]
@@ -326,12 +321,70 @@ def redact(text: str, *, paths: bool = False) -> Redaction:
     return Redaction(out, dict(r.counts))
 
 
+class Batch:
+    """Texts, and the strings of JSON values, gathered to be redacted in one pass
+    (`Redactor.map`) and then put back where they were. A JSON member whose key names a
+    credential (``{"password": "hunter2x"}``) is marked as it is gathered, whatever its
+    value's shape; keys are never changed.
+
+    ``redact`` may be any ``str -> str`` function (then texts go through it one by one)."""
+
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        self._redact = redact
+        self._texts: list[str] = []
+        self._done: list[str] = []
+
+    def add(self, text: str) -> int:
+        """Gather a text; its redacted form is `text(slot)` after `run`."""
+        self._texts.append(text)
+        return len(self._texts) - 1
+
+    def add_json(self, value: Any) -> Any:
+        """Gather the strings of a JSON value; its redacted form is `json(plan)`."""
+        if isinstance(value, str):
+            return _Slot(self.add(value))
+        if isinstance(value, list):
+            return [self.add_json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._member(k, v) for k, v in value.items()}
+        return value
+
+    def _member(self, key: str, value: Any) -> Any:
+        named = getattr(self._redact, "named", None)
+        if callable(named) and isinstance(value, str):
+            mark = named(key, value)
+            if mark is not None:
+                return mark
+        return self.add_json(value)
+
+    def run(self) -> None:
+        mapper = getattr(self._redact, "map", None)
+        texts = self._texts
+        self._done = mapper(texts) if callable(mapper) else [self._redact(t) for t in texts]
+
+    def text(self, slot: int) -> str:
+        return self._done[slot]
+
+    def json(self, plan: Any) -> Any:
+        if isinstance(plan, _Slot):
+            return self._done[plan.index]
+        if isinstance(plan, list):
+            return [self.json(v) for v in plan]
+        if isinstance(plan, dict):
+            return {k: self.json(v) for k, v in plan.items()}
+        return plan
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a string of a JSON value goes back after redaction."""
+
+    index: int
+
+
 def redact_json(value: Any, redactor: Callable[[str], str]) -> Any:
-    """Every string (keys kept) of a JSON value, redacted."""
-    if isinstance(value, str):
-        return redactor(value)
-    if isinstance(value, list):
-        return [redact_json(v, redactor) for v in value]
-    if isinstance(value, dict):
-        return {k: redact_json(v, redactor) for k, v in value.items()}
-    return value
+    """A JSON value with every string redacted (keys kept), in one batch."""
+    batch = Batch(redactor)
+    plan = batch.add_json(value)
+    batch.run()
+    return batch.json(plan)

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .redaction import Batch
+
 __all__ = [
     "Entry",
     "ImagePart",
@@ -66,6 +68,10 @@ class ToolResultPart:
     text: str
     images: tuple[ImagePart, ...] = ()
     is_error: bool = False
+
+    @property
+    def line_count(self) -> int:
+        return self.text.count("\n") + 1 if self.text else 0
 
 
 Part = TextPart | ImagePart | ToolCallPart | ToolResultPart
@@ -198,97 +204,51 @@ class Transcript:
 
 
 def _redacted(t: Transcript, redact: Redact) -> Transcript:
-    """`t` with every text through `redact`: all texts are gathered first and redacted in one
-    batch when `redact` can (`Redactor.map`), then put back in place. Ids, roles, model
-    names and image data are not text and stay as they are."""
-    texts: list[str] = []
-
-    def take(text: str) -> int:
-        texts.append(text)
-        return len(texts) - 1
-
-    named = getattr(redact, "named", None)
-
-    def take_member(key: str, value: Any) -> Any:
-        # A member whose key names a credential: its value is the secret, whatever its shape.
-        if callable(named) and isinstance(value, str):
-            mark = named(key, value)
-            if mark is not None:
-                return mark
-        return take_json(value)
-
-    def take_json(value: Any) -> Any:
-        if isinstance(value, str):
-            return _Slot(take(value))
-        if isinstance(value, list):
-            return [take_json(v) for v in value]
-        if isinstance(value, dict):
-            return {k: take_member(k, v) for k, v in value.items()}
-        return value
-
-    plan: list[Any] = []  # per entry: (reasoning slot, [part plans])
-    head = (take(t.title), take(t.workspace), take(t.system_prompt or ""))
-    tasks = [(take(content), status) for content, status in t.tasks]
+    """`t` with every text through `redact`, all in one batch (`redaction.Batch`). Ids,
+    roles, model names and image data are not text and stay as they are."""
+    batch = Batch(redact)
+    head = (batch.add(t.title), batch.add(t.workspace), batch.add(t.system_prompt or ""))
+    tasks = [(batch.add(content), status) for content, status in t.tasks]
+    plans: list[tuple[int, list[Any]]] = []  # per entry: reasoning slot, one plan per part
     for e in t.entries:
         parts: list[Any] = []
         for p in e.parts:
-            if isinstance(p, TextPart):
-                parts.append(take(p.text))
+            if isinstance(p, (TextPart, ToolResultPart)):
+                parts.append(batch.add(p.text))
             elif isinstance(p, ToolCallPart):
-                parts.append(take_json(p.input))
-            elif isinstance(p, ToolResultPart):
-                parts.append(take(p.text))
+                parts.append(batch.add_json(p.input))
             else:
                 parts.append(None)
-        plan.append((take(e.reasoning or ""), parts))
-    mapper = getattr(redact, "map", None)
-    done: list[str] = mapper(texts) if callable(mapper) else [redact(x) for x in texts]
-
-    def put_json(value: Any) -> Any:
-        if isinstance(value, _Slot):
-            return done[value.index]
-        if isinstance(value, list):
-            return [put_json(v) for v in value]
-        if isinstance(value, dict):
-            return {k: put_json(v) for k, v in value.items()}
-        return value
+        plans.append((batch.add(e.reasoning or ""), parts))
+    batch.run()
 
     entries = []
-    for e, (reasoning, parts) in zip(t.entries, plan):
+    for e, (reasoning, parts) in zip(t.entries, plans):
         new_parts: list[Part] = []
-        for p, slot in zip(e.parts, parts):
+        for p, plan in zip(e.parts, parts):
             if isinstance(p, TextPart):
-                new_parts.append(TextPart(done[slot]))
+                new_parts.append(TextPart(batch.text(plan)))
             elif isinstance(p, ToolCallPart):
-                new_parts.append(ToolCallPart(p.id, p.name, put_json(slot)))
+                new_parts.append(ToolCallPart(p.id, p.name, batch.json(plan)))
             elif isinstance(p, ToolResultPart):
-                new_parts.append(
-                    ToolResultPart(p.tool_use_id, p.name, done[slot], p.images, p.is_error)
-                )
+                new_parts.append(replace(p, text=batch.text(plan)))
             else:
                 new_parts.append(p)
         entries.append(
             replace(
                 e,
                 parts=tuple(new_parts),
-                reasoning=done[reasoning] if e.reasoning is not None else None,
+                reasoning=batch.text(reasoning) if e.reasoning is not None else None,
             )
         )
     return replace(
         t,
-        title=done[head[0]],
-        workspace=done[head[1]],
-        system_prompt=done[head[2]] if t.system_prompt is not None else None,
-        tasks=tuple((done[i], status) for i, status in tasks),
+        title=batch.text(head[0]),
+        workspace=batch.text(head[1]),
+        system_prompt=batch.text(head[2]) if t.system_prompt is not None else None,
+        tasks=tuple((batch.text(i), status) for i, status in tasks),
         entries=tuple(entries),
     )
-
-
-@dataclass(frozen=True)
-class _Slot:
-    """Where a string of a tool call's input goes back after redaction."""
-
-    index: int
 
 
 def _parts_of(block: Any, names: dict[str, str]) -> list[Part]:

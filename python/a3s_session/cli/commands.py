@@ -27,7 +27,7 @@ from ..files import (
     safe_session_id,
 )
 from .export import to_jsonl
-from .show import EXPORT_FORMATS, rendered, resolve, show, write_output
+from .show import EXPORT_FORMATS, deliver, rendered, resolve, show
 from .tables import cmd_export_parquet
 from .terminal import (
     EXIT_INVALID,
@@ -483,20 +483,14 @@ def cmd_export(args: argparse.Namespace, style: Style) -> int:
     else:
         out = rendered(f, fmt, args)
         text, summary = out.text, out.summary()
-    if args.output is None:
-        sys.stdout.write(text)
-        if summary is not None:
-            sys.stdout.flush()
-            _eprint(summary, prefix=False)
-        return EXIT_OK
-    write_output(args.output, text, force=args.force, source=path)
     said = f"; {summary}" if summary is not None else ""
-    _eprint(
-        f"wrote {args.output} ({fmt}, {len(f.session.messages)} messages, read by "
-        f"{_crate_text(f)}{said})",
-        prefix=False,
+    return deliver(
+        text,
+        args,
+        source=path,
+        wrote=f"{fmt}, {len(f.session.messages)} messages, read by {_crate_text(f)}{said}",
+        summary=summary,
     )
-    return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace, style: Style) -> int:

@@ -12,6 +12,7 @@ import sys
 from ..files import SessionFile
 from ..locate import SessionNotFoundError, find_session
 from ..renderers import SHAREABLE, Rendered, render
+from .export import write_private
 from .terminal import (
     EXIT_OK,
     EXIT_USAGE,
@@ -59,8 +60,6 @@ def rendered(
 
 
 def write_output(out: str, text: str, *, force: bool, source: str) -> None:
-    from .export import write_private
-
     try:
         if os.path.exists(out) and os.path.samefile(out, source):
             raise CliError(f"{out}: is the session file itself; refusing to overwrite it")
@@ -94,6 +93,31 @@ def page(text: str) -> None:
         sys.stdout.write(text)
 
 
+def deliver(
+    text: str,
+    args: argparse.Namespace,
+    *,
+    source: str,
+    wrote: str,
+    summary: str | None,
+    paged: bool = False,
+) -> int:
+    """`text` to ``-o FILE`` (then ``wrote FILE (<wrote>)`` on stderr) or to stdout (through
+    the pager when `paged`), then `summary`, if any, as one line on stderr."""
+    if args.output is not None:
+        write_output(args.output, text, force=args.force, source=source)
+        _eprint(f"wrote {args.output} ({wrote})", prefix=False)
+        return EXIT_OK
+    if paged:
+        page(text)
+    else:
+        sys.stdout.write(text)
+    if summary is not None:
+        sys.stdout.flush()
+        _eprint(summary, prefix=False)
+    return EXIT_OK
+
+
 def show(path: str, f: SessionFile, args: argparse.Namespace) -> int:
     """Print (or write with -o) the session read from `path` in ``args.format``."""
     fmt = args.format
@@ -105,18 +129,11 @@ def show(path: str, f: SessionFile, args: argparse.Namespace) -> int:
     )
     width = shutil.get_terminal_size((80, 24)).columns if tty else 80
     out = rendered(f, fmt, args, width=max(40, width), color=color)
-    if args.output is not None:
-        write_output(args.output, out.text, force=args.force, source=path)
-        _eprint(
-            f"wrote {args.output} ({fmt}, {len(f.session.messages)} messages; {out.summary()})",
-            prefix=False,
-        )
-        return EXIT_OK
-    if tty and fmt == "text":
-        page(out.text)
-    else:
-        sys.stdout.write(out.text)
-    if out.redacted and fmt in SHAREABLE:
-        sys.stdout.flush()
-        _eprint(out.summary(), prefix=False)
-    return EXIT_OK
+    return deliver(
+        out.text,
+        args,
+        source=path,
+        wrote=f"{fmt}, {len(f.session.messages)} messages; {out.summary()}",
+        summary=out.summary() if out.redacted and fmt in SHAREABLE else None,
+        paged=tty and fmt == "text",
+    )

@@ -139,15 +139,20 @@ class SessionDirectory:
                 found.add(file_id)
         return sorted(found)
 
-    def read(self, session_id: str) -> SessionFile | None:
-        """The session with this id (v1 copy preferred), or None when there is none."""
+    def path_of(self, session_id: str) -> tuple[Path, Layout] | None:
+        """The file holding this id (the v1 copy preferred) and its layout, or None."""
         v1 = self.v1_path(session_id)
         if v1.exists():
-            return self._read_file(v1, V1, session_id)
+            return v1, V1
         legacy = self.legacy_path(session_id)
         if legacy.exists():
-            return self._read_file(legacy, LEGACY, session_id)
+            return legacy, LEGACY
         return None
+
+    def read(self, session_id: str) -> SessionFile | None:
+        """The session with this id (v1 copy preferred), or None when there is none."""
+        found = self.path_of(session_id)
+        return None if found is None else self._read_file(found[0], found[1], session_id)
 
     def load(self, session_id: str) -> Any:
         read = self.read(session_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..transcript import TurnUsage
+from ..transcript import Entry, TurnUsage
 
 # Text in which CommonMark would find any syntax: emphasis, code, headings, quotes, tables,
 # links and images, HTML, entities, escapes, lists, thematic breaks and setext underlines,
@@ -19,6 +19,13 @@ _MARKDOWN = re.compile(
 
 def looks_like_markdown(text: str) -> bool:
     return _MARKDOWN.search(text) is not None
+
+
+def entry_title(e: Entry) -> str:
+    """`User`, `Assistant`, `Tool result(s)` for a message of tool results only."""
+    if e.kind == "tool-result":
+        return "Tool result" if len(e.parts) == 1 else "Tool results"
+    return e.role.capitalize()
 
 
 def money(usd: float | None) -> str:

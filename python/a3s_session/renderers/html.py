@@ -12,7 +12,7 @@ from typing import Any
 from .._safe_text import visible
 from .._summary import iso_when, when
 from ..transcript import Entry, ImagePart, TextPart, ToolCallPart, ToolResultPart, Transcript
-from .common import duration, looks_like_markdown, money, one_line, turn_usage
+from .common import duration, entry_title, looks_like_markdown, money, one_line, turn_usage
 
 # Image types a browser shows from a data: URL without running anything (no SVG).
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -54,7 +54,6 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 img{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px}
 a{color:var(--accent)}
 table{border-collapse:collapse}td,th{border:1px solid var(--line);padding:.2rem .5rem}
-footer{color:var(--muted);font-size:.8rem;margin:2rem 0 1rem}
 """
 
 
@@ -132,11 +131,9 @@ def _text(text: str) -> str:
     return html.escape(text, quote=False).replace('"', "&quot;")
 
 
-def _pre(text: str, lang: str = "") -> str:
-    body = _highlight(text, lang, "") if lang else ""
-    if not body:
-        body = html.escape(visible(text, keep_newlines=True))
-    return f"<pre><code>{body}</code></pre>"
+def _pre(text: str) -> str:
+    """Plain preformatted text (tool input and output, the system prompt)."""
+    return f"<pre><code>{html.escape(visible(text, keep_newlines=True))}</code></pre>"
 
 
 def _esc(text: str) -> str:
@@ -167,8 +164,8 @@ def _call(p: ToolCallPart) -> str:
 def _result(p: ToolResultPart) -> str:
     label = "Tool error" if p.is_error else "Tool result"
     name = f" <code>{_esc(p.name)}</code>" if p.name else ""
-    lines = p.text.count("\n") + 1 if p.text else 0
-    size = f"{lines:,} line{'s' if lines != 1 else ''}" if p.text else "no text"
+    lines = p.line_count
+    size = f"{lines:,} line{'s' if lines != 1 else ''}" if lines else "no text"
     images = f", {len(p.images)} image{'s' if len(p.images) != 1 else ''}" if p.images else ""
     body = _pre(p.text) if p.text else ""
     body += "".join(_image(i) for i in p.images)
@@ -180,9 +177,7 @@ def _result(p: ToolResultPart) -> str:
 
 
 def _entry(e: Entry) -> str:
-    title = {"tool-result": "Tool result" if len(e.parts) == 1 else "Tool results"}.get(
-        e.kind, e.role.capitalize()
-    )
+    title = entry_title(e)
     badges = []
     if e.model_only:
         badges.append('<span class="badge" title="sent to the model only">model only</span>')
@@ -216,7 +211,7 @@ def _entry(e: Entry) -> str:
     return "\n".join(out)
 
 
-def to_html(t: Transcript, *, footer: str = "") -> str:
+def to_html(t: Transcript) -> str:
     """The transcript as one HTML document."""
     facts = [
         ("Model", t.model or "-"),
@@ -242,7 +237,6 @@ def to_html(t: Transcript, *, footer: str = "") -> str:
         )
     where = f"<code>{_esc(t.workspace)}</code> · " if t.workspace else ""
     body = "\n".join(_entry(e) for e in t.entries)
-    foot = f"<footer>{_esc(footer)}</footer>" if footer else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -263,7 +257,6 @@ def to_html(t: Transcript, *, footer: str = "") -> str:
 {system}
 </header>
 {body}
-{foot}
 </main>
 </body>
 </html>

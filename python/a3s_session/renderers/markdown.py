@@ -10,7 +10,7 @@ import re
 from .._safe_text import visible
 from .._summary import when
 from ..transcript import Entry, ImagePart, TextPart, ToolCallPart, ToolResultPart, Transcript
-from .common import duration, money, turn_usage
+from .common import duration, entry_title, money, turn_usage
 
 
 def fence(text: str, info: str = "") -> str:
@@ -55,14 +55,8 @@ def _call(part: ToolCallPart) -> str:
     )
 
 
-def _title(e: Entry) -> str:
-    if e.kind == "tool-result":
-        return "Tool result" if len(e.parts) == 1 else "Tool results"
-    return e.role.capitalize()
-
-
 def entry_markdown(e: Entry) -> str:
-    title = f"## {e.index}. {_title(e)}"
+    title = f"## {e.index}. {entry_title(e)}"
     if e.model_only:
         title += " *(model only)*"
     parts = [title]

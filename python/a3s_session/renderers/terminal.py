@@ -1,5 +1,5 @@
-"""A transcript for a terminal, drawn by rich: roles as rules, Markdown rendered and code
-highlighted, wrapped to the width; tool calls and results one line each unless ``full``;
+"""A transcript for a terminal: roles as rules, Markdown rendered and code highlighted by
+rich, wrapped to the width; tool calls and results one line each unless ``full``;
 reasoning dimmed; model-only messages marked; per-turn tokens and cost on the rule."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _call_line(p: ToolCallPart, width: int) -> str:
 def _result_line(p: ToolResultPart, width: int) -> str:
     label = "✗" if p.is_error else "◂"
     name = f"{visible(p.name)}: " if p.name else ""
-    lines = p.text.count("\n") + 1 if p.text else 0
+    lines = p.line_count
     size = f" ({lines} lines)" if lines > 1 else ""
     images = f" [{len(p.images)} image(s)]" if p.images else ""
     room = max(10, width - len(name) - len(size) - len(images) - 4)
