@@ -71,8 +71,12 @@ def prepare_workdir(where: Path) -> None:
 _STEP = "@@a3s-docs-step@@"
 
 
-def _env() -> dict[str, str]:
+def _env(cwd: Path) -> dict[str, str]:
     env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LC_ALL="C.UTF-8", PYTHONWARNINGS="ignore")
+    # The search index goes to the run's own cache; days are cut in UTC.
+    env.update(XDG_CACHE_HOME=str(cwd / ".cache"), TZ="UTC")
+    env.pop("A3S_SESSION_INDEX", None)
+    env.pop("A3S_SESSION_STORE", None)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
 
@@ -87,7 +91,7 @@ def run_block(commands: list[str], cwd: Path) -> list[str]:
     run = subprocess.run(
         ["bash", "-c", script],
         cwd=cwd,
-        env=_env(),
+        env=_env(cwd),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -146,6 +146,7 @@ def rows_of(index: int, path: str | None, data: bytes) -> TableRows:
                 "reasoning_length": None
                 if m.reasoning_content is None
                 else len(m.reasoning_content),
+                "reasoning": m.reasoning_content,
                 "transcript_visibility": m.transcript_visibility.value if newer else None,
             }
         )

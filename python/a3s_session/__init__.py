@@ -39,7 +39,10 @@ from ._scan import (
     scan_contents,
 )
 from ._schema import json_schema_of as json_schema
+from .accounting import SessionUsage, UsageReport, UsageRow, usage
+from .comparison import SessionDiff, compare
 from .files import SessionDirectory, SessionFile, load_session, read_session_file
+from .fulltext import SearchHit, SearchIndex, search
 from .locate import SessionNotFoundError, find_session
 from .redaction import Redaction, Redactor, redact
 from .renderers import FORMATS, Rendered, render
@@ -121,14 +124,18 @@ __all__ = [
     "ScanTable",
     "ScanTables",
     "SealedStoreError",
+    "SearchHit",
+    "SearchIndex",
     "SessionConfig",
     "SessionData",
+    "SessionDiff",
     "SessionDirectory",
     "SessionFile",
     "SessionFormatError",
     "SessionNotFoundError",
     "SessionSnapshotV1",
     "SessionState",
+    "SessionUsage",
     "StorageBackend",
     "Task",
     "TaskPriority",
@@ -142,9 +149,12 @@ __all__ = [
     "TranscriptVisibility",
     "UnknownFieldsError",
     "UnknownFieldsWarning",
+    "UsageReport",
+    "UsageRow",
     "WriteRefusedError",
     "__version__",
     "abc",
+    "compare",
     "doctor",
     "find_session",
     "json_schema",
@@ -157,6 +167,8 @@ __all__ = [
     "sample_store",
     "scan",
     "scan_contents",
+    "search",
+    "usage",
     "v3",
     "v9",
 ]

@@ -178,6 +178,7 @@ fn emit_messages(
                 tool_call_count: m.content.iter().filter(|b| is_tool_use(b)).count() as u32,
                 has_reasoning: m.reasoning_content.is_some(),
                 reasoning_length: Opt::of(m.reasoning_content.as_deref().map(chars)),
+                reasoning: Text::opt(m.reasoning_content.as_deref()),
                 transcript_visibility: Text::opt(visibility.as_deref()),
             });
         }

@@ -11,7 +11,9 @@
     a3s-session export ID|FILE       Markdown, HTML, OpenAI JSONL, ATIF, OTLP/JSON (redacted)
     a3s-session export DIR --format parquet -o OUTDIR
                                      every session's tables (scan) as Parquet
-    a3s-session stats DIR            cost/tokens per model per day, top sessions, tool errors
+    a3s-session search QUERY [DIR..] full-text search across sessions (an index in the cache)
+    a3s-session diff A B             where two runs part: prefix, divergence, tools, files, cost
+    a3s-session usage [DIR...]       tokens and cost by day/week/month/session (alias: stats)
     a3s-session migrate SRC DST      copy a 3.0.0 store into a 9.1.3 store (SRC never written)
     a3s-session bench                the benchmarks (source checkout only)
 
@@ -40,10 +42,11 @@ from .commands import (
     cmd_show,
     cmd_validate,
 )
+from .diff import cmd_diff
 from .export import to_jsonl, to_markdown, write_private
 from .parser import build_parser
 from .repair import cmd_doctor
-from .tables import cmd_stats
+from .search import cmd_search
 from .terminal import (
     COMMANDS,
     EXIT_INVALID,
@@ -57,6 +60,7 @@ from .terminal import (
     color_enabled,
     sample_path,
 )
+from .usage import cmd_usage
 
 __all__ = [
     "COMMANDS",
@@ -108,7 +112,10 @@ COMMAND_FUNCS: dict[str, Callable[[argparse.Namespace, Style], int]] = {
     "validate": cmd_validate,
     "ls": cmd_ls,
     "export": cmd_export,
-    "stats": cmd_stats,
+    "search": cmd_search,
+    "diff": cmd_diff,
+    "usage": cmd_usage,
+    "stats": cmd_usage,
     "migrate": cmd_migrate,
     "doctor": cmd_doctor,
     "bench": cmd_bench,
@@ -134,6 +141,8 @@ def _run(argv: list[str]) -> int:
         at = argv.index("bench")
         head = parser.parse_args(argv[: at + 1])
         if head.command == "bench":
+            if argv[at + 1 :] in (["-h"], ["--help"]):
+                parser.parse_args([*argv[: at + 1], "--help"])  # bench's own help, then exits
             head.args = argv[at + 1 :]
             args = head
     if args is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -14,31 +15,30 @@ from .. import CRATE_VERSIONS, v9
 from .._native import (
     SessionFormatError,
 )
-from .._safe_text import visible
-from .._summary import iso_when, render, summarize, when
+from .._summary import render, summarize
 from ..factlog import log_status
 from ..files import (
     V1,
-    SessionDirectory,
     SessionFile,
     find_unknown_fields,
     first_difference,
     read_session_file,
     safe_session_id,
 )
+from ..files.walk import session_files
 from .export import to_jsonl
+from .layout import plural
+from .listing import cmd_ls as list_command
 from .show import EXPORT_FORMATS, deliver, rendered, resolve, show
 from .tables import cmd_export_parquet
 from .terminal import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
-    LS_COLUMNS,
     CliError,
     Progress,
     Style,
     _eprint,
-    _isatty,
     _os_message,
     _print,
     format_error,
@@ -307,8 +307,22 @@ def cmd_inspect(args: argparse.Namespace, style: Style) -> int:
     return EXIT_OK
 
 
+def _expand(paths: Sequence[str]) -> list[str]:
+    """Files as given; a directory as every session file under it (as the scan finds them)."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            out.extend(path for path, _ in session_files(p))
+        else:
+            out.append(p)
+    return out
+
+
 def cmd_validate(args: argparse.Namespace, style: Style) -> int:
-    paths: list[str] = args.paths
+    paths = _expand(args.paths)
+    if not paths:
+        raise CliError(f"no session files (*.json) in {', '.join(args.paths)}")
+    quiet = getattr(args, "quiet", False)
     progress = Progress(len(paths), sys.stderr, "validating")
     failed = unreadable = 0
     for done, path in enumerate(paths, 1):
@@ -321,16 +335,16 @@ def cmd_validate(args: argparse.Namespace, style: Style) -> int:
         if status == EXIT_USAGE:
             sys.stdout.flush()
             _eprint(line)
-        else:
+        elif not (quiet and status == EXIT_OK):
             _print(line)
             sys.stdout.flush()
         progress.update(done)
     progress.clear()
-    if len(paths) > 1:
+    if len(paths) > 1 and not quiet:
         ok = len(paths) - failed - unreadable
-        summary = f"{len(paths)} files: {ok} OK, {failed} failed"
+        summary = f"{plural(len(paths), 'file')}: {ok:,} OK, {failed:,} failed"
         if unreadable:
-            summary += f", {unreadable} unreadable"
+            summary += f", {unreadable:,} unreadable"
         _print(style.bold(summary))
     if unreadable:
         return EXIT_USAGE
@@ -363,109 +377,8 @@ def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tup
     return f"{word} {path} ({'; '.join(notes)})", EXIT_OK if ok else EXIT_INVALID
 
 
-def _ls_rows(directory: SessionDirectory) -> tuple[list[dict[str, Any]], list[str]]:
-    """One row per session, read one file at a time (a session is dropped once its row is
-    made), with a progress bar on a terminal."""
-    bar: list[Progress] = []
-
-    def progress(done: int, total: int) -> None:
-        if not bar:
-            bar.append(Progress(total, sys.stderr, "reading"))
-        bar[0].update(done)
-
-    rows: list[dict[str, Any]] = []
-    errors: list[str] = []
-    try:
-        for e in directory.iter_scan(progress=progress):
-            if e.file is None:
-                errors.append(_entry_error(e.path, e.error))
-            else:
-                rows.append(_ls_row(e.file, e.path))
-    except OSError as err:
-        if isinstance(err, NotADirectoryError):
-            raise CliError(f"{directory.path}: not a directory, expected a session store") from None
-        raise CliError(_os_message(err, directory.path)) from None
-    finally:
-        if bar:
-            bar[0].clear()
-    rows.sort(key=lambda r: (-r["updated_at"], r["id"], r["layout"]))
-    return rows, errors
-
-
-def _entry_error(path: pathlib.Path, problem: Exception | None) -> str:
-    if isinstance(problem, SessionFormatError):
-        return format_error(path, problem)
-    if isinstance(problem, OSError):
-        return _os_message(problem, path)
-    return f"{path}: {problem}"
-
-
-def _ls_row(f: SessionFile, path: pathlib.Path) -> dict[str, Any]:
-    s = f.session
-    usage = s.total_usage
-    return {
-        "id": s.id,
-        "layout": f.layout,
-        "generation": f.generation,
-        "state": str(s.state.value),
-        "name": s.config.name,
-        "messages": len(s.messages),
-        "tokens": usage.total_tokens,
-        "cost_usd": s.total_cost,
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-        "updated": iso_when(s.updated_at),
-        "unknown_fields": f.unknown_fields,
-        "path": str(path),
-    }
-
-
 def cmd_ls(args: argparse.Namespace, style: Style) -> int:
-    rows, errors = _ls_rows(SessionDirectory(args.dir, generation=_GENERATION[0]))
-    for line in errors:
-        _eprint(line)
-    if args.json:
-        _print(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif _isatty(sys.stdout):
-        _print_table(rows, style, args.dir)
-    else:
-        _print("\t".join(LS_COLUMNS))
-        for r in rows:
-            _print("\t".join(visible(str(r[k])) for k in LS_COLUMNS))
-    return EXIT_INVALID if errors else EXIT_OK
-
-
-def _print_table(rows: list[dict[str, Any]], style: Style, where: str) -> None:
-    if not rows:
-        _print(f"no sessions in {where}")
-        return
-    header = ("ID", "LAYOUT", "GEN", "STATE", "MESSAGES", "TOKENS", "COST", "UPDATED")
-    right = {4, 5, 6}
-    body = [
-        (
-            visible(r["id"]),
-            r["layout"] + ("*" if r["unknown_fields"] else ""),
-            r["generation"],
-            r["state"],
-            f"{r['messages']:,}",
-            f"{r['tokens']:,}",
-            f"${r['cost_usd']:.4f}",
-            when(r["updated_at"]),
-        )
-        for r in rows
-    ]
-    widths = [max(len(c[i]) for c in [header, *body]) for i in range(len(header))]
-
-    def fmt(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
-        ).rstrip()
-
-    _print(style.bold(fmt(header)))
-    for cells in body:
-        _print(fmt(cells))
-    if any(r["unknown_fields"] for r in rows):
-        _print(style.yellow("* has fields unknown to the crate that read it (not written back)"))
+    return list_command(args, style, _GENERATION[0])
 
 
 # -- export ------------------------------------------------------------------------------------

@@ -54,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="read files with a3s-code-core 3.0.0 (v3) or 9.1.3 (v9); default: chosen per "
         "file (a v1 envelope or a field only 9.x has: v9)",
     )
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print only results: no progress, notes or summary lines",
+    )
     parser = _Parser(
         prog=PROG,
         description="Inspect, validate, list and export A3S Code sessions with the real "
@@ -115,9 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="check session files with the crate",
         description="Parse each file with the crate; print OK or the error with "
-        "line:column and field path. Exit 0 only when all pass.",
+        "line:column and field path. A directory stands for every session file under it "
+        "(both layouts, recursively). Exit 0 only when all pass.",
     )
-    p.add_argument("paths", metavar="PATH", nargs="+")
+    p.add_argument("paths", metavar="PATH", nargs="+", help="session files or directories")
     p.add_argument(
         "--roundtrip",
         action="store_true",
@@ -134,10 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
         "ls",
         parents=[common],
         help="sessions in a store directory",
-        description="The sessions in a store directory (legacy <dir>/*.json and "
-        "v1 <dir>/v1/sessions/), newest first.",
+        description="The sessions under DIR (legacy <dir>/*.json and v1 <dir>/v1/sessions/, "
+        "recursively, as usage and search read them), newest first; a last line counts them "
+        "and the files that could not be read.",
     )
     p.add_argument("dir", metavar="DIR")
+    p.add_argument(
+        "--sort",
+        choices=("updated", "created", "cost", "tokens", "messages", "name", "id"),
+        default="updated",
+        help="order (default: updated, newest first; numbers: largest first)",
+    )
+    p.add_argument("-n", "--limit", type=int, metavar="N", help="show the first N sessions")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser(
@@ -171,16 +187,90 @@ def build_parser() -> argparse.ArgumentParser:
     _redaction_options(p)
 
     p = sub.add_parser(
-        "stats",
+        "search",
         parents=[common],
-        help="cost, tokens and tool use across many sessions",
-        description="Scan every session under DIR (both layouts, recursively) with the "
-        "crates and print cost and tokens per model per day, the top sessions by cost, and "
-        "tool calls and error rates per tool. Exit 1 when a file could not be read.",
+        help="full-text search across sessions",
+        description="Search the text, reasoning, tool inputs and tool results of every session "
+        "under DIR... (default: the stores `show` looks in). Words must all match; also "
+        '"a phrase", pref*, OR, NOT, NEAR(a b). An index in ~/.cache/a3s-session (SQLite '
+        "FTS5) is brought up to date first: only new and changed files are read. Exit 1 when "
+        "nothing matches.",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--top", type=int, default=10, metavar="N", help="sessions to list (10)")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("dirs", metavar="DIR", nargs="*")
+    p.add_argument("--role", help="only messages of this role (user, assistant, ...)")
+    p.add_argument(
+        "--tool", metavar="NAME", help="only messages that call NAME or hold its results"
+    )
+    p.add_argument("--since", metavar="WHEN", help="sessions updated since (2026-11-01, 7d, 2w)")
+    p.add_argument("--until", metavar="WHEN", help="sessions updated before")
+    p.add_argument("--session", metavar="ID", help="only this session (an id or id prefix)")
+    p.add_argument("-n", "--limit", type=int, default=20, metavar="N", help="hits to show (20)")
+    p.add_argument("--tz", metavar="ZONE", help="time zone of dates (default: this machine's)")
+    p.add_argument(
+        "--index",
+        metavar="FILE",
+        help="the index file (default: $A3S_SESSION_INDEX, else "
+        "$XDG_CACHE_HOME/a3s-session/search.sqlite3)",
+    )
+    p.add_argument("--no-update", action="store_true", help="search the index as it is")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="compare two runs",
+        description="Align the turns of two sessions (ids or paths, either generation): the "
+        "shared prefix, the first divergence, then tool calls, files touched, tokens, cost "
+        "and errors side by side. Exit 0 when the runs are the same, 1 when they differ.",
+    )
+    p.add_argument("a", metavar="A")
+    p.add_argument("b", metavar="B")
+    _store_option(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser(
+        "usage",
+        aliases=["stats"],
+        parents=[common],
+        help="tokens and cost by day, week, month or session",
+        description="Tokens and dollars of every session under DIR... (default: the stores "
+        "`show` looks in), per period and group, with a totals row. Several folders merge: a "
+        "session found twice is counted once (its newest copy). Costs come from cost_records "
+        "(one per model call) when a session has them, else from total_cost (--cost-source "
+        "to choose); every row says which, and sessions whose two sources disagree are "
+        "listed. Exit 1 when a file could not be read.",
+    )
+    p.add_argument("dirs", metavar="DIR", nargs="*")
+    p.add_argument(
+        "--by",
+        choices=("day", "week", "month", "session"),
+        default="day",
+        help="period of a row (default: day)",
+    )
+    p.add_argument(
+        "--group",
+        choices=("model", "provider", "workspace"),
+        help="also split rows by model, provider or workspace",
+    )
+    p.add_argument("--since", metavar="WHEN", help="from (2026-11-01, 2026-11-01T08:00, 7d, 2w)")
+    p.add_argument("--until", metavar="WHEN", help="before")
+    p.add_argument("--tz", metavar="ZONE", help="time zone of days (default: this machine's)")
+    p.add_argument(
+        "--cost-source",
+        choices=("auto", "cost_records", "total_cost"),
+        default="auto",
+        help="auto (default): cost_records when a session has them, else total_cost",
+    )
+    p.add_argument("--tools", action="store_true", help="also count calls and errors per tool")
+    p.add_argument(
+        "--top", type=int, default=10, metavar="N", help="disagreeing sessions to list (10)"
+    )
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="machine-readable output")
+    out.add_argument("--csv", action="store_true", help="the rows and a TOTAL row as CSV")
+    p.add_argument("--html", metavar="FILE", help="also write a one-page report with charts")
+    p.add_argument("--force", action="store_true", help="replace the --html FILE if it exists")
 
     p = sub.add_parser(
         "migrate",
@@ -220,5 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the benchmarks (source checkout)",
         description="Run benchmarks/run.py of a source checkout; extra arguments are passed on.",
     )
-    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for benchmarks/run.py")
+    p.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        help="arguments for benchmarks/run.py (`a3s-session bench -- --help` for its own)",
+    )
     return parser

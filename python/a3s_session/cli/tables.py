@@ -1,22 +1,18 @@
-"""Commands over many sessions at once, through the Arrow scan: ``stats`` and
-``export --format parquet``."""
+"""``export --format parquet``: every session's tables through the Arrow scan, and the error
+lines of commands over many sessions."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import pathlib
 import sys
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from .._safe_text import visible
 from .._scan import TABLES, Scan, ScanTables, scan
-from .terminal import EXIT_INVALID, EXIT_OK, CliError, Progress, Style, _eprint, _print
+from .terminal import EXIT_INVALID, EXIT_OK, CliError, Progress, Style, _eprint
 
 
 def _scan_of(path: str) -> Scan:
@@ -46,189 +42,13 @@ def _batches(s: Scan, tables: list[str], label: str) -> Iterator[ScanTables]:
         bar[0].clear()
 
 
-def _report_errors(errors: list[dict[str, Any]]) -> None:
+def report_errors(errors: list[dict[str, Any]]) -> None:
     for e in errors:
         where = e["path"] or f"input {e['source_index']}"
         if e["line"] is not None:
             where += f":{e['line']}:{e['column']}"
         at = f" [at {e['field_path']}]" if e["field_path"] else ""
         _eprint(f"{where}: {e['message']}{at}")
-
-
-# -- stats -------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Tool:
-    calls: int = 0
-    results: int = 0
-    errors: int = 0
-
-
-@dataclass
-class Stats:
-    """What ``a3s-session stats`` reports, accumulated batch by batch."""
-
-    sessions: int = 0
-    by_day_model: dict[tuple[str, str, str], list[float]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0.0])
-    )
-    top: list[dict[str, Any]] = field(default_factory=list)
-    tools: dict[str, _Tool] = field(default_factory=lambda: defaultdict(_Tool))
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, batch: ScanTables, top_n: int) -> None:
-        s = batch.sessions
-        self.sessions += len(s)
-        self._add_costs(batch)
-        self._add_tools(batch)
-        rows = s.to_pylist() if len(s) else []
-        keep = ("id", "name", "model_name", "total_cost", "total_tokens", "message_count", "path")
-        self.top.extend({k: r[k] for k in keep} for r in rows)
-        self.top.sort(key=lambda r: (-r["total_cost"], r["id"]))
-        del self.top[top_n:]
-        self.errors.extend(batch.errors.to_pylist())
-
-    def _add_costs(self, batch: ScanTables) -> None:
-        c = batch.cost_records
-        columns = ("timestamp", "model", "provider", "prompt_tokens", "completion_tokens")
-        ts, model, provider, prompt, completion = (c.column(n) for n in columns)
-        total, cost = c.column("total_tokens"), c.column("cost_usd")
-        for i in range(len(c)):
-            acc = self.by_day_model[(ts[i].date().isoformat(), model[i], provider[i])]
-            acc[0] += 1
-            acc[1] += prompt[i]
-            acc[2] += completion[i]
-            acc[3] += total[i]
-            acc[4] += cost[i] or 0.0
-
-    def _add_tools(self, batch: ScanTables) -> None:
-        b = batch.blocks
-        kind, source, use_id = b.column("type"), b.column("source_index"), b.column("tool_use_id")
-        name, is_error = b.column("tool_name"), b.column("is_error")
-        # A session's rows are all in one batch: results find their call by (input, id).
-        called: dict[tuple[int, str], str] = {}
-        for i in range(len(b)):
-            if kind[i] == "tool_use":
-                called[(source[i], use_id[i])] = name[i]
-                self.tools[name[i]].calls += 1
-        for i in range(len(b)):
-            if kind[i] == "tool_result":
-                tool = self.tools[called.get((source[i], use_id[i]), "(unmatched)")]
-                tool.results += 1
-                tool.errors += bool(is_error[i])
-
-    def as_json(self) -> dict[str, Any]:
-        days = [
-            {
-                "day": day,
-                "model": model,
-                "provider": provider,
-                "records": int(a[0]),
-                "prompt_tokens": int(a[1]),
-                "completion_tokens": int(a[2]),
-                "total_tokens": int(a[3]),
-                "cost_usd": round(a[4], 6),
-            }
-            for (day, model, provider), a in sorted(self.by_day_model.items())
-        ]
-        tools = [
-            {
-                "tool": name,
-                "calls": t.calls,
-                "results": t.results,
-                "errors": t.errors,
-                "error_rate": round(t.errors / t.results, 4) if t.results else None,
-            }
-            for name, t in sorted(self.tools.items(), key=lambda kv: (-kv[1].calls, kv[0]))
-        ]
-        return {
-            "sessions": self.sessions,
-            "unreadable_files": len(self.errors),
-            "cost_per_model_per_day": days,
-            "top_sessions_by_cost": self.top,
-            "tools": tools,
-        }
-
-
-def _table(rows: list[list[str]], header: list[str], right: set[int]) -> None:
-    rows = [[visible(c) for c in r] for r in rows]  # session data: one visible line per cell
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for r in [header, *rows]:
-        _print(
-            "  ".join(
-                c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))
-            ).rstrip()
-        )
-
-
-def cmd_stats(args: argparse.Namespace, style: Style) -> int:
-    stats = Stats()
-    for batch in _batches(
-        _scan_of(args.dir), ["sessions", "blocks", "cost_records", "errors"], "scanning"
-    ):
-        stats.add(batch, args.top)
-    _report_errors(stats.errors)
-    report = stats.as_json()
-    if args.json:
-        _print(json.dumps(report, indent=2, ensure_ascii=False))
-        return EXIT_INVALID if stats.errors else EXIT_OK
-    _print(style.bold(f"{report['sessions']:,} sessions") + f" in {visible(args.dir)}")
-    _print()
-    _print(style.bold("Cost and tokens per model per day"))
-    _table(
-        [
-            [
-                d["day"],
-                d["model"],
-                d["provider"],
-                f"{d['records']:,}",
-                f"{d['prompt_tokens']:,}",
-                f"{d['completion_tokens']:,}",
-                f"${d['cost_usd']:.4f}",
-            ]
-            for d in report["cost_per_model_per_day"]
-        ],
-        ["DAY", "MODEL", "PROVIDER", "CALLS", "PROMPT", "COMPLETION", "COST"],
-        {3, 4, 5, 6},
-    )
-    _print()
-    _print(style.bold(f"Top {len(report['top_sessions_by_cost'])} sessions by cost"))
-    _table(
-        [
-            [
-                t["id"],
-                t["name"],
-                t["model_name"] or "-",
-                f"{t['message_count']:,}",
-                f"{t['total_tokens']:,}",
-                f"${t['total_cost']:.4f}",
-            ]
-            for t in report["top_sessions_by_cost"]
-        ],
-        ["ID", "NAME", "MODEL", "MESSAGES", "TOKENS", "COST"],
-        {3, 4, 5},
-    )
-    _print()
-    _print(style.bold("Tool calls"))
-    _table(
-        [
-            [
-                t["tool"],
-                f"{t['calls']:,}",
-                f"{t['results']:,}",
-                f"{t['errors']:,}",
-                "-" if t["error_rate"] is None else f"{100 * t['error_rate']:.1f}%",
-            ]
-            for t in report["tools"]
-        ],
-        ["TOOL", "CALLS", "RESULTS", "ERRORS", "ERROR RATE"],
-        {1, 2, 3, 4},
-    )
-    if stats.errors:
-        _print()
-        _print(style.yellow(f"{len(stats.errors)} file(s) could not be read (see stderr)"))
-    return EXIT_INVALID if stats.errors else EXIT_OK
 
 
 # -- export --format parquet -------------------------------------------------------------------

@@ -195,6 +195,22 @@ impl ListView {
     }
 }
 
+/// Items a long list view's repr shows.
+const REPR_ITEMS: usize = 5;
+
+/// `7152` as `7,152`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[pymethods]
 impl ListView {
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
@@ -363,8 +379,25 @@ impl ListView {
         Ok(py.NotImplemented())
     }
 
+    /// A short list reads as a list; a long one shows its first items and its length (a
+    /// session's messages can number thousands).
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(self.items(py)?.repr()?.to_string())
+        let items = self.items(py)?;
+        let len = items.len();
+        if len <= REPR_ITEMS {
+            return Ok(items.repr()?.to_string());
+        }
+        let mut out = String::from("[");
+        for item in items.iter().take(REPR_ITEMS) {
+            out.push_str(&item.repr()?.to_string());
+            out.push_str(", ");
+        }
+        out.push_str(&format!(
+            "... {} more] ({} items)",
+            grouped(len - REPR_ITEMS),
+            grouped(len)
+        ));
+        Ok(out)
     }
 
     /// Pickles (and copies) as a plain list.

@@ -192,6 +192,7 @@ table! {
         tool_call_count: u32 = "`tool_use` blocks",
         has_reasoning: bool = "`reasoning_content` is present",
         reasoning_length: Opt<u64> = "characters of `reasoning_content`",
+        reasoning: Text = "`reasoning_content` (the model's reasoning/thinking text)",
         transcript_visibility: Text = "`transcript_visibility` (9.x; null for 3.0.0)",
     }
 }

@@ -1,0 +1,53 @@
+"""The session files under a directory, found the way the Arrow scan finds them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from .model import _V1_SESSIONS
+
+__all__ = ["session_files", "store_roots"]
+
+
+def session_files(root: str | os.PathLike[str]) -> Iterator[tuple[str, os.stat_result]]:
+    """The files the scan reads under ``root`` (or ``root`` itself), with their stat, in the
+    scan's order: ``*.json`` by name, a directory's files before its subdirectories, hidden
+    entries skipped, symlinked directories not followed."""
+    top = os.fspath(root)
+    st = os.stat(top)
+    if not os.path.isdir(top):
+        yield top, st
+        return
+    files: list[tuple[str, os.stat_result]] = []
+    dirs: list[str] = []
+    with os.scandir(top) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                dirs.append(entry.path)
+            elif entry.name.endswith(".json"):
+                try:
+                    info = os.stat(entry.path)
+                except OSError:
+                    info = entry.stat(follow_symlinks=False)  # dangling: the scan reports it
+                if not os.path.isdir(entry.path):
+                    files.append((entry.path, info))
+    files.sort(key=lambda f: f[0])
+    yield from files
+    for d in sorted(dirs):
+        yield from session_files(d)
+
+
+def store_roots(top: str | os.PathLike[str]) -> list[Path]:
+    """The store directories under ``top`` (``top`` included): each directory holding
+    ``*.json`` (legacy) or ``v1/sessions/`` (today's layout), in walk order."""
+    roots: dict[Path, None] = {}
+    for path, _ in session_files(top):
+        parent = Path(path).parent
+        if parent.parts[-2:] == tuple(Path(_V1_SESSIONS).parts):
+            parent = parent.parent.parent
+        roots.setdefault(parent, None)
+    return list(roots)

@@ -1,0 +1,87 @@
+"""A real Spark run of the docs/scale.md recipe: a local PySpark session reads the files as
+binary, each task runs `scan_contents` on its share (`mapInArrow`), and every table equals the
+single-machine scan. Spark has no unsigned integers and keeps timestamps in microseconds, so
+the recipe casts those columns (`spark_ready`); the comparison does the same to the local scan.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+
+import a3s_session as a3s
+import scan_corpus
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("java") is None and not os.environ.get("JAVA_HOME"), reason="no Java for Spark"
+)
+
+
+def spark_ready(table: Any) -> Any:
+    """The table with the types Spark has: unsigned integers widened to int64 (uint64 values
+    above 2**63 do not occur in sessions), timestamps in microseconds."""
+    import pyarrow as pa
+
+    fields = []
+    for f in table.schema:
+        t = f.type
+        if pa.types.is_unsigned_integer(t):
+            t = pa.int64()
+        elif pa.types.is_timestamp(t):
+            t = pa.timestamp("us", tz="UTC")
+        fields.append(pa.field(f.name, t, f.nullable))
+    return table.cast(pa.schema(fields))
+
+
+def test_spark_map_in_arrow_equals_the_single_machine_scan(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    pyspark_sql = pytest.importorskip("pyspark.sql", reason="pyspark is not installed")
+    pa = pytest.importorskip("pyarrow")
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    root = tmp_path_factory.mktemp("spark-corpus")
+    scan_corpus.build(root, files=300, seed=21, max_size=20_000, per_shape=4)
+    local = a3s.scan(root).collect()
+
+    spark = (
+        pyspark_sql.SparkSession.builder.master("local[2]")
+        .appName("a3s-session-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    try:
+        files = (
+            spark.read.format("binaryFile")
+            .option("recursiveFileLookup", "true")
+            .option("pathGlobFilter", "*.json")
+            .load(str(root))
+            .select("path", "content")
+            .repartition(4)
+        )
+        for name in a3s.TABLES:
+            schema = spark_ready(pa.table(a3s.scan_contents([], tables=[name])[name])).schema
+
+            def rows_of(batches: Any, name: str = name) -> Any:
+                import a3s_session
+
+                for rb in batches:
+                    paths = [p.removeprefix("file:") for p in rb.column("path").to_pylist()]
+                    tables = a3s_session.scan_contents(rb.column("content"), paths, tables=[name])
+                    yield from spark_ready(pa.table(tables[name])).to_batches()
+
+            got = files.mapInArrow(rows_of, schema=from_arrow_schema(schema)).toArrow()
+            want = spark_ready(pa.table(local[name]))
+            # Files are read in Spark's order: compare the rows as sets, source_index aside.
+            got_rows = sorted(map(repr, got.drop(["source_index"]).to_pylist()))
+            want_rows = sorted(map(repr, want.drop(["source_index"]).to_pylist()))
+            assert len(got_rows) == len(want_rows), name
+            assert got_rows == want_rows, name
+        assert len(local.sessions) >= 290
+    finally:
+        spark.stop()
