@@ -362,13 +362,22 @@ def test_validate_unreadable_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
     gone = tmp_path / "gone.json"
-    assert main(["validate", str(SAMPLE), str(gone), str(tmp_path), str(bad)]) == 2
+    folder = tmp_path / "folder.json"  # a directory named like a file: validated inside
+    folder.mkdir()
+    assert main(["validate", str(SAMPLE), str(gone), str(folder), str(bad)]) == 2
     out, err = capsys.readouterr()
-    assert out.splitlines()[-1] == "4 files: 1 OK, 1 failed, 2 unreadable"
+    assert out.splitlines()[-1] == "3 files: 1 OK, 1 failed, 1 unreadable"
     assert err.splitlines() == [
         f"a3s-session: {tmp_path / 'gone.json'}: no such file or directory",
-        f"a3s-session: {tmp_path}: is a directory, expected a session file",
     ]
+    # A directory: every session file under it.
+    assert main(["validate", str(tmp_path)]) == 1
+    out, _ = capsys.readouterr()
+    assert out.startswith("FAIL ") and "bad.json" in out and len(out.splitlines()) == 1
+    assert main(["validate", "-q", str(SAMPLE)]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["validate", str(folder)]) == 2
+    assert "no session files" in capsys.readouterr().err
 
 
 def test_validate_v1_rejections(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -479,10 +488,13 @@ def test_ls_piped(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     assert err == "" and ANSI not in out
     assert out.splitlines() == [
-        "id\tlayout\tgeneration\tstate\tmessages\ttokens\tcost_usd\tupdated",
-        "newest/v1\tv1\tv9\tCompleted\t6\t18234\t0.083571\t2026-02-02T02:40:00Z",
-        "middle\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2025-06-15T15:06:40Z",
-        "old\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2023-11-14T22:13:20Z",
+        "id\tlayout\tgeneration\tstate\tmessages\ttokens\tcost_usd\tupdated\tname\tpath",
+        "newest/v1\tv1\tv9\tCompleted\t6\t18234\t0.083571\t2026-02-02T02:40:00Z"
+        f"\trefactor-parser\t{store / 'v1' / 'sessions' / v1_file_name('newest/v1')}",
+        "middle\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2025-06-15T15:06:40Z"
+        f"\trefactor-parser\t{store / 'middle.json'}",
+        "old\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2023-11-14T22:13:20Z"
+        f"\trefactor-parser\t{store / 'old.json'}",
     ]
 
 
@@ -516,20 +528,52 @@ def test_ls_table_on_a_tty(store: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert ANSI in out
     plain = out.replace("\x1b[1m", "").replace("\x1b[33m", "").replace("\x1b[0m", "")
     lines = plain.splitlines()
-    assert lines[0].split() == [
-        "ID",
-        "LAYOUT",
-        "GEN",
-        "STATE",
-        "MESSAGES",
-        "TOKENS",
-        "COST",
-        "UPDATED",
-    ]
+    assert lines[0].split() == ["ID", "NAME", "GEN", "MSGS", "TOKENS", "COST", "UPDATED"]
     # The v1 file has fields 3.0.0 lacks: 9.1.3 reads it, and knows them all.
-    assert lines[1].split()[:7] == ["newest/v1", "v1", "v9", "Completed", "6", "18,234", "$0.0836"]
-    assert lines[1].endswith("2026-02-02 02:40:00 UTC")
+    assert lines[1].split() == [
+        "newest/v1",
+        "refactor-parser",
+        "v9",
+        "6",
+        "18.2K",
+        "$0.08",
+        "2026-02-02",
+        "02:40",
+    ]
+    assert lines[-1] == "3 sessions"
+    assert all(len(line) <= 80 for line in lines)
     assert not any(line.startswith("* has fields unknown") for line in lines)
+
+
+def test_ls_sort_limit_recursion_and_summary(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nested = store / "team" / "b"
+    v3.FileSessionStore(nested).save(
+        v3.SessionData.from_dict(sample_dict(id="deep", updated_at=1760000000, total_cost=9.5))
+    )
+    (nested / "broken.json").write_text("{", encoding="utf-8")
+    assert main(["ls", "--json", "--sort", "cost", "-n", "2", str(store)]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == ["deep", "middle"]
+    assert main(["ls", "--json", "--sort", "id", str(store)]) == 1
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [
+        "deep",
+        "middle",
+        "newest/v1",
+        "old",
+    ]
+    code, out, err = run_tty(monkeypatch, ["ls", "--limit", "1", "--color", "never", str(store)])
+    assert code == 1 and "broken.json" in err
+    assert out.splitlines()[-1] == "1 of 4 sessions shown; 1 file could not be read (above)"
+    code, out, _ = run_tty(monkeypatch, ["ls", "-q", "--color", "never", str(store)])
+    assert "sessions" not in out.splitlines()[-1]
+    # A long name is cut with … to fit 80 columns.
+    long = sample_dict(id="long", updated_at=1780000000)
+    long["config"]["name"] = "a very long session name " * 6
+    v3.FileSessionStore(store).save(v3.SessionData.from_dict(long))
+    code, out, _ = run_tty(monkeypatch, ["ls", "--color", "never", str(store)])
+    assert "…" in out and all(len(line) <= 80 for line in out.splitlines())
 
 
 def test_ls_no_color(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -574,7 +618,8 @@ def test_ls_broken_files(store: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["ls", str(store)]) == 1
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 4
-    assert one_line(err).startswith(f"a3s-session: {store / 'broken.json'}:1:")
+    assert err.splitlines()[0].startswith(f"a3s-session: {store / 'broken.json'}:1:")
+    assert err.splitlines()[-1] == "a3s-session: 1 file could not be read"
     assert main(["ls", "--json", str(store)]) == 1
     assert len(json.loads(capsys.readouterr().out)) == 3
 
@@ -590,7 +635,7 @@ def test_ls_errors(
     empty.mkdir()
     assert main(["ls", "--generation", "v3", str(empty)]) == 0
     assert capsys.readouterr().out == (
-        "id\tlayout\tgeneration\tstate\tmessages\ttokens\tcost_usd\tupdated\n"
+        "id\tlayout\tgeneration\tstate\tmessages\ttokens\tcost_usd\tupdated\tname\tpath\n"
     )
     code, out, _ = run_tty(monkeypatch, ["ls", str(empty)])
     assert code == 0 and out == f"no sessions in {empty}\n"

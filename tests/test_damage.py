@@ -447,7 +447,9 @@ def test_no_control_character_reaches_the_terminal(
         ["validate", str(path)],
         ["export", str(path)],
         [str(path)],
-        ["stats", str(tmp_path)],
+        ["usage", str(tmp_path), "--by", "session"],
+        ["search", "hi", str(tmp_path), "--index", str(tmp_path / "index" / "i.sqlite3")],
+        ["diff", str(path), str(tmp_path / "evil.json")],
     ):
         main([*argv, "--color", "never"] if argv[0] in ("ls", "inspect") else argv)
         out, err = capsys.readouterr()
@@ -458,10 +460,13 @@ def test_no_control_character_reaches_the_terminal(
             assert "\x1b" not in text and "\x07" not in text and "\r" not in text, (name, text)
     # Data is escaped where it is formatted, so even a colour code in it shows as text.
     for name, out, _ in outputs:
-        if name in ("inspect", "stats"):
+        if name in ("inspect", "search"):
             assert "name\\x1b[31m\\rover" in out, (name, out)
+        if name in ("usage", "search", "diff"):
+            assert "x\\x1b[2J\\x1b]0;PWNED" in out, (name, out)
     ls_out = outputs[0][1]
-    assert "x\\x1b[2J\\x1b]0;PWNED\\x07\u23celine2" in ls_out
+    # Escaped (and on a terminal cut with … to fit 80 columns).
+    assert "x\\x1b[2J\\x1b]0;PWNED\\x07\u23celi" in ls_out
     assert not any(line.startswith("line2") for line in ls_out.splitlines())
 
 

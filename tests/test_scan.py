@@ -383,48 +383,60 @@ def test_ray_data_equals_the_single_machine_scan(tmp_path_factory: pytest.TempPa
 
 
 # ---------------------------------------------------------------------------------------------
-# CLI: stats and export --format parquet
+# CLI: usage and export --format parquet
 # ---------------------------------------------------------------------------------------------
 class FakeTTY(io.StringIO):
     def isatty(self) -> bool:
         return True
 
 
-def test_stats_json_agrees_with_the_tables(
+def test_usage_json_agrees_with_the_tables(
     corpus: Path, expected: dict[str, list[dict[str, Any]]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["stats", str(corpus), "--json", "--top", "3"]) == 1  # broken files
+    argv = ["usage", str(corpus), "--json", "--tz", "UTC", "--tools"]
+    assert main(argv) == 1  # broken files
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert report["sessions"] == len(expected["sessions"])
     assert report["unreadable_files"] == len(scan_corpus.BROKEN)
     assert err.count("a3s-session: ") == len(scan_corpus.BROKEN)
     costs = expected["cost_records"]
-    assert sum(d["records"] for d in report["cost_per_model_per_day"]) == len(costs)
-    assert sum(d["cost_usd"] for d in report["cost_per_model_per_day"]) == pytest.approx(
+    with_records = {r["session_id"] for r in costs}
+    assert report["totals"]["calls"] == len(costs)
+    assert report["totals"]["cost_from_cost_records_usd"] == pytest.approx(
         sum(r["cost_usd"] or 0 for r in costs), rel=1e-6
     )
-    top = sorted(expected["sessions"], key=lambda r: (-r["total_cost"], r["id"]))[:3]
-    assert [t["id"] for t in report["top_sessions_by_cost"]] == [r["id"] for r in top]
+    assert report["totals"]["cost_from_total_cost_usd"] == pytest.approx(
+        sum(s["total_cost"] for s in expected["sessions"] if s["id"] not in with_records),
+        rel=1e-6,
+    )
+    assert sum(r["cost_usd"] for r in report["rows"]) == pytest.approx(
+        report["totals"]["cost_usd"], rel=1e-6
+    )
     calls = sum(r["type"] == "tool_use" for r in expected["blocks"])
     errors = sum(r["type"] == "tool_result" and r["is_error"] is True for r in expected["blocks"])
     assert sum(t["calls"] for t in report["tools"]) == calls
     assert sum(t["errors"] for t in report["tools"]) == errors
+    # One source for every session: the sums of that column.
+    assert main([*argv, "--cost-source", "total_cost"]) == 1
+    totals = json.loads(capsys.readouterr()[0])["totals"]
+    assert totals["cost_usd"] == pytest.approx(
+        sum(s["total_cost"] for s in expected["sessions"]), rel=1e-6
+    )
 
 
-def test_stats_table_and_progress(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_usage_table_and_progress(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out, err = FakeTTY(), FakeTTY()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    assert main(["stats", str(corpus)]) == 1
+    assert main(["usage", str(corpus), "--by", "month", "--group", "model"]) == 1
     text = out.getvalue()
-    assert "Cost and tokens per model per day" in text and "claude-opus-4" in text
-    assert "Top 10 sessions by cost" in text and "ERROR RATE" in text
+    assert "Usage by month" in text and "claude-opus-4" in text and "TOTAL" in text
     assert "scanning [" in err.getvalue() and "MB/s" in err.getvalue() and "ETA" in err.getvalue()
     # Piped: no bar.
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    assert main(["stats", str(corpus)]) == 1
+    assert main(["usage", str(corpus)]) == 1
     assert "scanning [" not in piped.getvalue()
 
 

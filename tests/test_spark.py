@@ -8,44 +8,51 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import a3s_session as a3s
-import scan_corpus
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("java") is None and not os.environ.get("JAVA_HOME"), reason="no Java for Spark"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import scan_corpus  # noqa: E402
 
-
-def spark_ready(table: Any) -> Any:
-    """The table with the types Spark has: unsigned integers widened to int64 (uint64 values
-    above 2**63 do not occur in sessions), timestamps in microseconds."""
-    import pyarrow as pa
-
-    fields = []
-    for f in table.schema:
-        t = f.type
-        if pa.types.is_unsigned_integer(t):
-            t = pa.int64()
-        elif pa.types.is_timestamp(t):
-            t = pa.timestamp("us", tz="UTC")
-        fields.append(pa.field(f.name, t, f.nullable))
-    return table.cast(pa.schema(fields))
+# Under CI (which installs Java and pyspark) nothing may be missing: skipping would hide it.
+_NO_JAVA = shutil.which("java") is None and not os.environ.get("JAVA_HOME")
+pytestmark = pytest.mark.skipif(_NO_JAVA and not os.environ.get("CI"), reason="no Java for Spark")
 
 
 def test_spark_map_in_arrow_equals_the_single_machine_scan(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    pyspark_sql = pytest.importorskip("pyspark.sql", reason="pyspark is not installed")
+    if os.environ.get("CI"):
+        import pyspark.sql as pyspark_sql
+    else:
+        pyspark_sql = pytest.importorskip("pyspark.sql", reason="pyspark is not installed")
     pa = pytest.importorskip("pyarrow")
     from pyspark.sql.pandas.types import from_arrow_schema
 
     root = tmp_path_factory.mktemp("spark-corpus")
     scan_corpus.build(root, files=300, seed=21, max_size=20_000, per_shape=4)
     local = a3s.scan(root).collect()
+
+    # Local to the test, so Spark's workers get it by value (cloudpickle).
+    def spark_ready(table: Any) -> Any:
+        """The table with the types Spark has: unsigned integers widened to int64 (uint64 values
+        above 2**63 do not occur in sessions), timestamps in microseconds."""
+        import pyarrow as pa
+
+        fields = []
+        for f in table.schema:
+            t = f.type
+            if pa.types.is_unsigned_integer(t):
+                t = pa.int64()
+            elif pa.types.is_timestamp(t):
+                t = pa.timestamp("us", tz="UTC")
+            fields.append(pa.field(f.name, t, f.nullable))
+        return table.cast(pa.schema(fields))
 
     spark = (
         pyspark_sql.SparkSession.builder.master("local[2]")
@@ -80,6 +87,12 @@ def test_spark_map_in_arrow_equals_the_single_machine_scan(
             # Files are read in Spark's order: compare the rows as sets, source_index aside.
             got_rows = sorted(map(repr, got.drop(["source_index"]).to_pylist()))
             want_rows = sorted(map(repr, want.drop(["source_index"]).to_pylist()))
+            if name == "errors":
+                # Spark's file source never hands a zero-byte file to a task: the corpus's
+                # empty.json is missing from Spark's errors, and only it (docs/scale.md says so).
+                missing = [r for r in want_rows if "empty.json" in r]
+                assert len(missing) == 1
+                want_rows = [r for r in want_rows if r not in missing]
             assert len(got_rows) == len(want_rows), name
             assert got_rows == want_rows, name
         assert len(local.sessions) >= 290

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from .._safe_text import visible
 from ..comparison import RunSummary, SessionDiff, compare
 from .commands import _read
 from .layout import fit_table, plural, terminal_width
@@ -16,11 +17,17 @@ from .terminal import EXIT_INVALID, EXIT_OK, Style, _print
 _CONTEXT = 2
 
 
-def _side(tag: str, s: RunSummary) -> str:
-    return (
-        f"{tag}  {s.label}  ({s.session_id}, a3s-code-core {'3.0.0' if s.generation == 'v3' else '9.1.3'}, "
-        f"{plural(s.messages, 'message')})"
+def _side(tag: str, s: RunSummary, width: int) -> list[str]:
+    crate = "3.0.0" if s.generation == "v3" else "9.1.3"
+    head = (
+        f"{tag}  {visible(s.session_id)}  (a3s-code-core {crate}, {plural(s.messages, 'message')})"
     )
+    lines = [head[:width]]
+    if s.label != s.session_id:
+        label = visible(s.label)
+        room = width - 3
+        lines.append("   " + (label if len(label) <= room else "…" + label[-(room - 1) :]))
+    return lines
 
 
 def _delta(a: float, b: float, money: bool = False) -> str:
@@ -42,7 +49,7 @@ def _steps(d: SessionDiff) -> list[str]:
             if folded:
                 out.append(f"  … {plural(folded, 'call')} the same")
                 folded = 0
-            out.append(f"  {s.op} {s.call}")
+            out.append(f"  {s.op} {visible(s.call)}")
         else:
             folded += 1
     if folded:
@@ -52,8 +59,8 @@ def _steps(d: SessionDiff) -> list[str]:
 
 def print_diff(d: SessionDiff, style: Style) -> None:
     width = terminal_width()
-    _print(_side("A", d.a)[:width])
-    _print(_side("B", d.b)[:width])
+    for line in [*_side("A", d.a, width), *_side("B", d.b, width)]:
+        _print(line)
     _print()
     if d.divergence is None:
         _print(style.green(f"identical: all {plural(d.shared_prefix, 'message')} the same"))
@@ -61,8 +68,8 @@ def print_diff(d: SessionDiff, style: Style) -> None:
         v = d.divergence
         _print(f"shared prefix: {plural(d.shared_prefix, 'message')}")
         _print(style.bold(f"first divergence at message {v.index} ({v.reason})"))
-        _print(f"  A: {v.a or '(ended)'}"[:width])
-        _print(f"  B: {v.b or '(ended)'}"[:width])
+        _print(f"  A: {visible(v.a or '(ended)')}"[:width])
+        _print(f"  B: {visible(v.b or '(ended)')}"[:width])
         _print(
             f"after it: {plural(d.matched_after, 'message')} line up again, "
             f"{d.only_a:,} only in A, {d.only_b:,} only in B"
@@ -127,7 +134,7 @@ def print_diff(d: SessionDiff, style: Style) -> None:
             _print()
             _print(style.bold(f"tool errors in {tag}"))
             for e in errors:
-                _print(f"  {e}"[:width])
+                _print(f"  {visible(e)}"[:width])
 
 
 def cmd_diff(args: argparse.Namespace, style: Style) -> int:

@@ -121,7 +121,7 @@ def cmd_ls(args: argparse.Namespace, style: Style, generation: Any) -> int:
         _print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif _isatty(sys.stdout):
         _print_table(rows, style, args.dir)
-        if not quiet:
+        if not quiet and (rows or errors):
             _print(_summary(total, len(rows), errors))
     else:
         _print("\t".join((*LS_COLUMNS, "name", "path")))

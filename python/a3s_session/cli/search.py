@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 
+from .._safe_text import visible
 from ..fulltext import SearchHit, SearchIndex
 from .layout import plural, terminal_width
 from .terminal import EXIT_INVALID, EXIT_OK, CliError, Progress, Style, _eprint, _print
@@ -24,26 +25,26 @@ def _marked(hit: SearchHit, style: Style) -> str:
     """The snippet with each match bold (colour) or between ** (no colour)."""
     out, at = [], 0
     for start, end in hit.highlights:
-        out.append(hit.snippet[at:start])
-        term = hit.snippet[start:end]
+        out.append(visible(hit.snippet[at:start]))
+        term = visible(hit.snippet[start:end])
         out.append(style.bold(style.yellow(term)) if style.enabled else f"**{term}**")
         at = end
-    out.append(hit.snippet[at:])
+    out.append(visible(hit.snippet[at:]))
     return "".join(out)
 
 
 def print_hits(hits: list[SearchHit], style: Style) -> None:
     width = terminal_width()
     for hit in hits:
-        where = f"#{hit.message_index + 1} {hit.role}"
+        where = f"#{hit.message_index + 1} {visible(hit.role)}"
         label = _FIELD_LABEL[hit.field]
         if label:
             where += f" {label}"
         if hit.tools:
-            where += f" [{', '.join(hit.tools)}]"
+            where += f" [{visible(', '.join(hit.tools))}]"
         when = hit.time.strftime("%Y-%m-%d %H:%M")
-        title = f"{hit.session_id}  {when}  {where}"
-        name = hit.session_name
+        title = f"{visible(hit.session_id)}  {when}  {where}"
+        name = visible(hit.session_name)
         room = width - len(title) - 2
         if name and room > 8:
             title += "  " + (name if len(name) <= room else name[: room - 1] + "…")
@@ -101,7 +102,7 @@ def cmd_search(args: argparse.Namespace, style: Style) -> int:
             more = " (the best; --limit N for more)" if len(hits) == args.limit else ""
             _print(style.dim(f"{plural(len(hits), 'hit')}{more}"))
     elif not quiet:
-        _print(f"no match for {args.query!r}")
+        _print(f"no match for {visible(repr(args.query))}")
     if unreadable and not quiet:
         _eprint(
             f"{plural(unreadable, 'file')} could not be read and are not searched "

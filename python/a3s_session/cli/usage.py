@@ -53,7 +53,7 @@ def print_report(report: UsageReport, roots: list[str], style: Style, top: int) 
         since = report.since.date().isoformat() if report.since else "start"
         until = report.until.date().isoformat() if report.until else "now"
         span = f", {since} to {until}"
-    folders = plural(len(roots), "folder")
+    folders = plural(len(roots), "folder")  # (the folders are named on stderr errors only)
     _print(
         style.bold(f"Usage by {report.by}{span}")
         + f" ({report.tz} time): {plural(len(report.sessions), 'session')} in {folders}"
