@@ -489,12 +489,18 @@ def test_ls_piped(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert err == "" and ANSI not in out
     assert out.splitlines() == [
         "id\tlayout\tgeneration\tstate\tmessages\ttokens\tcost_usd\tupdated\tname\tpath",
-        "newest/v1\tv1\tv9\tCompleted\t6\t18234\t0.083571\t2026-02-02T02:40:00Z"
-        f"\trefactor-parser\t{store / 'v1' / 'sessions' / v1_file_name('newest/v1')}",
-        "middle\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2025-06-15T15:06:40Z"
-        f"\trefactor-parser\t{store / 'middle.json'}",
-        "old\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2023-11-14T22:13:20Z"
-        f"\trefactor-parser\t{store / 'old.json'}",
+        (
+            "newest/v1\tv1\tv9\tCompleted\t6\t18234\t0.083571\t2026-02-02T02:40:00Z"
+            f"\trefactor-parser\t{store / 'v1' / 'sessions' / v1_file_name('newest/v1')}"
+        ),
+        (
+            "middle\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2025-06-15T15:06:40Z"
+            f"\trefactor-parser\t{store / 'middle.json'}"
+        ),
+        (
+            "old\tlegacy\tv3\tCompleted\t6\t18234\t0.083571\t2023-11-14T22:13:20Z"
+            f"\trefactor-parser\t{store / 'old.json'}"
+        ),
     ]
 
 

@@ -101,3 +101,46 @@ def test_the_bundled_sample_renders_in_the_browser(browser: Any, tmp_path: Path)
     assert page.locator("details.result img").first.is_visible()
     assert problems == []
     page.close()
+
+
+@pytest.mark.parametrize(
+    ("viewport", "scheme"),
+    [({"width": 390, "height": 844}, "dark"), ({"width": 1280, "height": 900}, "light")],
+    ids=["phone-dark", "desktop-light"],
+)
+def test_the_usage_report_draws_its_charts_without_errors(
+    browser: Any, tmp_path: Path, viewport: dict[str, int], scheme: str
+) -> None:
+    from a3s_session.accounting import usage
+    from a3s_session.renderers.usage_html import usage_page
+    from session_factory import DAY, MONDAY, record, session_dict, text, write
+
+    root = tmp_path / "store"
+    for i in range(12):
+        model = ("claude-sonnet-4", "gpt-5", "gemini-3-pro")[i % 3]
+        write(
+            root,
+            session_dict(
+                f"s{i:02d}",
+                [text("user", "hi"), text("assistant", "hello")],
+                name=f"task {i}",
+                records=[record(MONDAY + (i % 6) * DAY, 0.25 * (i + 1), model=model)],
+                total_cost=0.25 * (i + 1),
+            ),
+        )
+    report = usage(root, tz="UTC")
+    page_file = tmp_path / "usage.html"
+    page_file.write_text(usage_page(report, [str(root)]), encoding="utf-8")
+    page, problems = _open(browser, page_file, viewport=viewport, color_scheme=scheme)
+    for chart in ("#cost-chart", "#token-chart", "#top-sessions"):
+        box = page.locator(f"{chart} svg").bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 50, chart
+    # One bar segment per (day, model) with a cost; ten top sessions.
+    assert page.locator("#cost-chart rect").count() == len({(i % 6, i % 3) for i in range(12)})
+    assert page.locator("#top-sessions rect").count() == 10
+    assert page.locator("#cost-chart .legend li").count() == 3
+    assert "TOTAL" in page.locator("tfoot").inner_text()
+    assert page.locator("script").count() == 0
+    wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not wide
+    assert problems == []

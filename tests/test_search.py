@@ -167,6 +167,62 @@ def test_update_reads_only_new_and_changed_files(store: Path, index: Path) -> No
         assert idx.query("nebula", [store]) and not idx.query("kubectl", [store])
 
 
+def test_a_list_of_files_is_a_scope_too(tmp_path: Path, index: Path) -> None:
+    root = tmp_path / "many"
+    files = [
+        write(root, session_dict(f"s{i:02d}", [text("user", f"comet {i}")])) for i in range(40)
+    ]
+    hits = search("comet", files[:35], index=index, limit=100)
+    assert len(hits) == 35  # 35 roots: more than the SQL path ranges take
+    assert {h.session_id for h in search("comet", files[:3], index=index, limit=100)} == {
+        "s00",
+        "s01",
+        "s02",
+    }
+
+
+def test_a_failing_write_is_raised_and_leaves_no_half_batch(
+    tmp_path: Path, index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "few"
+    for i in range(3):
+        write(root, session_dict(f"s{i}", [text("user", "aurora")]))
+    import a3s_session.fulltext as fulltext
+
+    def broken(db: Any, prepared: Any) -> Any:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO files(path, size, mtime_ns) VALUES ('half', 0, 0)")
+        db.execute("ROLLBACK")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(fulltext, "_write", broken)
+    with SearchIndex(index) as idx, pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        idx.update([root])
+    assert sqlite3.connect(index).execute("SELECT count(*) FROM files").fetchone()[0] == 0
+
+
+def test_identical_messages_are_indexed_once_and_found_in_each_copy(
+    tmp_path: Path, index: Path
+) -> None:
+    laptop, server = tmp_path / "laptop", tmp_path / "server"
+    doc = session_dict("twin", [text("user", "pulsar timing"), text("assistant", "ok")])
+    a = write(laptop, doc, v3)
+    write(server, doc, v9)
+    write(server, session_dict("other", [text("user", "pulsar timing")]))
+    hits = search("pulsar", [laptop, server], index=index)
+    assert sorted(Path(h.path).parent.name for h in hits) == ["laptop", "sessions", "sessions"]
+    db = sqlite3.connect(index)
+    assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == 2  # "pulsar...", "ok"
+    a.unlink()
+    assert len(search("pulsar", [laptop, server], index=index)) == 2
+    assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == 2
+    for p in server.rglob("*.json"):
+        p.unlink()
+    assert search("pulsar", [laptop, server], index=index) == []
+    assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM passage_keys").fetchone()[0] == 0
+
+
 def test_unreadable_files_are_counted_not_searched(store: Path, index: Path) -> None:
     (store / "laptop" / "broken.json").write_text('{"id": "cut", "config": {')
     with SearchIndex(index) as idx:
@@ -190,18 +246,18 @@ def test_an_interrupted_update_keeps_what_it_committed(
 
     monkeypatch.setattr(fulltext, "_FILES_PER_BATCH", 1)
     calls = {"n": 0}
-    real = fulltext.SearchIndex._store
+    real = fulltext._prepare
 
-    def dying(self: SearchIndex, batch: Any, on_disk: Any) -> Any:
+    def dying(batch: Any, on_disk: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(self, batch, on_disk)
+        return real(batch, on_disk)
 
-    monkeypatch.setattr(fulltext.SearchIndex, "_store", dying)
+    monkeypatch.setattr(fulltext, "_prepare", dying)
     with SearchIndex(index) as idx, pytest.raises(KeyboardInterrupt):
         idx.update([root], threads=1)
-    monkeypatch.setattr(fulltext.SearchIndex, "_store", real)
+    monkeypatch.setattr(fulltext, "_prepare", real)
     with SearchIndex(index) as idx:
         kept = sqlite3.connect(index).execute("SELECT count(*) FROM files").fetchone()[0]
         assert 0 < kept < 12

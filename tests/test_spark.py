@@ -17,7 +17,7 @@ import pytest
 import a3s_session as a3s
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import scan_corpus  # noqa: E402
+import scan_corpus
 
 # Under CI (which installs Java and pyspark) nothing may be missing: skipping would hide it.
 _NO_JAVA = shutil.which("java") is None and not os.environ.get("JAVA_HOME")

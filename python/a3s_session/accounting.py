@@ -76,6 +76,8 @@ class SessionUsage:
     """The sum of its cost records' ``cost_usd``."""
     records: int
     """Its cost records."""
+    unpriced_records: int
+    """Its cost records without ``cost_usd`` (their dollars are unknown, counted as 0)."""
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
@@ -113,6 +115,7 @@ class SessionUsage:
             "total_cost_usd": round(self.total_cost, 6),
             "cost_records_usd": round(self.records_cost, 6),
             "cost_records": self.records,
+            "cost_records_without_cost": self.unpriced_records,
             "disagree": self.disagrees,
             "copies": self.copies,
         }
@@ -464,6 +467,7 @@ def usage(
                 total_cost=r["total_cost"],
                 records_cost=sum(rec[6] or 0.0 for rec in copy.records),
                 records=len(copy.records),
+                unpriced_records=sum(rec[6] is None for rec in copy.records),
                 prompt_tokens=r["prompt_tokens"],
                 completion_tokens=r["completion_tokens"],
                 total_tokens=r["total_tokens"],

@@ -23,9 +23,10 @@ from .transcript import Entry, ToolCallPart, ToolResultPart, Transcript
 
 __all__ = ["Divergence", "FileTouch", "RunSummary", "SessionDiff", "ToolStep", "compare"]
 
-# Tool-input keys that name a file, and tools that change the file they name (A3S Code's
-# builtin `write`, `edit` and `patch`; others by name).
-_PATH_KEYS = ("file_path", "path", "filePath", "filename", "notebook_path")
+# Tool-input keys that name a file (A3S Code's builtin read/write/edit/patch use `file_path`;
+# `path` is left out: grep, glob and ls take a directory there), and tools that change the
+# file they name (`write`, `edit`, `patch`, and others by name).
+_PATH_KEYS = ("file_path", "filePath", "notebook_path", "filename", "file")
 _WRITING = ("write", "edit", "patch")
 
 
@@ -138,7 +139,7 @@ def _short(text: str, width: int = 60) -> str:
 def _call_text(call: ToolCallPart, width: int = 60) -> str:
     value = call.input
     if isinstance(value, dict):
-        for key in (*_PATH_KEYS, "command", "pattern", "query", "url"):
+        for key in (*_PATH_KEYS, "path", "command", "pattern", "query", "url"):
             if isinstance(value.get(key), str):
                 return _short(f"{call.name} {value[key]}", width)
     return _short(f"{call.name} {json.dumps(value, ensure_ascii=False, sort_keys=True)}", width)

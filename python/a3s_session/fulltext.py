@@ -19,9 +19,12 @@ A hit's time is its session's ``updated_at``: A3S Code keeps no time per message
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import queue
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -44,7 +47,7 @@ __all__ = [
 ]
 
 #: Bumped when the index's tables change: an older index is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The columns of a message row, in the order of the FTS5 table (``field`` of a hit).
 FIELDS = ("text", "reasoning", "tool_input", "tool_result")
 # BM25 weights per column: what a person wrote or read counts more than tool plumbing.
@@ -52,8 +55,9 @@ _WEIGHTS = (1.0, 0.6, 0.4, 0.5)
 # Snippet markers: control characters that session text cannot keep (they are replaced by a
 # space when indexed), so a marker in a snippet is always the index's.
 OPEN, CLOSE = "\x02", "\x03"
-_MARKERS = str.maketrans({OPEN: " ", CLOSE: " "})
 _SNIPPET_TOKENS = 14
+# Folders a query names as path ranges; more (a list of files) go through a temp table.
+_MAX_RANGES = 30
 # Files per committed batch: small enough that an interruption loses little.
 _FILES_PER_BATCH = 200
 
@@ -145,9 +149,17 @@ CREATE TABLE IF NOT EXISTS messages(
     file_id INTEGER NOT NULL,
     message_index INTEGER NOT NULL,
     role TEXT NOT NULL,
-    tools TEXT NOT NULL
+    tools TEXT NOT NULL,
+    passage_id INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_of_file ON messages(file_id);
+CREATE INDEX IF NOT EXISTS messages_of_passage ON messages(passage_id);
+-- Identical texts (the same session in two folders, forks, re-read files) are indexed once.
+CREATE TABLE IF NOT EXISTS passage_keys(
+    digest BLOB PRIMARY KEY,
+    id INTEGER NOT NULL UNIQUE,
+    refs INTEGER NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
     {", ".join(FIELDS)}, tokenize = "unicode61 remove_diacritics 2"
 );
@@ -211,7 +223,7 @@ class SearchIndex:
         if version not in (0, SCHEMA_VERSION):
             self._db.executescript(
                 "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS messages; "
-                "DROP TABLE IF EXISTS files;"
+                "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS passage_keys;"
             )
         self._db.executescript(_SCHEMA)
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -227,6 +239,23 @@ class SearchIndex:
 
     def __repr__(self) -> str:
         return f"SearchIndex({str(self.path)!r})"
+
+    def _scope(self, tops: list[str]) -> tuple[str, list[str]]:
+        """SQL (and its arguments) keeping the files under ``tops``: path ranges on the
+        index for a few folders; for many (a list of files), their ids in a temp table."""
+        if len(tops) <= _MAX_RANGES:
+            return _path_ranges(tops)
+        exact = set(tops)
+        prefixes = tuple(t.rstrip(os.sep) + os.sep for t in tops)
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS scope(id INTEGER PRIMARY KEY)")
+        self._db.execute("DELETE FROM temp.scope")
+        wanted = [
+            (file_id,)
+            for file_id, path in self._db.execute("SELECT id, path FROM files")
+            if path in exact or path.startswith(prefixes)
+        ]
+        self._db.executemany("INSERT INTO temp.scope(id) VALUES (?)", wanted)
+        return "f.id IN (SELECT id FROM temp.scope)", []
 
     # -- keeping it up to date -----------------------------------------------------------
 
@@ -246,7 +275,7 @@ class SearchIndex:
         for top in tops:
             for path, st in session_files(top):
                 on_disk[path] = (st.st_size, st.st_mtime_ns)
-        where, args = _path_ranges(tops)
+        where, args = self._scope(tops)
         known = {
             path: (size, mtime)
             for path, size, mtime in self._db.execute(
@@ -259,24 +288,30 @@ class SearchIndex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 for path in gone:
-                    self._forget(path)
+                    _forget(self._db, path)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        written = 0
-        done = 0
+        written, done = 0, 0
         if progress is not None:
             progress(0, len(stale))
-        for chunk_start in range(0, len(stale), _FILES_PER_BATCH * 4):
-            chunk = stale[chunk_start : chunk_start + _FILES_PER_BATCH * 4]
-            s = scan(chunk, threads=threads, batch_rows=20_000)
-            for batch in s.batches(["sessions", "messages", "blocks", "errors"]):
-                paths_done, rows = self._store(batch, on_disk)
-                written += rows
-                done += paths_done
-                if progress is not None:
-                    progress(done, len(stale))
+        if stale:
+            writer = _Writer(self.path)
+            try:
+                for chunk_start in range(0, len(stale), _FILES_PER_BATCH * 4):
+                    chunk = stale[chunk_start : chunk_start + _FILES_PER_BATCH * 4]
+                    s = scan(chunk, threads=threads, batch_rows=20_000)
+                    for batch in s.batches(["sessions", "messages", "blocks", "errors"]):
+                        for files, rows in writer.put(_prepare(batch, on_disk)):
+                            done, written = done + files, written + rows
+                            if progress is not None:
+                                progress(done, len(stale))
+            finally:
+                for files, rows in writer.close():
+                    done, written = done + files, written + rows
+                    if progress is not None:
+                        progress(done, len(stale))
         unreadable = self._db.execute(
             f"SELECT count(*) FROM files f WHERE error IS NOT NULL AND {where}", args
         ).fetchone()[0]
@@ -289,113 +324,9 @@ class SearchIndex:
             seconds=time.perf_counter() - start,
         )
 
-    def _forget(self, path: str) -> None:
-        row = self._db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
-        if row is None:
-            return
-        self._db.execute(
-            "DELETE FROM passages WHERE rowid IN (SELECT id FROM messages WHERE file_id = ?)", row
-        )
-        self._db.execute("DELETE FROM messages WHERE file_id = ?", row)
-        self._db.execute("DELETE FROM files WHERE id = ?", row)
-
-    def _store(self, batch: ScanTables, on_disk: dict[str, tuple[int, int]]) -> tuple[int, int]:
-        """Write one scan batch (each input's rows are all in it) in one transaction."""
-        sessions = batch.sessions
-        errors = batch.errors
-        file_rows: dict[int, tuple[Any, ...]] = {}
-        paths: dict[int, str] = {}
-        for src, path, sid, name, ws, gen, updated in zip(
-            sessions.column("source_index"),
-            sessions.column("path"),
-            sessions.column("id"),
-            sessions.column("name"),
-            sessions.column("workspace"),
-            sessions.column("generation"),
-            sessions.column("updated_at"),
-        ):
-            paths[src] = path
-            file_rows[src] = (sid, name, ws, gen, int(updated.timestamp()), None)
-        for src, path, gen, message, line, column, field_path in zip(
-            errors.column("source_index"),
-            errors.column("path"),
-            errors.column("generation"),
-            errors.column("message"),
-            errors.column("line"),
-            errors.column("column"),
-            errors.column("field_path"),
-        ):
-            where = f" at line {line} column {column}" if line is not None else ""
-            at = f" (at {field_path})" if field_path else ""
-            paths[src] = path
-            file_rows[src] = (None, None, None, gen, None, f"{message}{at}{where}")
-
-        texts = _message_texts(batch)
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            file_ids: dict[int, int] = {}
-            for src, row in file_rows.items():
-                path = paths[src]
-                self._forget(path)
-                size, mtime = on_disk.get(path, (0, 0))
-                cur = self._db.execute(
-                    "INSERT INTO files(path, size, mtime_ns, session_id, name, workspace, "
-                    "generation, updated_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (path, size, mtime, *row),
-                )
-                file_ids[src] = cur.lastrowid or 0
-            messages = batch.messages
-            count = 0
-            message_rows = []
-            passage_rows = []
-            next_id = (self._db.execute("SELECT max(id) FROM messages").fetchone()[0] or 0) + 1
-            for src, index, role in zip(
-                messages.column("source_index"),
-                messages.column("message_index"),
-                messages.column("role"),
-            ):
-                parts = texts.get((src, index))
-                if parts is None:
-                    parts = _Parts()
-                reasoning = parts.reasoning
-                message_rows.append(
-                    (
-                        next_id,
-                        file_ids[src],
-                        index,
-                        role,
-                        "\x1f" + "\x1f".join(parts.tools) + "\x1f",
-                    )
-                )
-                passage_rows.append(
-                    (
-                        next_id,
-                        "\n".join(parts.text).translate(_MARKERS),
-                        (reasoning or "").translate(_MARKERS),
-                        "\n".join(parts.tool_input).translate(_MARKERS),
-                        "\n".join(parts.tool_result).translate(_MARKERS),
-                    )
-                )
-                next_id += 1
-                count += 1
-            self._db.executemany(
-                "INSERT INTO messages(id, file_id, message_index, role, tools) "
-                "VALUES (?, ?, ?, ?, ?)",
-                message_rows,
-            )
-            self._db.executemany(
-                f"INSERT INTO passages(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?)",
-                passage_rows,
-            )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        return len(file_rows), count
-
     def unreadable(self, roots: Iterable[PathLike]) -> int:
         """Files under ``roots`` the crates could not read (not searched)."""
-        where, args = _path_ranges([os.path.abspath(os.fspath(r)) for r in roots])
+        where, args = self._scope([os.path.abspath(os.fspath(r)) for r in roots])
         count: int = self._db.execute(
             f"SELECT count(*) FROM files f WHERE error IS NOT NULL AND {where}", args
         ).fetchone()[0]
@@ -424,7 +355,7 @@ class SearchIndex:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         zone = parse_zone(tz)
-        where, under = _path_ranges([os.path.abspath(os.fspath(r)) for r in roots])
+        where, under = self._scope([os.path.abspath(os.fspath(r)) for r in roots])
         filters = [where]
         args: list[object] = list(under)
         if role is not None:
@@ -447,7 +378,8 @@ class SearchIndex:
         sql = (
             f"SELECT p.rowid, bm25(passages, {weights}) AS score, m.message_index, m.role, "
             "m.tools, f.session_id, f.name, f.path, f.updated_at, f.workspace "
-            "FROM passages p JOIN messages m ON m.id = p.rowid JOIN files f ON f.id = m.file_id "
+            "FROM passages p JOIN messages m ON m.passage_id = p.rowid "
+            "JOIN files f ON f.id = m.file_id "
             f"WHERE passages MATCH ? AND {' AND '.join(filters)} ORDER BY score LIMIT ?"
         )
         try:
@@ -504,59 +436,237 @@ class SearchIndex:
         return out
 
 
-class _Parts:
-    __slots__ = ("reasoning", "text", "tool_input", "tool_result", "tools")
-
-    def __init__(self) -> None:
-        self.text: list[str] = []
-        self.tool_input: list[str] = []
-        self.tool_result: list[str] = []
-        self.tools: list[str] = []
-        self.reasoning: str | None = None
+def _unmarked(text: str) -> str:
+    """``text`` without the snippet markers (rare: searched for in C before replacing)."""
+    if OPEN in text:
+        text = text.replace(OPEN, " ")
+    if CLOSE in text:
+        text = text.replace(CLOSE, " ")
+    return text
 
 
-def _message_texts(batch: ScanTables) -> dict[tuple[int, int], _Parts]:
-    """Per (input, message): its texts by field, and the tools it calls or answers."""
-    out: dict[tuple[int, int], _Parts] = {}
-    m = batch.messages
-    for src, index, reasoning in zip(
-        m.column("source_index"), m.column("message_index"), m.column("reasoning")
+def _forget(db: sqlite3.Connection, path: str) -> None:
+    """Drop a file's rows; a passage no other message shares goes with them."""
+    row = db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+    if row is None:
+        return
+    db.executemany(
+        "UPDATE passage_keys SET refs = refs - ? WHERE id = ?",
+        db.execute(
+            "SELECT count(*), passage_id FROM messages WHERE file_id = ? GROUP BY passage_id", row
+        ).fetchall(),
+    )
+    db.execute("DELETE FROM passages WHERE rowid IN (SELECT id FROM passage_keys WHERE refs <= 0)")
+    db.execute("DELETE FROM passage_keys WHERE refs <= 0")
+    db.execute("DELETE FROM messages WHERE file_id = ?", row)
+    db.execute("DELETE FROM files WHERE id = ?", row)
+
+
+@dataclass
+class _Prepared:
+    """One scan batch made into rows: per file (path, size, mtime, session columns, error),
+    and per message (file's position in ``files``, index, role, tools, four texts)."""
+
+    files: list[tuple[Any, ...]]
+    messages: list[tuple[int, int, str, str, str, str, str, str]]
+
+
+def _prepare(batch: ScanTables, on_disk: dict[str, tuple[int, int]]) -> _Prepared:
+    """The rows of one scan batch (each input's rows are all in it). Plain Python on the
+    columns, in one pass: blocks come in (input, message, block) order."""
+    files: list[tuple[Any, ...]] = []
+    slot: dict[int, int] = {}
+    s = batch.sessions
+    for src, path, sid, name, ws, gen, updated in zip(
+        s.column("source_index"),
+        s.column("path"),
+        s.column("id"),
+        s.column("name"),
+        s.column("workspace"),
+        s.column("generation"),
+        s.column("updated_at"),
     ):
-        if reasoning:
-            parts = out[(src, index)] = _Parts()
-            parts.reasoning = reasoning
+        slot[src] = len(files)
+        size, mtime = on_disk.get(path, (0, 0))
+        files.append((path, size, mtime, sid, name, ws, gen, int(updated.timestamp()), None))
+    e = batch.errors
+    for src, path, gen, message, line, column, field_path in zip(
+        e.column("source_index"),
+        e.column("path"),
+        e.column("generation"),
+        e.column("message"),
+        e.column("line"),
+        e.column("column"),
+        e.column("field_path"),
+    ):
+        where = f" at line {line} column {column}" if line is not None else ""
+        at = f" (at {field_path})" if field_path else ""
+        size, mtime = on_disk.get(path, (0, 0))
+        files.append((path, size, mtime, None, None, None, gen, None, f"{message}{at}{where}"))
+
     b = batch.blocks
     kinds = b.column("type")
-    srcs = b.column("source_index")
-    indexes = b.column("message_index")
+    b_src = b.column("source_index")
+    b_msg = b.column("message_index")
     texts = b.column("text")
     use_ids = b.column("tool_use_id")
     names = b.column("tool_name")
     inputs = b.column("tool_input")
     results = b.column("tool_result_text")
+    n_blocks = len(kinds)
+    at_block = 0
     called: dict[tuple[int, str], str] = {}
-    for i, kind in enumerate(kinds):
-        if kind == "tool_use":
-            called[(srcs[i], use_ids[i])] = names[i]
-    for i, kind in enumerate(kinds):
-        if kind == "image":
-            continue
-        key = (srcs[i], indexes[i])
-        found = out.get(key)
-        if found is None:
-            found = out[key] = _Parts()
-        parts = found
-        if kind == "text":
-            parts.text.append(texts[i])
-        elif kind == "tool_use":
-            parts.tools.append(names[i])
-            parts.tool_input.append(f"{names[i]} {inputs[i]}")
-        elif kind == "tool_result":
-            name = called.get((srcs[i], use_ids[i]))
-            if name is not None and name not in parts.tools:
-                parts.tools.append(name)
-            parts.tool_result.append(results[i] or "")
-    return out
+    rows: list[tuple[int, int, str, str, str, str, str, str]] = []
+    m = batch.messages
+    for src, index, role, reasoning in zip(
+        m.column("source_index"), m.column("message_index"), m.column("role"), m.column("reasoning")
+    ):
+        text: list[str] = []
+        tool_input: list[str] = []
+        tool_result: list[str] = []
+        tools: list[str] = []
+        while at_block < n_blocks and b_src[at_block] == src and b_msg[at_block] == index:
+            kind = kinds[at_block]
+            if kind == "text":
+                text.append(texts[at_block])
+            elif kind == "tool_use":
+                name = names[at_block]
+                called[(src, use_ids[at_block])] = name
+                tools.append(name)
+                tool_input.append(f"{name} {inputs[at_block]}")
+            elif kind == "tool_result":
+                name = called.get((src, use_ids[at_block]))
+                if name is not None and name not in tools:
+                    tools.append(name)
+                tool_result.append(results[at_block] or "")
+            at_block += 1
+        rows.append(
+            (
+                slot[src],
+                index,
+                role,
+                "\x1f" + "\x1f".join(tools) + "\x1f",
+                _unmarked("\n".join(text)),
+                _unmarked(reasoning or ""),
+                _unmarked("\n".join(tool_input)),
+                _unmarked("\n".join(tool_result)),
+            )
+        )
+    return _Prepared(files, rows)
+
+
+def _digest(texts: tuple[str, ...]) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))  # so ("ab", "c") and ("a", "bc") differ
+        h.update(data)
+    return h.digest()
+
+
+def _write(db: sqlite3.Connection, prepared: _Prepared) -> tuple[int, int]:
+    """Write one prepared batch in one transaction (its files' old rows replaced); a text
+    already indexed (same four fields) is shared, not indexed again."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        file_ids = []
+        for row in prepared.files:
+            _forget(db, row[0])
+            cur = db.execute(
+                "INSERT INTO files(path, size, mtime_ns, session_id, name, workspace, "
+                "generation, updated_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            file_ids.append(cur.lastrowid or 0)
+        next_passage = (db.execute("SELECT max(id) FROM passage_keys").fetchone()[0] or 0) + 1
+        known: dict[bytes, int] = {}
+        new_texts: list[tuple[Any, ...]] = []
+        refs: dict[int, int] = {}
+        message_rows = []
+        for r in prepared.messages:
+            texts = r[4:]
+            digest = _digest(texts)
+            pid = known.get(digest)
+            if pid is None:
+                found = db.execute(
+                    "SELECT id FROM passage_keys WHERE digest = ?", (digest,)
+                ).fetchone()
+                if found is None:
+                    pid = next_passage
+                    next_passage += 1
+                    new_texts.append((pid, *texts))
+                    db.execute(
+                        "INSERT INTO passage_keys(digest, id, refs) VALUES (?, ?, 0)", (digest, pid)
+                    )
+                else:
+                    pid = found[0]
+                known[digest] = pid
+            refs[pid] = refs.get(pid, 0) + 1
+            message_rows.append((file_ids[r[0]], r[1], r[2], r[3], pid))
+        db.executemany(
+            "INSERT INTO messages(file_id, message_index, role, tools, passage_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            message_rows,
+        )
+        db.executemany(
+            "UPDATE passage_keys SET refs = refs + ? WHERE id = ?",
+            [(n, pid) for pid, n in refs.items()],
+        )
+        db.executemany(
+            f"INSERT INTO passages(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?)", new_texts
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return len(prepared.files), len(prepared.messages)
+
+
+class _Writer:
+    """Writes prepared batches on its own thread and connection, so that SQLite's work
+    (tokenizing and indexing; it releases the GIL) overlaps the next batch's scan and
+    preparation. Holds at most two batches; an error in the thread is raised in the caller."""
+
+    def __init__(self, path: Path) -> None:
+        self._queue: queue.Queue[_Prepared | None] = queue.Queue(maxsize=2)
+        self._done: queue.Queue[tuple[int, int]] = queue.Queue()
+        self._error: list[BaseException] = []
+        self._db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._thread = threading.Thread(target=self._run, name="a3s-search-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (item := self._queue.get()) is not None:
+                if not self._error:
+                    self._done.put(_write(self._db, item))
+        except BaseException as err:  # noqa: BLE001 (handed to the caller, raised there)
+            self._error.append(err)
+            while self._queue.get() is not None:  # let the producer finish
+                pass
+
+    def _finished(self) -> list[tuple[int, int]]:
+        out = []
+        while not self._done.empty():
+            out.append(self._done.get())
+        if self._error:
+            raise self._error[0]
+        return out
+
+    def put(self, prepared: _Prepared) -> list[tuple[int, int]]:
+        """Queue a batch; returns (files, messages) of the batches committed meanwhile."""
+        if self._error:
+            raise self._error[0]
+        self._queue.put(prepared)
+        return self._finished()
+
+    def close(self) -> list[tuple[int, int]]:
+        """Wait for the queued batches (committed whole, or not at all) and stop."""
+        self._queue.put(None)
+        self._thread.join()
+        self._db.close()
+        return self._finished()
 
 
 def search(

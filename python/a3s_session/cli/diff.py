@@ -8,6 +8,7 @@ import json
 
 from .._safe_text import visible
 from ..comparison import RunSummary, SessionDiff, compare
+from ..renderers.common import duration
 from .commands import _read
 from .layout import fit_table, plural, terminal_width
 from .show import resolve
@@ -109,9 +110,10 @@ def print_diff(d: SessionDiff, style: Style) -> None:
         ],
         [
             "duration",
-            f"{d.a.duration_s:,} s",
-            f"{d.b.duration_s:,} s",
-            _delta(d.a.duration_s, d.b.duration_s) + " s",
+            duration(d.a.duration_s),
+            duration(d.b.duration_s),
+            ("+" if d.b.duration_s >= d.a.duration_s else "-")
+            + duration(abs(d.b.duration_s - d.a.duration_s)),
         ],
     ]
     lines = fit_table(rows, ["", "A", "B", "B - A"], right={1, 2, 3}, width=width)

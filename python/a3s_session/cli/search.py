@@ -71,11 +71,11 @@ def cmd_search(args: argparse.Namespace, style: Style) -> int:
                     if bar:
                         bar[0].clear()
                 if report.read and not quiet and not args.json:
+                    took = f" in {report.seconds:.1f} s" if report.seconds >= 1 else ""
+                    gone = f", {report.removed:,} gone" if report.removed else ""
                     _eprint(
-                        f"indexed {plural(report.read, 'new or changed file')} "
-                        f"in {report.seconds:.1f} s ({plural(report.files, 'file')} in all"
-                        + (f", {report.removed:,} gone" if report.removed else "")
-                        + ")",
+                        f"indexed {plural(report.read, 'new or changed file')}{took} "
+                        f"({plural(report.files, 'file')} in all{gone})",
                         prefix=False,
                     )
             hits = index.query(

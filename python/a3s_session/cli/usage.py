@@ -100,6 +100,12 @@ def print_report(report: UsageReport, roots: list[str], style: Style, top: int) 
             _print("  " + line)
         if len(odd) > top:
             _print(f"  … and {len(odd) - top:,} more (--json lists them all)")
+        unpriced = sum(1 for s in odd if s.unpriced_records)
+        if unpriced:
+            _print(
+                f"  {plural(unpriced, 'of them has', 'of them have')} cost records without "
+                "cost_usd (counted as $0)"
+            )
     if report.tools:
         _print()
         _print(style.bold("Tool calls"))
