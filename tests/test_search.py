@@ -189,7 +189,7 @@ def test_a_failing_write_is_raised_and_leaves_no_half_batch(
         write(root, session_dict(f"s{i}", [text("user", "aurora")]))
     import a3s_session.fulltext as fulltext
 
-    def broken(db: Any, prepared: Any) -> Any:
+    def broken(db: Any, prepared: Any, passages: Any) -> Any:
         db.execute("BEGIN IMMEDIATE")
         db.execute("INSERT INTO files(path, size, mtime_ns) VALUES ('half', 0, 0)")
         db.execute("ROLLBACK")

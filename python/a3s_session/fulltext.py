@@ -445,7 +445,7 @@ def _unmarked(text: str) -> str:
     return text
 
 
-def _forget(db: sqlite3.Connection, path: str) -> None:
+def _forget(db: sqlite3.Connection, path: str, passages: _Passages | None = None) -> None:
     """Drop a file's rows; a passage no other message shares goes with them."""
     row = db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
     if row is None:
@@ -456,6 +456,9 @@ def _forget(db: sqlite3.Connection, path: str) -> None:
             "SELECT count(*), passage_id FROM messages WHERE file_id = ? GROUP BY passage_id", row
         ).fetchall(),
     )
+    if passages is not None:
+        for (digest,) in db.execute("SELECT digest FROM passage_keys WHERE refs <= 0"):
+            passages.known.pop(digest, None)
     db.execute("DELETE FROM passages WHERE rowid IN (SELECT id FROM passage_keys WHERE refs <= 0)")
     db.execute("DELETE FROM passage_keys WHERE refs <= 0")
     db.execute("DELETE FROM messages WHERE file_id = ?", row)
@@ -556,22 +559,49 @@ def _prepare(batch: ScanTables, on_disk: dict[str, tuple[int, int]]) -> _Prepare
 
 
 def _digest(texts: tuple[str, ...]) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for text in texts:
-        data = text.encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(8, "little"))  # so ("ab", "c") and ("a", "bc") differ
-        h.update(data)
-    return h.digest()
+    lengths = ",".join(str(len(x)) for x in texts)  # so ("ab", "c") and ("a", "bc") differ
+    data = f"{lengths}\n{''.join(texts)}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _write(db: sqlite3.Connection, prepared: _Prepared) -> tuple[int, int]:
+class _Passages:
+    """Which texts are indexed already: digests seen in this update, and the index's own
+    table for the rest (not asked when the index held none when the update began)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.known: dict[bytes, int] = {}
+        self.complete = db.execute("SELECT 1 FROM passage_keys LIMIT 1").fetchone() is None
+        self.last_id: int | None = None  # the largest passage id after our last write
+
+    def check(self) -> None:
+        """In a write transaction: if another process wrote since our last batch, what we
+        remember may be stale — ask the table from now on."""
+        newest = self.db.execute("SELECT max(id) FROM passage_keys").fetchone()[0]
+        if self.last_id is not None and newest != self.last_id:
+            self.known.clear()
+            self.complete = False
+
+    def id_of(self, digest: bytes) -> int | None:
+        pid = self.known.get(digest)
+        if pid is None and not self.complete:
+            found = self.db.execute(
+                "SELECT id FROM passage_keys WHERE digest = ?", (digest,)
+            ).fetchone()
+            if found is not None:
+                pid = self.known[digest] = found[0]
+        return pid
+
+
+def _write(db: sqlite3.Connection, prepared: _Prepared, passages: _Passages) -> tuple[int, int]:
     """Write one prepared batch in one transaction (its files' old rows replaced); a text
     already indexed (same four fields) is shared, not indexed again."""
     db.execute("BEGIN IMMEDIATE")
     try:
+        passages.check()
         file_ids = []
         for row in prepared.files:
-            _forget(db, row[0])
+            _forget(db, row[0], passages)
             cur = db.execute(
                 "INSERT INTO files(path, size, mtime_ns, session_id, name, workspace, "
                 "generation, updated_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -579,30 +609,27 @@ def _write(db: sqlite3.Connection, prepared: _Prepared) -> tuple[int, int]:
             )
             file_ids.append(cur.lastrowid or 0)
         next_passage = (db.execute("SELECT max(id) FROM passage_keys").fetchone()[0] or 0) + 1
-        known: dict[bytes, int] = {}
+        in_batch: dict[tuple[str, ...], int] = {}
         new_texts: list[tuple[Any, ...]] = []
+        new_keys: list[tuple[bytes, int]] = []
         refs: dict[int, int] = {}
         message_rows = []
         for r in prepared.messages:
             texts = r[4:]
-            digest = _digest(texts)
-            pid = known.get(digest)
+            pid = in_batch.get(texts)
             if pid is None:
-                found = db.execute(
-                    "SELECT id FROM passage_keys WHERE digest = ?", (digest,)
-                ).fetchone()
-                if found is None:
+                digest = _digest(texts)
+                pid = passages.id_of(digest)
+                if pid is None:
                     pid = next_passage
                     next_passage += 1
                     new_texts.append((pid, *texts))
-                    db.execute(
-                        "INSERT INTO passage_keys(digest, id, refs) VALUES (?, ?, 0)", (digest, pid)
-                    )
-                else:
-                    pid = found[0]
-                known[digest] = pid
+                    new_keys.append((digest, pid))
+                    passages.known[digest] = pid
+                in_batch[texts] = pid
             refs[pid] = refs.get(pid, 0) + 1
             message_rows.append((file_ids[r[0]], r[1], r[2], r[3], pid))
+        db.executemany("INSERT INTO passage_keys(digest, id, refs) VALUES (?, ?, 0)", new_keys)
         db.executemany(
             "INSERT INTO messages(file_id, message_index, role, tools, passage_id) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -615,9 +642,12 @@ def _write(db: sqlite3.Connection, prepared: _Prepared) -> tuple[int, int]:
         db.executemany(
             f"INSERT INTO passages(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?)", new_texts
         )
+        passages.last_id = db.execute("SELECT max(id) FROM passage_keys").fetchone()[0]
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
+        passages.known.clear()  # what this batch added was rolled back
+        passages.complete = False
         raise
     return len(prepared.files), len(prepared.messages)
 
@@ -633,6 +663,7 @@ class _Writer:
         self._error: list[BaseException] = []
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA synchronous=NORMAL")
+        self._passages = _Passages(self._db)
         self._thread = threading.Thread(target=self._run, name="a3s-search-writer", daemon=True)
         self._thread.start()
 
@@ -640,7 +671,7 @@ class _Writer:
         try:
             while (item := self._queue.get()) is not None:
                 if not self._error:
-                    self._done.put(_write(self._db, item))
+                    self._done.put(_write(self._db, item, self._passages))
         except BaseException as err:  # noqa: BLE001 (handed to the caller, raised there)
             self._error.append(err)
             while self._queue.get() is not None:  # let the producer finish
