@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import a3s_session as a3s
-from a3s_session import cli, v3
+from a3s_session import cli, v3, v9
 from a3s_session.cli import main
 from a3s_session.files import v1_file_name
 
@@ -905,3 +905,25 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_bench_help_is_the_commands_help(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "checkout_root", lambda: None)  # help needs no checkout
+    assert main(["bench", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: a3s-session bench") and "benchmarks/run.py" in out
+
+
+@pytest.mark.parametrize("gen", [v3, v9], ids=["v3", "v9"])
+def test_repr_of_a_long_list_shows_its_head_and_length(gen: Any) -> None:
+    doc = sample_dict()
+    doc["messages"] = [
+        {"role": "user", "content": [{"type": "text", "text": f"m{i}"}]} for i in range(7152)
+    ]
+    session = gen.SessionData.from_dict(doc)
+    text = repr(session.messages)
+    assert text.endswith("... 7,147 more] (7,152 items)") and len(text) < 2_000
+    assert text.count("Message(") == 5
+    assert repr(session.tool_names) == repr(list(session.tool_names))  # short: a list's repr

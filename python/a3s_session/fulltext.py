@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: Bumped when the index's tables change: an older index is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 #: The columns of a message row, in the order of the FTS5 table (``field`` of a hit).
 FIELDS = ("text", "reasoning", "tool_input", "tool_result")
 # BM25 weights per column: what a person wrote or read counts more than tool plumbing.
@@ -96,6 +96,9 @@ class SearchHit:
     score: float
     """BM25 relevance, higher is better."""
     workspace: str
+    also: int = 0
+    """Other messages (passing the same filters) that hold exactly this text: the same
+    session in another folder, a fork, a repeated tool result. The hit is the newest."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +114,7 @@ class SearchHit:
             "tools": list(self.tools),
             "score": round(self.score, 6),
             "workspace": self.workspace,
+            "also": self.also,
         }
 
 
@@ -148,17 +152,19 @@ CREATE TABLE IF NOT EXISTS messages(
     id INTEGER PRIMARY KEY,
     file_id INTEGER NOT NULL,
     message_index INTEGER NOT NULL,
-    role TEXT NOT NULL,
-    tools TEXT NOT NULL,
-    passage_id INTEGER NOT NULL
+    passage_id INTEGER NOT NULL,
+    updated_at INTEGER  -- the file's, here too: filters and "newest" without a join
 );
 CREATE INDEX IF NOT EXISTS messages_of_file ON messages(file_id);
 CREATE INDEX IF NOT EXISTS messages_of_passage ON messages(passage_id);
--- Identical texts (the same session in two folders, forks, re-read files) are indexed once.
+-- Identical messages (the same session in two folders, forks, re-read files) are indexed
+-- once: a passage is a role, the tools, and the four texts.
 CREATE TABLE IF NOT EXISTS passage_keys(
     digest BLOB PRIMARY KEY,
     id INTEGER NOT NULL UNIQUE,
-    refs INTEGER NOT NULL
+    refs INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    tools TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
     {", ".join(FIELDS)}, tokenize = "unicode61 remove_diacritics 2"
@@ -356,48 +362,53 @@ class SearchIndex:
             raise ValueError("limit must be at least 1")
         zone = parse_zone(tz)
         where, under = self._scope([os.path.abspath(os.fspath(r)) for r in roots])
-        filters = [where]
-        args: list[object] = list(under)
+        everything = self._db.execute("SELECT count(*) FROM files").fetchone()[0]
+        in_scope = self._db.execute(f"SELECT count(*) FROM files f WHERE {where}", under)
+        # Every indexed file under the folders: no need to join files to filter.
+        filters = [] if in_scope.fetchone()[0] == everything else [where]
+        args: list[object] = [] if not filters else list(under)
+        # Filters on the text itself (role and tools are part of a passage) go into the
+        # ranking; filters on where and when it was, into the messages.
+        ranking: list[str] = []
+        ranking_args: list[object] = []
         if role is not None:
-            filters.append("m.role = ?")
-            args.append(role)
+            ranking.append("k.role = ?")
+            ranking_args.append(role)
         if tool is not None:
-            filters.append("instr(m.tools, ?) > 0")
-            args.append(f"\x1f{tool}\x1f")
+            ranking.append("instr(k.tools, ?) > 0")
+            ranking_args.append(f"\x1f{tool}\x1f")
+        if session is not None:
+            # One session holds few texts: rank only those.
+            escaped = session.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            ranking.append(
+                "p.rowid IN (SELECT m.passage_id FROM messages m JOIN files f "
+                "ON f.id = m.file_id WHERE f.session_id LIKE ? ESCAPE '\\')"
+            )
+            ranking_args.append(escaped + "%")
+            filters.append("f.session_id LIKE ? ESCAPE '\\'")
+            args.append(escaped + "%")
         if since is not None:
-            filters.append("f.updated_at >= ?")
+            filters.append("m.updated_at >= ?")
             args.append(int(parse_moment(since, zone).timestamp()))
         if until is not None:
-            filters.append("f.updated_at < ?")
+            filters.append("m.updated_at < ?")
             args.append(int(parse_moment(until, zone).timestamp()))
-        if session is not None:
-            filters.append("f.session_id LIKE ? ESCAPE '\\'")
-            escaped = session.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args.append(escaped + "%")
-        weights = ", ".join(str(w) for w in _WEIGHTS)
-        sql = (
-            f"SELECT p.rowid, bm25(passages, {weights}) AS score, m.message_index, m.role, "
-            "m.tools, f.session_id, f.name, f.path, f.updated_at, f.workspace "
-            "FROM passages p JOIN messages m ON m.passage_id = p.rowid "
-            "JOIN files f ON f.id = m.file_id "
-            f"WHERE passages MATCH ? AND {' AND '.join(filters)} ORDER BY score LIMIT ?"
-        )
+        narrow = _Narrowing(ranking, ranking_args, filters, args)
         try:
-            rows = self._db.execute(sql, [query, *args, limit]).fetchall()
-            matched = query
+            rows, matched = self._best(query, narrow, limit), query
         except sqlite3.OperationalError:
             # Not FTS5 syntax (`foo-bar` reads as a column filter, `a.b` is an error): the
             # words as plain phrases.
             matched = _fts_query(query)
             try:
-                rows = self._db.execute(sql, [matched, *args, limit]).fetchall()
+                rows = self._best(matched, narrow, limit)
             except sqlite3.OperationalError as err:
                 raise ValueError(f"cannot search for {query!r}: {err}") from None
         if not rows:
             return []
         snippets = self._snippets(matched, [r[0] for r in rows])
         hits = []
-        for rowid, score, index, role_, tools, sid, name, path, updated, ws in rows:
+        for rowid, score, index, role_, tools, sid, name, path, updated, ws, same in rows:
             field, snippet = snippets.get(rowid, ("text", ""))
             text, spans = _highlights(snippet)
             hits.append(
@@ -414,9 +425,55 @@ class SearchIndex:
                     tools=tuple(t for t in tools.split("\x1f") if t),
                     score=-score,
                     workspace=ws,
+                    also=same - 1,
                 )
             )
         return hits
+
+    def _best(self, match: str, narrow: _Narrowing, limit: int) -> list[tuple[Any, ...]]:
+        """The best ``limit`` texts matching, each with the newest message that holds it and
+        passes the filters (and how many do). Texts are ranked first on the FTS table (BM25
+        in C; role, tool and session narrow it there); only the best few are joined to
+        their messages, widening the window while the other filters leave too few."""
+        weights = ", ".join(str(w) for w in _WEIGHTS)
+        keys = "JOIN passage_keys k ON k.id = p.rowid " if narrow.ranking else ""
+        rank_where = " AND ".join(["passages MATCH ?", *narrow.ranking])
+        join = "JOIN files f ON f.id = m.file_id " if any("f." in f for f in narrow.filters) else ""
+        window = limit * 2
+        while True:
+            ranked = self._db.execute(
+                f"SELECT p.rowid, bm25(passages, {weights}) AS s FROM passages p {keys}"
+                f"WHERE {rank_where} ORDER BY s LIMIT ?",
+                (match, *narrow.ranking_args, window),
+            ).fetchall()
+            if not ranked:
+                return []
+            score = dict(ranked)
+            marks = ", ".join("?" for _ in ranked)
+            # SQLite takes the bare columns of a max() aggregate from the row that has the
+            # max: the newest message of each text, in one pass over the messages table
+            # (files joined only when a filter needs them).
+            where = " AND ".join([f"m.passage_id IN ({marks})", *narrow.filters])
+            rows = self._db.execute(
+                "SELECT m.passage_id, max(m.updated_at), m.id, count(*) FROM messages m "
+                f"{join}WHERE {where} GROUP BY m.passage_id",
+                [*score, *narrow.args],
+            ).fetchall()
+            if len(rows) >= limit or len(ranked) < window:
+                break
+            window *= 4
+        best = sorted(rows, key=lambda r: (score[r[0]], -(r[1] or 0), r[2]))[:limit]
+        marks = ", ".join("?" for _ in best)
+        detail = {
+            row[0]: row[1:]
+            for row in self._db.execute(
+                "SELECT m.id, m.message_index, k.role, k.tools, f.session_id, f.name, f.path, "
+                "f.updated_at, f.workspace FROM messages m JOIN files f ON f.id = m.file_id "
+                f"JOIN passage_keys k ON k.id = m.passage_id WHERE m.id IN ({marks})",
+                [r[2] for r in best],
+            )
+        }
+        return [(pid, score[pid], *detail[mid], n) for pid, _, mid, n in best]
 
     def _snippets(self, query: str, rowids: list[int]) -> dict[int, tuple[str, str]]:
         """Per row: the field with the most matches and its snippet (computed only for the
@@ -463,6 +520,17 @@ def _forget(db: sqlite3.Connection, path: str, passages: _Passages | None = None
     db.execute("DELETE FROM passage_keys WHERE refs <= 0")
     db.execute("DELETE FROM messages WHERE file_id = ?", row)
     db.execute("DELETE FROM files WHERE id = ?", row)
+
+
+@dataclass(frozen=True)
+class _Narrowing:
+    """A query's filters: on the ranked texts (SQL over ``p``/``k``) and on the messages
+    that hold them (over ``m``/``f``), each with its arguments."""
+
+    ranking: list[str]
+    ranking_args: list[object]
+    filters: list[str]
+    args: list[object]
 
 
 @dataclass
@@ -608,31 +676,35 @@ def _write(db: sqlite3.Connection, prepared: _Prepared, passages: _Passages) -> 
                 row,
             )
             file_ids.append(cur.lastrowid or 0)
+        updated = [row[7] for row in prepared.files]
         next_passage = (db.execute("SELECT max(id) FROM passage_keys").fetchone()[0] or 0) + 1
         in_batch: dict[tuple[str, ...], int] = {}
         new_texts: list[tuple[Any, ...]] = []
-        new_keys: list[tuple[bytes, int]] = []
+        new_keys: list[tuple[bytes, int, str, str]] = []
         refs: dict[int, int] = {}
         message_rows = []
         for r in prepared.messages:
-            texts = r[4:]
-            pid = in_batch.get(texts)
+            key = r[2:]  # role, tools, the four texts
+            pid = in_batch.get(key)
             if pid is None:
-                digest = _digest(texts)
+                digest = _digest(key)
                 pid = passages.id_of(digest)
                 if pid is None:
                     pid = next_passage
                     next_passage += 1
-                    new_texts.append((pid, *texts))
-                    new_keys.append((digest, pid))
+                    new_texts.append((pid, *r[4:]))
+                    new_keys.append((digest, pid, r[2], r[3]))
                     passages.known[digest] = pid
-                in_batch[texts] = pid
+                in_batch[key] = pid
             refs[pid] = refs.get(pid, 0) + 1
-            message_rows.append((file_ids[r[0]], r[1], r[2], r[3], pid))
-        db.executemany("INSERT INTO passage_keys(digest, id, refs) VALUES (?, ?, 0)", new_keys)
+            message_rows.append((file_ids[r[0]], r[1], pid, updated[r[0]]))
         db.executemany(
-            "INSERT INTO messages(file_id, message_index, role, tools, passage_id) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO passage_keys(digest, id, refs, role, tools) VALUES (?, ?, 0, ?, ?)",
+            new_keys,
+        )
+        db.executemany(
+            "INSERT INTO messages(file_id, message_index, passage_id, updated_at) "
+            "VALUES (?, ?, ?, ?)",
             message_rows,
         )
         db.executemany(

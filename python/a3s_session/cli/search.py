@@ -50,6 +50,8 @@ def print_hits(hits: list[SearchHit], style: Style) -> None:
             title += "  " + (name if len(name) <= room else name[: room - 1] + "…")
         _print(style.bold(title[:width]))
         _print("  " + _marked(hit, style))
+        if hit.also:
+            _print(style.dim(f"  (the same text in {plural(hit.also, 'more message')})"))
 
 
 def cmd_search(args: argparse.Namespace, style: Style) -> int:

@@ -1,0 +1,61 @@
+"""Make docs/usage-report.png (the `usage --html` page of a 300-session folder in headless
+Chromium, desktop width, light mode) and print the `usage --by week` table of that folder and
+a `diff` of two real-shaped runs, for the closing notes and the README.
+
+    python scripts/make_usage_docs.py        # needs chromium and playwright
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import scan_corpus
+
+DOCS = ROOT / "docs"
+
+
+def screenshot(page_file: Path, out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        sys.exit("chromium is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900}, color_scheme="light")
+        page.goto(page_file.as_uri())
+        page.screenshot(path=str(out), full_page=False)
+        browser.close()
+
+
+def cli(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "a3s_session", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "80", "NO_COLOR": "1", "TZ": "UTC", "PATH": "/usr/bin:/bin"},
+    )
+    return done.stdout
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "sessions"
+        scan_corpus.build(root, files=300, seed=3, max_size=60_000, per_shape=6)
+        page = Path(tmp) / "usage.html"
+        cli("usage", str(root), "--tz", "UTC", "--html", str(page), "-q")
+        screenshot(page, DOCS / "usage-report.png")
+        print(f"wrote {DOCS / 'usage-report.png'}")
+        print(cli("usage", str(root), "--by", "week", "--tz", "UTC"))
+
+
+if __name__ == "__main__":
+    main()
