@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: Bumped when the index's tables change: an older index is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: The columns of a message row, in the order of the FTS5 table (``field`` of a hit).
 FIELDS = ("text", "reasoning", "tool_input", "tool_result")
 # BM25 weights per column: what a person wrote or read counts more than tool plumbing.
@@ -156,6 +156,7 @@ CREATE TABLE IF NOT EXISTS messages(
     updated_at INTEGER  -- the file's, here too: filters and "newest" without a join
 );
 CREATE INDEX IF NOT EXISTS messages_of_file ON messages(file_id);
+CREATE INDEX IF NOT EXISTS files_by_session ON files(session_id);
 CREATE INDEX IF NOT EXISTS messages_of_passage ON messages(passage_id);
 -- Identical messages (the same session in two folders, forks, re-read files) are indexed
 -- once: a passage is a role, the tools, and the four texts.
@@ -377,23 +378,28 @@ class SearchIndex:
         if tool is not None:
             ranking.append("instr(k.tools, ?) > 0")
             ranking_args.append(f"\x1f{tool}\x1f")
+        only = None
         if session is not None:
-            # One session holds few texts: rank only those.
-            escaped = session.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            ranking.append(
-                "p.rowid IN (SELECT m.passage_id FROM messages m JOIN files f "
-                "ON f.id = m.file_id WHERE f.session_id LIKE ? ESCAPE '\\')"
-            )
-            ranking_args.append(escaped + "%")
-            filters.append("f.session_id LIKE ? ESCAPE '\\'")
-            args.append(escaped + "%")
+            # A session holds few texts: find them first (an index range on the id prefix),
+            # and rank only those.
+            after = session[:-1] + chr(ord(session[-1]) + 1) if session else "\U0010ffff"
+            only = {
+                pid
+                for (pid,) in self._db.execute(
+                    "SELECT m.passage_id FROM files f JOIN messages m ON m.file_id = f.id "
+                    "WHERE f.session_id >= ? AND f.session_id < ?",
+                    (session, after),
+                )
+            }
+            filters.append("f.session_id >= ? AND f.session_id < ?")
+            args += [session, after]
         if since is not None:
             filters.append("m.updated_at >= ?")
             args.append(int(parse_moment(since, zone).timestamp()))
         if until is not None:
             filters.append("m.updated_at < ?")
             args.append(int(parse_moment(until, zone).timestamp()))
-        narrow = _Narrowing(ranking, ranking_args, filters, args)
+        narrow = _Narrowing(ranking, ranking_args, filters, args, only)
         try:
             rows, matched = self._best(query, narrow, limit), query
         except sqlite3.OperationalError:
@@ -441,11 +447,21 @@ class SearchIndex:
         join = "JOIN files f ON f.id = m.file_id " if any("f." in f for f in narrow.filters) else ""
         window = limit * 2
         while True:
-            ranked = self._db.execute(
-                f"SELECT p.rowid, bm25(passages, {weights}) AS s FROM passages p {keys}"
-                f"WHERE {rank_where} ORDER BY s LIMIT ?",
-                (match, *narrow.ranking_args, window),
-            ).fetchall()
+            if narrow.only is not None:
+                # Every match, ranked in C, kept if it is one of the few texts allowed.
+                everything = self._db.execute(
+                    f"SELECT p.rowid, bm25(passages, {weights}) FROM passages p {keys}"
+                    f"WHERE {rank_where}",
+                    (match, *narrow.ranking_args),
+                )
+                ranked = sorted((r for r in everything if r[0] in narrow.only), key=lambda r: r[1])
+                window = len(ranked) + 1  # nothing more to widen to
+            else:
+                ranked = self._db.execute(
+                    f"SELECT p.rowid, bm25(passages, {weights}) AS s FROM passages p {keys}"
+                    f"WHERE {rank_where} ORDER BY s LIMIT ?",
+                    (match, *narrow.ranking_args, window),
+                ).fetchall()
             if not ranked:
                 return []
             score = dict(ranked)
@@ -531,6 +547,8 @@ class _Narrowing:
     ranking_args: list[object]
     filters: list[str]
     args: list[object]
+    only: set[int] | None = None
+    """When set, the only texts that may match (those of the sessions asked for)."""
 
 
 @dataclass
