@@ -29,9 +29,9 @@ def screenshot(page_file: Path, out: Path) -> None:
         sys.exit("chromium is not installed")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1100, "height": 900}, color_scheme="light")
+        page = browser.new_page(viewport={"width": 1000, "height": 900}, color_scheme="light")
         page.goto(page_file.as_uri())
-        page.screenshot(path=str(out), full_page=False)
+        page.screenshot(path=str(out), full_page=True)
         browser.close()
 
 

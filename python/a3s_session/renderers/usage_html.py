@@ -42,7 +42,8 @@ table{border-collapse:collapse;font-size:.9rem;width:100%}
 td,th{border-bottom:1px solid var(--line);padding:.25rem .5rem;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:var(--muted);font-size:.85rem}
-.warn{border-left:4px solid #D55E00;padding:.25rem .75rem}
+.warn{border-left:4px solid #D55E00;padding:.25rem .75rem;margin:1.5rem 0}
+.warn summary{cursor:pointer}
 """
 
 
@@ -219,20 +220,26 @@ def usage_page(report: UsageReport, roots: Sequence[str]) -> str:
         ("Folders", f"{len(roots):,}"),
     ]
     meta = "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in facts)
-    odd = report.disagreements
+    odd = sorted(report.disagreements, key=lambda s: -abs(s.total_cost - s.records_cost))
     warn = ""
     if odd:
         items = "".join(
-            f"<li><code>{_esc(s.session_id)}</code> {_esc(s.name)}: cost_records "
-            f"{_esc(_money(s.records_cost))}, total_cost {_esc(_money(s.total_cost))}</li>"
-            for s in odd[:20]
+            f"<tr><td><code>{_esc(s.session_id)}</code></td><td>{_esc(s.name)}</td>"
+            f'<td class="n">{_esc(_money(s.records_cost))}</td>'
+            f'<td class="n">{_esc(_money(s.total_cost))}</td></tr>'
+            for s in odd[:50]
         )
-        more = f"<p>… and {len(odd) - 20:,} more.</p>" if len(odd) > 20 else ""
+        more = (
+            f"<p>… and {len(odd) - 50:,} more (--json lists them all).</p>" if len(odd) > 50 else ""
+        )
+        counted = "total_cost" if report.cost_source == "total_cost" else "cost_records"
         warn = (
-            f'<div class="warn"><p><b>{len(odd):,} session{"s" if len(odd) != 1 else ""}</b> '
-            "where cost_records and total_cost disagree (counted from "
-            f"{'total_cost' if report.cost_source == 'total_cost' else 'cost_records'}):</p>"
-            f"<ul>{items}</ul>{more}</div>"
+            f'<details class="warn"><summary><b>{len(odd):,} '
+            f"session{'s' if len(odd) != 1 else ''}</b> where cost_records and total_cost "
+            f"disagree (counted from {counted})</summary>"
+            '<div class="scroll"><table><thead><tr><th>session</th><th>name</th>'
+            '<th class="n">cost_records</th><th class="n">total_cost</th></tr></thead>'
+            f"<tbody>{items}</tbody></table></div>{more}</details>"
         )
     span = ""
     if report.since or report.until:
@@ -261,7 +268,6 @@ def usage_page(report: UsageReport, roots: Sequence[str]) -> str:
 <p class="note">{_esc(", ".join(roots))}{_esc(span)} · {_esc(report.tz)} time ·
 cost source: {_esc(report.cost_source)}.{_esc(dupes)}</p>
 <dl class="meta">{meta}</dl>
-{warn}
 <h2>Cost per {_esc(by)}, by model</h2>
 <figure id="cost-chart">{_stacked_bars(periods, cost, series, colours, "cost")}
 {_legend(series, colours)}</figure>
@@ -272,6 +278,7 @@ cost source: {_esc(report.cost_source)}.{_esc(dupes)}</p>
 <figure id="top-sessions">{_top_sessions(report)}</figure>
 <h2>By {_esc(report.by)}</h2>
 {_table(report)}
+{warn}
 </main>
 </body>
 </html>
