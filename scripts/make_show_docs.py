@@ -14,7 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import a3s_session
 
@@ -22,7 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 
-def screenshot(page_file: Path, out: Path) -> None:
+def screenshot(
+    page_file: Path,
+    out: Path,
+    *,
+    width: int = 1000,
+    prepare: Callable[[Any], None] | None = None,
+) -> None:
+    """A full-page screenshot of a local page in headless Chromium (light mode);
+    ``prepare(page)`` runs first (to open folded parts, say)."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -30,13 +40,18 @@ def screenshot(page_file: Path, out: Path) -> None:
         sys.exit("chromium is not installed")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1000, "height": 900}, color_scheme="light")
+        page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme="light")
         page.goto(page_file.as_uri())
-        # Open the first tool call and result, to show what folds.
-        page.locator("details.call summary").first.click()
-        page.locator("details.result summary").first.click()
+        if prepare is not None:
+            prepare(page)
         page.screenshot(path=str(out), full_page=True)
         browser.close()
+
+
+def _open_first_call(page: Any) -> None:
+    """Open the first tool call and result, to show what folds."""
+    page.locator("details.call summary").first.click()
+    page.locator("details.result summary").first.click()
 
 
 def tmux_capture(store: Path, out: Path) -> None:
@@ -69,7 +84,7 @@ def main() -> None:
         session = a3s_session.SessionDirectory(store).load("sess-7f3c2a9e")
         page_file = Path(tmp) / "sample.html"
         page_file.write_text(a3s_session.render(session, "html").text, encoding="utf-8")
-        screenshot(page_file, DOCS / "show-sample.png")
+        screenshot(page_file, DOCS / "show-sample.png", prepare=_open_first_call)
         tmux_capture(store, DOCS / "show-terminal.txt")
     print("wrote docs/show-sample.png and docs/show-terminal.txt")
 

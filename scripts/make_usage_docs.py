@@ -7,7 +7,6 @@ a `diff` of two real-shaped runs, for the closing notes and the README.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,21 +17,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import scan_corpus
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_show_docs import screenshot
+
 DOCS = ROOT / "docs"
-
-
-def screenshot(page_file: Path, out: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        sys.exit("chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1000, "height": 900}, color_scheme="light")
-        page.goto(page_file.as_uri())
-        page.screenshot(path=str(out), full_page=True)
-        browser.close()
 
 
 def cli(*args: str) -> str:

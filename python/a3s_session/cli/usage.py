@@ -7,8 +7,10 @@ import argparse
 import json
 import sys
 
+from .._scan import scan
 from ..accounting import UsageReport, UsageRow, usage
 from ..locate import default_stores
+from ..renderers.usage_html import usage_page
 from .layout import compact_number, fit_table, plural, terminal_width
 from .show import write_output
 from .tables import report_errors
@@ -53,7 +55,7 @@ def print_report(report: UsageReport, roots: list[str], style: Style, top: int) 
         since = report.since.date().isoformat() if report.since else "start"
         until = report.until.date().isoformat() if report.until else "now"
         span = f", {since} to {until}"
-    folders = plural(len(roots), "folder")  # (the folders are named on stderr errors only)
+    folders = plural(len(roots), "folder")
     _print(
         style.bold(f"Usage by {report.by}{span}")
         + f" ({report.tz} time): {plural(len(report.sessions), 'session')} in {folders}"
@@ -143,9 +145,7 @@ def cmd_usage(args: argparse.Namespace, style: Style) -> int:
         if bar:
             bar[0].update(done, size)
 
-    # The pass lists the folders before the first batch; size the bar from a first listing.
-    from .._scan import scan
-
+    # Size the bar from a listing of the folders (the pass lists them again; cheap).
     try:
         total = scan(roots).total or (0, 0)
     except OSError as err:
@@ -172,8 +172,6 @@ def cmd_usage(args: argparse.Namespace, style: Style) -> int:
     report_errors(report.unreadable)
     status = EXIT_INVALID if report.unreadable else EXIT_OK
     if args.html:
-        from ..renderers.usage_html import usage_page
-
         write_output(args.html, usage_page(report, roots), force=args.force, source=roots[0])
         if not quiet:
             _eprint(f"wrote {args.html} ({plural(len(report.sessions), 'session')})", prefix=False)
