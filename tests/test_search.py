@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from a3s_session import scan, v3, v9
+from a3s_session import fulltext, scan, v3, v9
 from a3s_session.cli import main
 from a3s_session.files import v1_file_name
 from a3s_session.files.walk import session_files
@@ -187,7 +187,6 @@ def test_a_failing_write_is_raised_and_leaves_no_half_batch(
     root = tmp_path / "few"
     for i in range(3):
         write(root, session_dict(f"s{i}", [text("user", "aurora")]))
-    import a3s_session.fulltext as fulltext
 
     def broken(db: Any, prepared: Any, passages: Any) -> Any:
         db.execute("BEGIN IMMEDIATE")

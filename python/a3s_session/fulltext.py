@@ -218,7 +218,7 @@ class SearchIndex:
     """An on-disk full-text index of the sessions under some directories."""
 
     def __init__(self, path: PathLike | None = None) -> None:
-        self.path = Path(path) if path is not None else default_index_path()
+        self.path: Path = Path(path) if path is not None else default_index_path()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         existed = self.path.exists()
         self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)

@@ -195,6 +195,8 @@ impl ListView {
     }
 }
 
+/// A list view longer than this reprs as its first `REPR_ITEMS` items and its length.
+const REPR_LIMIT: usize = 10;
 /// Items a long list view's repr shows.
 const REPR_ITEMS: usize = 5;
 
@@ -384,7 +386,7 @@ impl ListView {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let items = self.items(py)?;
         let len = items.len();
-        if len <= REPR_ITEMS {
+        if len <= REPR_LIMIT {
             return Ok(items.repr()?.to_string());
         }
         let mut out = String::from("[");
