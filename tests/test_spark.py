@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(_NO_JAVA and not os.environ.get("CI"), reason="n
 
 
 def test_spark_map_in_arrow_equals_the_single_machine_scan(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if os.environ.get("CI"):
         import pyspark.sql as pyspark_sql
@@ -54,6 +54,9 @@ def test_spark_map_in_arrow_equals_the_single_machine_scan(
             fields.append(pa.field(f.name, t, f.nullable))
         return table.cast(pa.schema(fields))
 
+    # Workers run this interpreter (it has a3s_session), whatever `python3` is on PATH.
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    monkeypatch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
     spark = (
         pyspark_sql.SparkSession.builder.master("local[2]")
         .appName("a3s-session-test")
