@@ -26,7 +26,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from ._scan import ScanTables, scan
 from ._when import parse_moment, parse_zone
@@ -44,9 +44,6 @@ __all__ = [
     "usage",
 ]
 
-Period = Literal["day", "week", "month", "session"]
-Group = Literal["model", "provider", "workspace"]
-CostSource = Literal["auto", "cost_records", "total_cost"]
 PERIODS: tuple[str, ...] = ("day", "week", "month", "session")
 GROUPS: tuple[str, ...] = ("model", "provider", "workspace")
 COST_SOURCES: tuple[str, ...] = ("auto", "cost_records", "total_cost")

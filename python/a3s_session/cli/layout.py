@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .._safe_text import visible
 
@@ -46,7 +46,7 @@ def fit_table(
     rows: Sequence[Sequence[str]],
     header: Sequence[str],
     *,
-    right: set[int] = frozenset(),  # type: ignore[assignment]
+    right: Collection[int] = (),
     shrink: Sequence[int] = (),
     width: int = 80,
     gap: int = 2,
