@@ -3,9 +3,10 @@
 
 The index is an SQLite database with an FTS5 table (SQLite ships with Python, FTS5 ranks with
 BM25, supports phrases, prefixes, ``AND``/``OR``/``NOT`` and ``NEAR``, and makes snippets). One
-row per message holds four columns: its text blocks, its reasoning, its tool inputs and its
-tool results. Sessions are read by the Arrow scan (the crate of each file's generation, in
-Rust threads), so indexing costs little more than scanning.
+row per distinct message (its role, tools, and four columns: its text blocks, its reasoning,
+its tool inputs and its tool results); identical messages share it, and a hit is the newest
+message holding the text. Sessions are read by the Arrow scan (the crate of each file's
+generation, in Rust threads); rows are written to SQLite on a thread of their own.
 
 The index lives in the user's cache (``$XDG_CACHE_HOME/a3s-session/search.sqlite3``), never
 in a store. Each update lists the directories, and reads only files that are new or whose size
@@ -208,10 +209,6 @@ def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             out.append(piece)
             length += len(piece)
     return "".join(out), tuple(spans)
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
 
 
 class SearchIndex:
@@ -519,21 +516,25 @@ def _unmarked(text: str) -> str:
 
 
 def _forget(db: sqlite3.Connection, path: str, passages: _Passages | None = None) -> None:
-    """Drop a file's rows; a passage no other message shares goes with them."""
+    """Drop a file's rows; a passage no other message shares goes with them. Only this
+    file's passages are looked at (by id), never the whole table."""
     row = db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
     if row is None:
         return
-    db.executemany(
-        "UPDATE passage_keys SET refs = refs - ? WHERE id = ?",
-        db.execute(
-            "SELECT count(*), passage_id FROM messages WHERE file_id = ? GROUP BY passage_id", row
-        ).fetchall(),
-    )
+    held = db.execute(
+        "SELECT count(*), passage_id FROM messages WHERE file_id = ? GROUP BY passage_id", row
+    ).fetchall()
+    db.executemany("UPDATE passage_keys SET refs = refs - ? WHERE id = ?", held)
+    marks = ", ".join("?" for _ in held)
+    dead = db.execute(
+        f"SELECT id, digest FROM passage_keys WHERE refs <= 0 AND id IN ({marks})",
+        [pid for _, pid in held],
+    ).fetchall()
     if passages is not None:
-        for (digest,) in db.execute("SELECT digest FROM passage_keys WHERE refs <= 0"):
+        for _, digest in dead:
             passages.known.pop(digest, None)
-    db.execute("DELETE FROM passages WHERE rowid IN (SELECT id FROM passage_keys WHERE refs <= 0)")
-    db.execute("DELETE FROM passage_keys WHERE refs <= 0")
+    db.executemany("DELETE FROM passages WHERE rowid = ?", [(pid,) for pid, _ in dead])
+    db.executemany("DELETE FROM passage_keys WHERE id = ?", [(pid,) for pid, _ in dead])
     db.execute("DELETE FROM messages WHERE file_id = ?", row)
     db.execute("DELETE FROM files WHERE id = ?", row)
 
@@ -663,7 +664,7 @@ class _Passages:
     def check(self) -> None:
         """In a write transaction: if another process wrote since our last batch, what we
         remember may be stale — ask the table from now on."""
-        newest = self.db.execute("SELECT max(id) FROM passage_keys").fetchone()[0]
+        newest = self.db.execute("SELECT max(id) FROM passage_keys").fetchone()[0] or 0
         if self.last_id is not None and newest != self.last_id:
             self.known.clear()
             self.complete = False
@@ -732,7 +733,7 @@ def _write(db: sqlite3.Connection, prepared: _Prepared, passages: _Passages) -> 
         db.executemany(
             f"INSERT INTO passages(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?)", new_texts
         )
-        passages.last_id = db.execute("SELECT max(id) FROM passage_keys").fetchone()[0]
+        passages.last_id = next_passage - 1  # the largest id now: ours, or the one before
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
