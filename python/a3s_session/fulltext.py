@@ -316,21 +316,20 @@ class SearchIndex:
                     done, written = done + files, written + rows
                     if progress is not None:
                         progress(done, len(stale))
-        unreadable = self._db.execute(
-            f"SELECT count(*) FROM files f WHERE error IS NOT NULL AND {where}", args
-        ).fetchone()[0]
         return UpdateReport(
             files=len(on_disk),
             read=len(stale),
             removed=len(gone),
-            unreadable=unreadable,
+            unreadable=self._unreadable(where, args),
             messages=written,
             seconds=time.perf_counter() - start,
         )
 
     def unreadable(self, roots: Iterable[PathLike]) -> int:
         """Files under ``roots`` the crates could not read (not searched)."""
-        where, args = self._scope([os.path.abspath(os.fspath(r)) for r in roots])
+        return self._unreadable(*self._scope([os.path.abspath(os.fspath(r)) for r in roots]))
+
+    def _unreadable(self, where: str, args: list[str]) -> int:
         count: int = self._db.execute(
             f"SELECT count(*) FROM files f WHERE error IS NOT NULL AND {where}", args
         ).fetchone()[0]
@@ -363,8 +362,9 @@ class SearchIndex:
         everything = self._db.execute("SELECT count(*) FROM files").fetchone()[0]
         in_scope = self._db.execute(f"SELECT count(*) FROM files f WHERE {where}", under)
         # Every indexed file under the folders: no need to join files to filter.
-        filters = [] if in_scope.fetchone()[0] == everything else [where]
-        args: list[object] = [] if not filters else list(under)
+        scoped = in_scope.fetchone()[0] != everything
+        filters = [where] if scoped else []
+        args: list[object] = list(under) if scoped else []
         # Filters on the text itself (role and tools are part of a passage) go into the
         # ranking; filters on where and when it was, into the messages.
         ranking: list[str] = []
@@ -396,7 +396,10 @@ class SearchIndex:
         if until is not None:
             filters.append("m.updated_at < ?")
             args.append(int(parse_moment(until, zone).timestamp()))
-        narrow = _Narrowing(ranking, ranking_args, filters, args, only)
+        # The scope and the session filter read files; since/until, messages' own copy.
+        narrow = _Narrowing(
+            ranking, ranking_args, filters, args, only, needs_files=scoped or session is not None
+        )
         try:
             rows, matched = self._best(query, narrow, limit), query
         except sqlite3.OperationalError:
@@ -441,7 +444,7 @@ class SearchIndex:
         weights = ", ".join(str(w) for w in _WEIGHTS)
         keys = "JOIN passage_keys k ON k.id = p.rowid " if narrow.ranking else ""
         rank_where = " AND ".join(["passages MATCH ?", *narrow.ranking])
-        join = "JOIN files f ON f.id = m.file_id " if any("f." in f for f in narrow.filters) else ""
+        join = "JOIN files f ON f.id = m.file_id " if narrow.needs_files else ""
         window = limit * 2
         while True:
             if narrow.only is not None:
@@ -550,6 +553,8 @@ class _Narrowing:
     args: list[object]
     only: set[int] | None = None
     """When set, the only texts that may match (those of the sessions asked for)."""
+    needs_files: bool = False
+    """Whether ``filters`` read ``files`` (the scope, the session), so it must be joined."""
 
 
 @dataclass
