@@ -8,6 +8,7 @@ import sys
 from collections.abc import Collection, Sequence
 
 from .._safe_text import visible
+from ..renderers.common import compact_number
 
 __all__ = ["compact_number", "fit_table", "plural", "terminal_width"]
 
@@ -27,15 +28,6 @@ def terminal_width(default: int = 80) -> int:
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``1 session``, ``2,345 sessions`` (``words``: an irregular plural)."""
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
-
-
-def compact_number(n: float) -> str:
-    """``987``, ``12.3K``, ``4.56M``, ``1.2B``: exact figures belong in --json and --csv."""
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(n) >= size:
-            value = n / size
-            return f"{value:.{1 if value < 100 else 0}f}{unit}"
-    return f"{int(n):,}"
 
 
 def _cut(text: str, width: int) -> str:

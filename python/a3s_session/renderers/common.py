@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+from .._safe_text import visible
 from ..transcript import Entry, TurnUsage
 
 # Text in which CommonMark would find any syntax: emphasis, code, headings, quotes, tables,
@@ -56,3 +58,18 @@ def one_line(text: str, width: int) -> str:
     if len(first) > width:
         return first[: max(0, width - 1)] + "…"
     return first + (" …" if more and len(first) + 2 <= width else "")
+
+
+def html_text(text: object) -> str:
+    """Session data for an HTML page: control characters shown as escapes, then HTML-escaped
+    (quotes too, so it is safe in attributes)."""
+    return html.escape(visible(str(text)))
+
+
+def compact_number(n: float) -> str:
+    """``987``, ``12.3K``, ``4.5M``, ``1.2B``: exact figures belong in JSON and CSV."""
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(n) >= size:
+            value = n / size
+            return f"{value:.{1 if value < 100 else 0}f}{unit}"
+    return f"{int(n):,}"

@@ -12,7 +12,15 @@ from typing import Any
 from .._safe_text import visible
 from .._summary import iso_when, when
 from ..transcript import Entry, ImagePart, TextPart, ToolCallPart, ToolResultPart, Transcript
-from .common import duration, entry_title, looks_like_markdown, money, one_line, turn_usage
+from .common import (
+    duration,
+    entry_title,
+    html_text,
+    looks_like_markdown,
+    money,
+    one_line,
+    turn_usage,
+)
 
 # Image types a browser shows from a data: URL without running anything (no SVG).
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -136,34 +144,30 @@ def _pre(text: str) -> str:
     return f"<pre><code>{html.escape(visible(text, keep_newlines=True))}</code></pre>"
 
 
-def _esc(text: str) -> str:
-    return html.escape(visible(text))
-
-
 def _image(image: ImagePart) -> str:
     media = image.media_type.lower()
     if media in _IMAGE_TYPES and _BASE64.fullmatch(image.data):
         return (
-            f'<img alt="image ({_esc(media)}, {image.size:,} bytes)" loading="lazy" '
+            f'<img alt="image ({html_text(media)}, {image.size:,} bytes)" loading="lazy" '
             f'src="data:{media};base64,{"".join(image.data.split())}">'
         )
-    return f"<p><em>[image: {_esc(image.media_type or 'unknown type')}, not shown]</em></p>"
+    return f"<p><em>[image: {html_text(image.media_type or 'unknown type')}, not shown]</em></p>"
 
 
 def _call(p: ToolCallPart) -> str:
     preview = one_line(p.input_json(indent=None), 80)
     return (
-        f'<details class="call"><summary>Tool call <code>{_esc(p.name)}</code> '
+        f'<details class="call"><summary>Tool call <code>{html_text(p.name)}</code> '
         # The input is plain: highlighting thousands of small JSON objects would cost more
         # than the rest of the page (Markdown code fences are highlighted).
-        f"<small>{_esc(preview)}</small></summary><div>{_pre(p.input_json())}"
-        f"<small>id {_esc(p.id)}</small></div></details>"
+        f"<small>{html_text(preview)}</small></summary><div>{_pre(p.input_json())}"
+        f"<small>id {html_text(p.id)}</small></div></details>"
     )
 
 
 def _result(p: ToolResultPart) -> str:
     label = "Tool error" if p.is_error else "Tool result"
-    name = f" <code>{_esc(p.name)}</code>" if p.name else ""
+    name = f" <code>{html_text(p.name)}</code>" if p.name else ""
     lines = p.line_count
     size = f"{lines:,} line{'s' if lines != 1 else ''}" if lines else "no text"
     images = f", {len(p.images)} image{'s' if len(p.images) != 1 else ''}" if p.images else ""
@@ -172,7 +176,7 @@ def _result(p: ToolResultPart) -> str:
     cls = "result error" if p.is_error else "result"
     return (
         f'<details class="{cls}"><summary>{label}{name} <small>({size}{images})</small>'
-        f"</summary><div>{body}<small>for {_esc(p.tool_use_id)}</small></div></details>"
+        f"</summary><div>{body}<small>for {html_text(p.tool_use_id)}</small></div></details>"
     )
 
 
@@ -182,14 +186,14 @@ def _entry(e: Entry) -> str:
     if e.model_only:
         badges.append('<span class="badge" title="sent to the model only">model only</span>')
     if e.usage:
-        badges.append(f'<span class="badge">{_esc(turn_usage(e.usage))}</span>')
+        badges.append(f'<span class="badge">{html_text(turn_usage(e.usage))}</span>')
     out = [
         (
-            f'<section class="msg {_esc(e.kind)}{" model-only" if e.model_only else ""}" '
-            f'id="m{e.index}" data-role="{_esc(e.role)}">'
+            f'<section class="msg {html_text(e.kind)}{" model-only" if e.model_only else ""}" '
+            f'id="m{e.index}" data-role="{html_text(e.role)}">'
         ),
         (
-            f'<div class="role"><b>{_esc(title)}</b><a href="#m{e.index}">#{e.index}</a>'
+            f'<div class="role"><b>{html_text(title)}</b><a href="#m{e.index}">#{e.index}</a>'
             f"{''.join(badges)}</div>"
         ),
     ]
@@ -224,10 +228,10 @@ def to_html(t: Transcript) -> str:
         ("Tool calls", f"{sum(t.tools_used.values()):,}"),
         ("Tool errors", f"{t.tool_errors:,}"),
     ]
-    meta = "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in facts)
+    meta = "".join(f"<div><dt>{html_text(k)}</dt><dd>{html_text(v)}</dd></div>" for k, v in facts)
     tools = ""
     if t.tools_used:
-        used = ", ".join(f"<code>{_esc(n)}</code>&nbsp;×{c}" for n, c in t.tools_used.items())
+        used = ", ".join(f"<code>{html_text(n)}</code>&nbsp;×{c}" for n, c in t.tools_used.items())
         tools = f"<p>Tools used: {used}</p>"
     system = ""
     if t.system_prompt:
@@ -235,7 +239,7 @@ def to_html(t: Transcript) -> str:
             '<details class="system"><summary>System prompt</summary>'
             f"<div>{_pre(t.system_prompt)}</div></details>"
         )
-    where = f"<code>{_esc(t.workspace)}</code> · " if t.workspace else ""
+    where = f"<code>{html_text(t.workspace)}</code> · " if t.workspace else ""
     body = "\n".join(_entry(e) for e in t.entries)
     return f"""<!doctype html>
 <html lang="en">
@@ -244,14 +248,14 @@ def to_html(t: Transcript) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <meta name="generator" content="a3s-session">
-<title>{_esc(t.title)} · A3S Code session</title>
+<title>{html_text(t.title)} · A3S Code session</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <main>
 <header>
-<h1>{_esc(t.title)}</h1>
-<p><code>{_esc(t.id)}</code> · {where}<time datetime="{iso_when(t.created_at)}">{when(t.created_at)}</time></p>
+<h1>{html_text(t.title)}</h1>
+<p><code>{html_text(t.id)}</code> · {where}<time datetime="{iso_when(t.created_at)}">{when(t.created_at)}</time></p>
 <dl class="meta">{meta}</dl>
 {tools}
 {system}

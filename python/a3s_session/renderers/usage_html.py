@@ -3,11 +3,11 @@ no request, nothing to install), readable on a phone and in dark mode."""
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Sequence
 
 from ..accounting import UsageReport, UsageRow, tabulate
+from .common import compact_number, html_text
 
 __all__ = ["usage_page"]
 
@@ -47,19 +47,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _money(x: float) -> str:
     return f"${x:,.2f}"
-
-
-def _tokens(n: float) -> str:
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if n >= size:
-            return f"{n / size:.1f}{unit}"
-    return f"{int(n):,}"
 
 
 def _series(rows: Sequence[UsageRow]) -> list[str]:
@@ -87,9 +76,9 @@ def _stacked_bars(
     step = plot_w / max(len(periods), 1)
     bar = max(step * 0.7, 1.0)
     money = label == "cost"
-    show = _money if money else _tokens
+    show = _money if money else compact_number
     parts = [
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(label)} per period">',
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{html_text(label)} per period">',
         f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}"/>',
     ]
     for k in range(5):
@@ -98,7 +87,7 @@ def _stacked_bars(
         parts.append(
             f'<line class="axis" x1="{left}" y1="{y:.1f}" x2="{width - 8}" y2="{y:.1f}" '
             'stroke-dasharray="2 4"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_esc(show(value))}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{html_text(show(value))}</text>'
         )
     every = max(1, len(periods) // 12)
     for i, p in enumerate(periods):
@@ -112,20 +101,22 @@ def _stacked_bars(
             y -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{colours[s]}"><title>{_esc(p)} · {_esc(s)}: {_esc(show(value))}'
+                f'fill="{colours[s]}"><title>{html_text(p)} · {html_text(s)}: {html_text(show(value))}'
                 "</title></rect>"
             )
         if i % every == 0:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
-                f"{_esc(p[5:] if len(p) == 10 else p)}</text>"
+                f"{html_text(p[5:] if len(p) == 10 else p)}</text>"
             )
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _legend(series: list[str], colours: dict[str, str]) -> str:
-    items = "".join(f'<li><i style="background:{colours[s]}"></i>{_esc(s)}</li>' for s in series)
+    items = "".join(
+        f'<li><i style="background:{colours[s]}"></i>{html_text(s)}</li>' for s in series
+    )
     return f'<ul class="legend">{items}</ul>'
 
 
@@ -143,11 +134,11 @@ def _top_sessions(report: UsageReport, n: int = 10) -> str:
         name = s.name or s.session_id
         name = name if len(name) <= 34 else name[:33] + "…"
         parts.append(
-            f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{_esc(name)}</text>'
+            f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">{html_text(name)}</text>'
             f'<rect x="{left}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row_h - 8}" '
-            f'fill="{_PALETTE[0]}"><title>{_esc(s.session_id)}: {_esc(_money(s.counted_cost))} '
-            f"({_esc(s.cost_source)})</title></rect>"
-            f'<text x="{left + max(w, 1) + 6:.1f}" y="{y + 16}">{_esc(_money(s.counted_cost))}</text>'
+            f'fill="{_PALETTE[0]}"><title>{html_text(s.session_id)}: {html_text(_money(s.counted_cost))} '
+            f"({html_text(s.cost_source)})</title></rect>"
+            f'<text x="{left + max(w, 1) + 6:.1f}" y="{y + 16}">{html_text(_money(s.counted_cost))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -165,7 +156,7 @@ def _table(report: UsageReport) -> str:
         "from",
     ]
     numeric = {"sessions", "calls", "input tokens", "output tokens", "cost"}
-    th = "".join(f'<th class="{"n" if h in numeric else ""}">{_esc(h)}</th>' for h in head)
+    th = "".join(f'<th class="{"n" if h in numeric else ""}">{html_text(h)}</th>' for h in head)
 
     def cells(r: UsageRow) -> str:
         values = [
@@ -179,7 +170,7 @@ def _table(report: UsageReport) -> str:
             r.cost_source,
         ]
         return "".join(
-            f'<td class="{"n" if h in numeric else ""}">{_esc(v)}</td>'
+            f'<td class="{"n" if h in numeric else ""}">{html_text(v)}</td>'
             for h, v in zip(head, values)
         )
 
@@ -204,7 +195,10 @@ def usage_page(report: UsageReport, roots: Sequence[str]) -> str:
         cost[r.period][key or "-"] += r.cost_usd
     token_rows, _ = tabulate(report.items, by, None)
     tokens = {
-        r.period: {"input": float(r.prompt_tokens), "output": float(r.completion_tokens)}
+        r.period: {
+            "input": float(r.prompt_tokens),
+            "output": float(r.completion_tokens),
+        }
         for r in token_rows
     }
     token_colours = {"input": _PALETTE[0], "output": _PALETTE[1]}
@@ -219,14 +213,14 @@ def usage_page(report: UsageReport, roots: Sequence[str]) -> str:
         ("Model calls", f"{t.calls:,}"),
         ("Folders", f"{len(roots):,}"),
     ]
-    meta = "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in facts)
+    meta = "".join(f"<div><dt>{html_text(k)}</dt><dd>{html_text(v)}</dd></div>" for k, v in facts)
     odd = sorted(report.disagreements, key=lambda s: -abs(s.total_cost - s.records_cost))
     warn = ""
     if odd:
         items = "".join(
-            f"<tr><td><code>{_esc(s.session_id)}</code></td><td>{_esc(s.name)}</td>"
-            f'<td class="n">{_esc(_money(s.records_cost))}</td>'
-            f'<td class="n">{_esc(_money(s.total_cost))}</td></tr>'
+            f"<tr><td><code>{html_text(s.session_id)}</code></td><td>{html_text(s.name)}</td>"
+            f'<td class="n">{html_text(_money(s.records_cost))}</td>'
+            f'<td class="n">{html_text(_money(s.total_cost))}</td></tr>'
             for s in odd[:50]
         )
         more = (
@@ -259,24 +253,24 @@ def usage_page(report: UsageReport, roots: Sequence[str]) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="generator" content="a3s-session">
-<title>A3S Code usage by {_esc(report.by)}</title>
+<title>A3S Code usage by {html_text(report.by)}</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <main>
-<h1>A3S Code usage by {_esc(report.by)}</h1>
-<p class="note">{_esc(", ".join(roots))}{_esc(span)} · {_esc(report.tz)} time ·
-cost source: {_esc(report.cost_source)}.{_esc(dupes)}</p>
+<h1>A3S Code usage by {html_text(report.by)}</h1>
+<p class="note">{html_text(", ".join(roots))}{html_text(span)} · {html_text(report.tz)} time ·
+cost source: {html_text(report.cost_source)}.{html_text(dupes)}</p>
 <dl class="meta">{meta}</dl>
-<h2>Cost per {_esc(by)}, by model</h2>
+<h2>Cost per {html_text(by)}, by model</h2>
 <figure id="cost-chart">{_stacked_bars(periods, cost, series, colours, "cost")}
 {_legend(series, colours)}</figure>
-<h2>Tokens per {_esc(by)}</h2>
+<h2>Tokens per {html_text(by)}</h2>
 <figure id="token-chart">{_stacked_bars(periods, tokens, ["input", "output"], token_colours, "tokens")}
 {_legend(["input", "output"], token_colours)}</figure>
 <h2>Top sessions by cost</h2>
 <figure id="top-sessions">{_top_sessions(report)}</figure>
-<h2>By {_esc(report.by)}</h2>
+<h2>By {html_text(report.by)}</h2>
 {_table(report)}
 {warn}
 </main>
