@@ -223,3 +223,11 @@ def test_unreadable_files_are_reported(store: Path, capsys: pytest.CaptureFixtur
     assert main(["usage", str(store), "--tz", "UTC"]) == 1
     out, err = capsys.readouterr()
     assert "1 file could not be read" in out and "broken.json" in err
+
+
+def test_a_missing_folder_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["usage", str(tmp_path / "nowhere")]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"a3s-session: {tmp_path / 'nowhere'}: no such file or directory\n"
+    )

@@ -10,7 +10,16 @@ import sys
 from .._safe_text import visible
 from ..fulltext import SearchHit, SearchIndex
 from .layout import plural, terminal_width
-from .terminal import EXIT_INVALID, EXIT_OK, CliError, Progress, Style, _eprint, _print
+from .terminal import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CliError,
+    Progress,
+    Style,
+    _eprint,
+    _os_message,
+    _print,
+)
 from .usage import roots_of
 
 _FIELD_LABEL = {
@@ -95,7 +104,7 @@ def cmd_search(args: argparse.Namespace, style: Style) -> int:
     except ValueError as err:
         raise CliError(str(err)) from None
     except OSError as err:
-        raise CliError(f"{err.filename or args.index or ''}: {err.strerror or err}") from None
+        raise CliError(_os_message(err, err.filename or args.index or "")) from None
     if args.json:
         _print(json.dumps([h.as_json() for h in hits], indent=2, ensure_ascii=False))
     elif hits:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .._scan import scan
@@ -14,7 +15,16 @@ from ..renderers.usage_html import usage_page
 from .layout import compact_number, fit_table, plural, terminal_width
 from .show import write_output
 from .tables import report_errors
-from .terminal import EXIT_INVALID, EXIT_OK, CliError, Progress, Style, _eprint, _print
+from .terminal import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CliError,
+    Progress,
+    Style,
+    _eprint,
+    _os_message,
+    _print,
+)
 
 SOURCE_MARK = {"cost_records": "R", "total_cost": "T", "both": "R+T", "none": "-"}
 
@@ -145,11 +155,14 @@ def cmd_usage(args: argparse.Namespace, style: Style) -> int:
         if bar:
             bar[0].update(done, size)
 
+    for root in roots:  # the scan's listing error does not name the folder
+        if not os.path.exists(root):
+            raise CliError(f"{root}: no such file or directory")
     # Size the bar from a listing of the folders (the pass lists them again; cheap).
     try:
         total = scan(roots).total or (0, 0)
     except OSError as err:
-        raise CliError(f"{err.filename or ''}: {err.strerror or err}") from None
+        raise CliError(_os_message(err, err.filename or "")) from None
     bar.append(Progress(total[0], sys.stderr, "scanning", total_bytes=total[1]))
     try:
         report = usage(
@@ -166,7 +179,7 @@ def cmd_usage(args: argparse.Namespace, style: Style) -> int:
     except ValueError as err:
         raise CliError(str(err)) from None
     except OSError as err:
-        raise CliError(f"{err.filename or ''}: {err.strerror or err}") from None
+        raise CliError(_os_message(err, err.filename or "")) from None
     finally:
         bar[0].clear()
     report_errors(report.unreadable)
