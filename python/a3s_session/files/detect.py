@@ -12,7 +12,7 @@ from .._errors import UnknownFieldsError, UnknownFieldsWarning, _shown
 from .._native import SEALED_SNAPSHOT_MESSAGE, SessionData, SessionFormatError, is_envelope
 from .._origin import absolute, pin_read, remember, stamp_of
 from .._reading import read_document
-from .envelope import _decode, _parse_snapshot, _parse_snapshot_v9, _top_level_members
+from .envelope import _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
 
 
@@ -34,39 +34,33 @@ def parse_session_document(
         data = bytes(data)
         if data.startswith(SEALED_MAGIC):
             raise _format_error(SEALED_SNAPSHOT_MESSAGE)
-    text = _decode(data)
-    if text is None:  # not UTF-8: let the crate say where
-        cls = SessionData if generation == "v3" else v9.SessionData
-        session = cls.from_json(data, unknown="ignore")
-        return SessionFile(session=session, path=path, layout=LEGACY, generation=generation or "v9")
-    # The Rust side reads the bytes themselves (no second UTF-8 encoding of the str).
-    source: bytes | str = data if isinstance(data, bytes) else text
-    if is_envelope(source):
+    # A bare document is parsed from the bytes themselves (the crate checks the UTF-8 and says
+    # where it breaks); it is decoded to str only when someone asks for its text.
+    if is_envelope(data):  # (only UTF-8 text is taken for one)
+        text = data if isinstance(data, str) else data.decode("utf-8")
         if generation != "v3":
             return _parse_snapshot_v9(text, path)
         members = _top_level_members(text)  # with positions, for errors in the envelope
         if members is not None:
             return _parse_snapshot(text, members, path)
     if generation is not None:
-        return _parse_bare(text, source, path, generation)
+        return _parse_bare(data, path, generation)
     try:
-        first = _parse_bare(text, source, path, "v3")
+        first = _parse_bare(data, path, "v3")
     except SessionFormatError:
         # 3.0.0 rejects it: today's crate is the judge (its error, or its reading).
-        return _parse_bare(text, source, path, "v9")
+        return _parse_bare(data, path, "v9")
     if not first.unknown_fields:
         return first  # a 3.0.0 document
     # Fields 3.0.0 does not know: 9.1.3 decides, and its rejection is the error.
-    newer = _parse_bare(text, source, path, "v9")
+    newer = _parse_bare(data, path, "v9")
     if set(newer.unknown_fields) == set(first.unknown_fields):
         return first  # none of them is 9.x's: a 3.0.0 document with fields neither reads
     return newer
 
 
-def _parse_bare(
-    text: str, source: bytes | str, path: Path | None, generation: Generation
-) -> SessionFile:
-    """``source`` is the document as given (the bytes of a file), ``text`` the same as str."""
+def _parse_bare(source: bytes | str, path: Path | None, generation: Generation) -> SessionFile:
+    """``source`` is the document as given (the bytes of a file, or a str)."""
     cls = v9.SessionData if generation == "v9" else SessionData
     session = cls.from_json(source, unknown="ignore")
     return SessionFile(
@@ -74,9 +68,8 @@ def _parse_bare(
         path=path,
         layout=LEGACY,
         unknown_fields=session.unknown_fields(source),
-        session_text=text,
         generation=generation,
-        text=text,
+        source=source,
     )
 
 

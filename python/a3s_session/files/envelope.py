@@ -142,7 +142,8 @@ def _parse_snapshot(text: str, members: list[_Member], path: Path | None) -> Ses
         layout=V1,
         unknown_fields=session.unknown_fields(text[member.start : member.end]),
         extras=extras,
-        session_text=text[member.start : member.end],
+        source=text,
+        session_span=(member.start, member.end),
     )
 
 
@@ -158,14 +159,15 @@ def _parse_snapshot_v9(text: str, path: Path | None) -> SessionFile:
         key: json.loads(value) for key, value in members if key not in ("schema_version", "session")
     }
     v9._remember_envelope(snapshot.session, members)
-    return SessionFile(
+    read = SessionFile(
         session=snapshot.session,
         path=path,
         layout=V1,
         unknown_fields=unknown,
         extras=extras,
-        session_text=session_text,
         generation="v9",
         snapshot=snapshot,
-        text=text,
+        source=text,
     )
+    read.__dict__["session_text"] = session_text  # made already (a cached property)
+    return read

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -83,15 +84,31 @@ class SessionFile:
     extras: dict[str, Any] = field(default_factory=dict)
     """The envelope's other members (``artifacts``, ``trace_events``, ...) as parsed JSON;
     empty for the legacy layout. Never written by this package."""
-    session_text: str = field(default="", repr=False)
-    """The exact text of the session document (the whole file for ``legacy``, the ``session``
-    member for ``v1``)."""
     generation: Generation = "v3"
     """Which crate read it: ``"v3"`` (a3s-code-core 3.0.0) or ``"v9"`` (9.1.3)."""
     snapshot: Any = field(default=None, repr=False)
     """The whole envelope as ``a3s_session.v9.SessionSnapshotV1`` when v9 read a v1 file."""
-    text: str = field(default="", repr=False)
-    """The exact text of the whole document."""
+    source: bytes | str = field(default="", repr=False, compare=False)
+    """The document as read (the file's bytes, or the str given)."""
+    session_span: tuple[int, int] | None = field(default=None, repr=False, compare=False)
+    """Where the session document is in :attr:`text` (``None``: all of it)."""
+
+    # Decoded on first use: listing or validating a store never needs the text as str, and
+    # decoding every file cost as much as a fifth of reading it.
+    @functools.cached_property
+    def text(self) -> str:
+        """The exact text of the whole document."""
+        source = self.source
+        return source if isinstance(source, str) else source.decode("utf-8")
+
+    @functools.cached_property
+    def session_text(self) -> str:
+        """The exact text of the session document (the whole file for ``legacy``, the
+        ``session`` member for ``v1``)."""
+        if self.session_span is None:
+            return self.text
+        start, end = self.session_span
+        return self.text[start:end]
 
     @property
     def lossless(self) -> bool:

@@ -148,9 +148,17 @@ impl ListView {
         let items = self.items.bind(py);
         let mut pending = lock(py, &self.pending)?;
         if let Some(values) = pending.take() {
-            let lifted = PyList::new(py, values.lift(py)?)?;
-            // In front of what was appended meanwhile.
-            items.as_any().set_item(PySlice::new(py, 0, 0, 1), lifted)?;
+            let lifted = values.lift(py)?;
+            if items.is_empty() {
+                // The common case (nothing appended before the first read): no second list.
+                for obj in lifted {
+                    items.append(obj)?;
+                }
+            } else {
+                // In front of what was appended meanwhile.
+                let lifted = PyList::new(py, lifted)?;
+                items.as_any().set_item(PySlice::new(py, 0, 0, 1), lifted)?;
+            }
         }
         Ok(items)
     }

@@ -27,9 +27,17 @@ macro_rules! record_class {
         $( extra { $($extra:tt)* } )?
     ) => { $crate::paste::paste! {
         $(#[$meta])*
+        /// Every field's attribute name, in table order (a field's slot in `kept`).
+        const [<$py:snake:upper _FIELDS>]: &[&str] = &[
+            $( $crate::py_name!($sfield $(as $spy)?), )*
+            $( stringify!($vfield), )*
+        ];
+
         #[pyo3::pyclass(frozen, weakref, module = $module, name = $name)]
         pub struct $py {
             state: $crate::lock::Lock<$crate::record::State<$value, [<$py Views>]>>,
+            /// Python objects kept for fields read again (see `kept`).
+            kept: $crate::kept::Kept<{ [<$py:snake:upper _FIELDS>].len() }>,
         }
 
         #[derive(Default)]
@@ -110,6 +118,10 @@ macro_rules! record_class {
             fn state(&self) -> &$crate::lock::Lock<$crate::record::State<$value, [<$py Views>]>> {
                 &self.state
             }
+            type Kept = $crate::kept::Kept<{ [<$py:snake:upper _FIELDS>].len() }>;
+            fn kept(&self) -> &Self::Kept {
+                &self.kept
+            }
             fn placeholder() -> $value {
                 $seed
             }
@@ -119,6 +131,7 @@ macro_rules! record_class {
                         value,
                         views: Default::default(),
                     }),
+                    kept: Default::default(),
                 }
             }
             #[allow(unused_variables)]
@@ -169,16 +182,22 @@ macro_rules! record_class {
             ) -> $crate::error::Result<bool> {
                 $(
                     if field == $crate::py_name!($sfield $(as $spy)?) {
+                        const SLOT: usize = $crate::kept::index_of(
+                            [<$py:snake:upper _FIELDS>], $crate::py_name!($sfield $(as $spy)?),
+                        );
                         $crate::record::set_scalar::<Self, $sty>(
-                            py, self, field, [<$py:snake _fields>]::[<$sfield _mut>], value,
+                            py, self, field, SLOT, [<$py:snake _fields>]::[<$sfield _mut>], value,
                         )?;
                         return Ok(true);
                     }
                 )*
                 $(
                     if field == stringify!($vfield) {
+                        const SLOT: usize = $crate::kept::index_of(
+                            [<$py:snake:upper _FIELDS>], stringify!($vfield),
+                        );
                         $crate::record::set_view::<Self, $vkind>(
-                            py, self, stringify!($vfield), [<$py:snake _fields>]::[<$vfield _mut>],
+                            py, self, stringify!($vfield), SLOT, [<$py:snake _fields>]::[<$vfield _mut>],
                             [<$py:snake _fields>]::[<$vfield _view>], value,
                         )?;
                         return Ok(true);
@@ -267,8 +286,12 @@ macro_rules! record_class {
                 #[getter]
                 $( #[pyo3(name = $spy)] )?
                 fn [<get_ $sfield>](&self, py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                    const SLOT: usize = $crate::kept::index_of(
+                        [<$py:snake:upper _FIELDS>], $crate::py_name!($sfield $(as $spy)?),
+                    );
                     Ok($crate::record::get_scalar::<Self, $sty>(
-                        py, self, [<$py:snake _fields>]::[<$sfield _ref>],
+                        py, self, SLOT, $crate::scalar_kept!($sty $(=> $conv)?),
+                        [<$py:snake _fields>]::[<$sfield _ref>],
                         $crate::scalar_reader!($sty $(=> $conv $(($carg))?)?),
                     )?)
                 }
@@ -283,8 +306,9 @@ macro_rules! record_class {
             $(
                 #[getter]
                 fn [<get_ $vfield>](&self, py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                    const SLOT: usize = $crate::kept::index_of([<$py:snake:upper _FIELDS>], stringify!($vfield));
                     Ok($crate::record::get_view::<Self, $vkind>(
-                        py, self, stringify!($vfield), [<$py:snake _fields>]::[<$vfield _mut>],
+                        py, self, stringify!($vfield), SLOT, [<$py:snake _fields>]::[<$vfield _mut>],
                         [<$py:snake _fields>]::[<$vfield _view>],
                     )?)
                 }
@@ -375,6 +399,21 @@ macro_rules! py_name {
     };
     ($field:ident as $py:literal) => {
         $py
+    };
+}
+
+/// Whether a scalar field's Python value may be kept (see `kept`): yes, except `=> json`
+/// fields, which read as a fresh copy the caller may edit.
+#[macro_export]
+macro_rules! scalar_kept {
+    ($t:ty) => {
+        true
+    };
+    ($t:ty => enumeration) => {
+        true
+    };
+    ($t:ty => json) => {
+        false
     };
 }
 

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::report_unknown;
+use crate::kept::Keep;
 use crate::error::{Error, Result};
 use crate::json::{self, with_input_text, write_json};
 use crate::listview::ListView;
@@ -56,6 +57,9 @@ pub trait Node:
     const SETS: &'static [&'static [&'static str]];
 
     fn state(&self) -> &Lock<State<Self::Value, Self::Views>>;
+    /// The Python objects kept for fields read again (see `kept`).
+    type Kept: Keep;
+    fn kept(&self) -> &Self::Kept;
     fn wrap(value: Self::Value) -> Self;
     /// A cheap stand-in value (the constructor's seed), left behind while a value is lent.
     fn placeholder() -> Self::Value;
@@ -344,16 +348,28 @@ fn missing_variant<N: Node>() -> Error {
 /// How the table says a scalar reads (see `scalar_reader!`).
 pub type Reader<T> = fn(&T, Python<'_>) -> PyResult<Py<PyAny>>;
 
-/// Read a scalar field straight from the crate value.
+/// Read a scalar field: the object kept from an earlier read, or one made from the crate
+/// value (kept when it is read again and `keep` allows; see `kept`). `slot`: the field's
+/// position in the class table.
 pub fn get_scalar<N: Node, T>(
     py: Python<'_>,
     node: &N,
+    slot: usize,
+    keep: bool,
     field: Field<N::Value, T>,
     read: Reader<T>,
 ) -> Result<Py<PyAny>> {
+    if let Some(kept) = node.kept().get(py, slot) {
+        return Ok(kept);
+    }
     let g = lock(py, node.state())?;
-    let slot = field(&g.value).ok_or_else(missing_variant::<N>)?;
-    Ok(read(slot, py)?)
+    let value = field(&g.value).ok_or_else(missing_variant::<N>)?;
+    let obj = read(value, py)?;
+    if keep {
+        // Under the lock: a setter (which forgets under it too) cannot slip in between.
+        node.kept().keep(py, slot, &obj, true);
+    }
+    Ok(obj)
 }
 
 /// Assign a scalar field through the crate's Deserialize for its type.
@@ -361,13 +377,15 @@ pub fn set_scalar<N: Node, T: DeserializeOwned>(
     py: Python<'_>,
     node: &N,
     name: &str,
+    slot: usize,
     field: FieldMut<N::Value, T>,
     value: &Bound<'_, PyAny>,
 ) -> Result<()> {
     let v: T = assign(py, name, value)?;
     let mut g = lock(py, node.state())?;
-    let slot = field(&mut g.value).ok_or_else(missing_variant::<N>)?;
-    *slot = v;
+    let target = field(&mut g.value).ok_or_else(missing_variant::<N>)?;
+    *target = v;
+    node.kept().forget(slot);
     Ok(())
 }
 
@@ -379,17 +397,22 @@ pub fn get_view<N: Node, K: ViewKind>(
     py: Python<'_>,
     node: &N,
     name: &'static str,
+    slot: usize,
     field: FieldMut<N::Value, K::Rust>,
     view: ViewSlot<N::Views>,
 ) -> Result<Py<PyAny>> {
+    if let Some(kept) = node.kept().get(py, slot) {
+        return Ok(kept);
+    }
     let mut g = lock(py, node.state())?;
     let state = &mut *g;
     if let Some(existing) = view(&mut state.views) {
         return Ok(existing.clone_ref(py));
     }
-    let slot = field(&mut state.value).ok_or_else(missing_variant::<N>)?;
-    let fresh = K::lift(py, name, slot)?;
+    let value = field(&mut state.value).ok_or_else(missing_variant::<N>)?;
+    let fresh = K::lift(py, name, value)?;
     *view(&mut state.views) = Some(fresh.clone_ref(py));
+    node.kept().keep(py, slot, &fresh, false);
     Ok(fresh)
 }
 
@@ -398,6 +421,7 @@ pub fn set_view<N: Node, K: ViewKind>(
     py: Python<'_>,
     node: &N,
     name: &'static str,
+    slot: usize,
     field: FieldMut<N::Value, K::Rust>,
     view: ViewSlot<N::Views>,
     value: &Bound<'_, PyAny>,
@@ -409,6 +433,7 @@ pub fn set_view<N: Node, K: ViewKind>(
         K::vacate(slot);
     }
     let old = view(&mut state.views).replace(fresh);
+    node.kept().forget(slot);
     drop(g);
     drop(old);
     Ok(())

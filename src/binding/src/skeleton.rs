@@ -36,6 +36,9 @@ enum Tok<'a> {
 struct Tokens<'a> {
     b: &'a [u8],
     i: usize,
+    /// The token `peek` read, and where the input goes on after it (most keys are peeked
+    /// and then taken: each is read once).
+    peeked: Option<(Tok<'a>, usize)>,
 }
 
 impl<'a> Tokens<'a> {
@@ -68,13 +71,27 @@ impl<'a> Tokens<'a> {
 
     /// The next token, without consuming it.
     fn peek(&mut self) -> Tok<'a> {
+        if let Some((tok, _)) = self.peeked {
+            return tok;
+        }
         let at = self.i;
-        let tok = self.next();
+        let tok = self.read();
+        self.peeked = Some((tok, self.i));
         self.i = at;
         tok
     }
 
     fn next(&mut self) -> Tok<'a> {
+        match self.peeked.take() {
+            Some((tok, after)) => {
+                self.i = after;
+                tok
+            }
+            None => self.read(),
+        }
+    }
+
+    fn read(&mut self) -> Tok<'a> {
         self.skip_separators();
         let Some(&c) = self.b.get(self.i) else {
             return Tok::End;
@@ -152,6 +169,7 @@ pub fn same_skeleton<T: Serialize + ?Sized>(source: &str, value: &T) -> bool {
     let mut tokens = Tokens {
         b: source.as_bytes(),
         i: 0,
+        peeked: None,
     };
     value.serialize(Skeleton::new(&mut tokens)).is_ok() && tokens.next() == Tok::End
 }

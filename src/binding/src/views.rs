@@ -442,8 +442,12 @@ impl<const OUTER: usize> ViewKind for FreeJson<OUTER> {
 
     fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         let value = std::mem::take(slot);
-        let obj = pythonize::pythonize(py, &value).map_err(|e| Error::format(e.to_string()))?;
-        Ok(obj.unbind())
+        // Never wait: a finalizer run while objects are made here may lift another input on
+        // this same thread; it then makes its own keys.
+        let mut shared = KEYS.try_lock();
+        let mut own = KeyTable::new();
+        let keys = shared.as_deref_mut().unwrap_or(&mut own);
+        Ok(value_to_py(py, &value, keys)?.unbind())
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
@@ -467,4 +471,76 @@ impl<const OUTER: usize> ViewKind for FreeJson<OUTER> {
 
 pub fn is_str(value: &Bound<'_, PyAny>) -> bool {
     value.is_instance_of::<PyString>()
+}
+
+/// Keys of free-form JSON objects, shared by every dict made from one (tool inputs repeat a
+/// handful of keys thousands of times: `command`, `file_path`, ...): one `str` per key
+/// instead of one per dict, and no new string to make. Short keys only, and a bounded table.
+static KEYS: parking_lot::Mutex<KeyTable> = parking_lot::Mutex::new(KeyTable::new());
+
+pub struct KeyTable(Option<std::collections::HashMap<Box<str>, Py<PyString>>>);
+
+impl KeyTable {
+    const fn new() -> Self {
+        KeyTable(None)
+    }
+
+    /// Keys longer than this are not kept (they are rarely repeated).
+    const LONGEST: usize = 40;
+    /// Keys kept at most (a few hundred KB of strings at worst).
+    const MOST: usize = 4096;
+
+    fn key<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+        if key.len() > Self::LONGEST {
+            return PyString::new(py, key);
+        }
+        let table = self.0.get_or_insert_with(Default::default);
+        if let Some(kept) = table.get(key) {
+            return kept.bind(py).clone();
+        }
+        let made = PyString::new(py, key);
+        if table.len() < Self::MOST {
+            table.insert(key.into(), made.clone().unbind());
+        }
+        made
+    }
+}
+
+/// A JSON value as the Python builtins `json.loads` makes of its text (objects in the map's
+/// order: serde_json's sorted map here, as the crate holds it).
+fn value_to_py<'py>(
+    py: Python<'py>,
+    value: &serde_json::Value,
+    keys: &mut KeyTable,
+) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else {
+                // Not an integer: serde_json (without arbitrary_precision) holds an f64.
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = pyo3::types::PyList::empty(py);
+            for item in items {
+                list.append(value_to_py(py, item, keys)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(keys.key(py, k), value_to_py(py, v, keys)?)?;
+            }
+            dict.into_any()
+        }
+    })
 }

@@ -1,0 +1,230 @@
+"""Reading sessions from Python: decode then walk every message, attribute reads, memory after a
+walk, against msgspec (and a plain `__slots__` object for attribute reads).
+
+    python benchmarks/read_speed.py                 # S, M, L of every shape, both generations
+    python benchmarks/read_speed.py --sizes S,M     # a subset
+    python benchmarks/read_speed.py --out FILE.md   # also write the tables as Markdown
+
+The walk is what an agent or a dashboard does with a session: decode, then read every
+message's role, every text, every tool call's name and input (its keys), and every tool
+result's content (a str, or the text of each of its blocks). Contenders run interleaved in
+one process (medians over rounds, see `run.measure`); peak RSS is measured in a fresh process
+per contender (`run.measure_rss` with the walk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import workloads
+
+SHAPES = ("text", "dense", "mix")
+
+
+def contenders() -> dict[str, tuple[Callable[[bytes], Any], Any]]:
+    """name -> (decode, module holding TextBlock / ToolUseBlock / ToolResultBlock)."""
+    import a3s_session as a3s
+    import msgspec_model as mm
+
+    return {
+        "a3s 3.0.0": (a3s.v3.SessionData.from_json, a3s.v3),
+        "a3s 9.1.3": (a3s.v9.SessionData.from_json, a3s.v9),
+        "msgspec": (mm.decode, mm),
+    }
+
+
+def walker(decode: Callable[[bytes], Any], mod: Any) -> Callable[[bytes], int]:
+    text_cls, use_cls, result_cls = mod.TextBlock, mod.ToolUseBlock, mod.ToolResultBlock
+
+    def walk(data: bytes) -> int:
+        s = decode(data)
+        n = 0
+        for m in s.messages:
+            n += len(m.role)
+            for b in m.content:
+                t = type(b)
+                if t is text_cls:
+                    n += len(b.text)
+                elif t is use_cls:
+                    n += len(b.name) + len(b.input)
+                elif t is result_cls:
+                    content = b.content
+                    if type(content) is str:
+                        n += len(content)
+                    else:
+                        for item in content:
+                            if type(item) is text_cls:
+                                n += len(item.text)
+        return n
+
+    return walk
+
+
+def time_walks(
+    data: bytes, walks: dict[str, Callable[[bytes], int]], rounds: int
+) -> dict[str, float]:
+    import run
+
+    # Every contender must see the same session.
+    counts = {name: w(data) for name, w in walks.items()}
+    if len(set(counts.values())) != 1:
+        raise SystemExit(f"walks disagree: {counts}")
+    return run.measure({n: (lambda w=w: w(data)) for n, w in walks.items()}, rounds, 0.05)
+
+
+class Slots:
+    """The reference: a plain object with `__slots__` (what a read of a msgspec field is)."""
+
+    __slots__ = ("config", "id", "name", "role")
+
+    def __init__(self) -> None:
+        self.id = "session-1"
+        self.name = "bench"
+        self.role = "user"
+        self.config = self
+
+
+def attribute_reads(rounds: int) -> list[tuple[str, dict[str, float]]]:
+    """(expression, {contender: ns per read net of an empty loop})."""
+    data = workloads.text("S", shape="dense").encode()
+    objects = {}
+    for name, (decode, _mod) in contenders().items():
+        s = decode(data)
+        objects[name] = (s, s.messages[0])
+    slot = Slots()
+    exprs = {
+        "s.id": lambda o: ("s.id", {"s": o[0]}),
+        "s.config.name": lambda o: ("s.config.name", {"s": o[0]}),
+        "m.role": lambda o: ("m.role", {"m": o[1]}),
+    }
+    out = []
+    reads = 200_000
+    for label, make in exprs.items():
+        timers = {}
+        for name, objs in objects.items():
+            stmt, env = make(objs)
+            timers[name] = timeit.Timer(stmt, globals=env)
+        # The same chain of reads on plain objects.
+        timers["__slots__"] = timeit.Timer(label.replace("s.", "o.", 1).replace("m.", "o.", 1),
+                                           globals={"o": slot})
+        timers["(empty)"] = timeit.Timer("pass")
+        samples: dict[str, list[float]] = {k: [] for k in timers}
+        names = list(timers)
+        for r in range(rounds):
+            k = r % len(names)
+            for name in names[k:] + names[:k]:
+                samples[name].append(timers[name].timeit(reads) / reads)
+        empty = statistics.median(samples.pop("(empty)"))
+        out.append((label, {k: (statistics.median(v) - empty) * 1e9 for k, v in samples.items()}))
+    return out
+
+
+RSS_CHILD = """
+import gc, json, sys
+sys.path.insert(0, {here!r})
+import read_speed, run
+name, path = sys.argv[1], sys.argv[2]
+decode, mod = read_speed.contenders()[name]
+walk = read_speed.walker(lambda d: s_holder.append(decode(d)) or s_holder[-1], mod)
+s_holder = []
+gc.collect()
+try:
+    open("/proc/self/clear_refs", "w").write("5")
+except OSError:
+    pass
+base = run._status_kib("VmRSS")
+data = open(path, "rb").read()
+walk(data)
+peak = run._status_kib("VmHWM") - base
+print(json.dumps({{"peak": peak}}))
+"""
+
+
+def rss_after_walk(name: str, path: Path) -> int:
+    code = RSS_CHILD.format(here=str(HERE))
+    proc = subprocess.run(
+        [sys.executable, "-c", code, name, str(path)], capture_output=True, text=True, check=True
+    )
+    return int(proc.stdout.strip().splitlines()[-1].split(":")[1].rstrip("}"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="S,M,L")
+    ap.add_argument("--shapes", default=",".join(SHAPES))
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--no-rss", action="store_true")
+    ap.add_argument("--no-attrs", action="store_true")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    lines: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    cs = contenders()
+    walks = {name: walker(decode, mod) for name, (decode, mod) in cs.items()}
+    say("### Walk: decode, then read every role, text, tool input and tool result\n")
+    say("| shape | size | a3s 3.0.0 | a3s 9.1.3 | msgspec | msgspec ÷ 3.0.0 | msgspec ÷ 9.1.3 |")
+    say("|---|---|---:|---:|---:|---:|---:|")
+    for size in args.sizes.split(","):
+        rounds = args.rounds if size != "L" else max(3, args.rounds // 2)
+        for shape in args.shapes.split(","):
+            data = workloads.text(size, shape=shape).encode()
+            t = time_walks(data, walks, rounds)
+            a, b, m = t["a3s 3.0.0"], t["a3s 9.1.3"], t["msgspec"]
+            say(
+                f"| {shape} | {size} ({len(data) / 1e3:,.0f} KB) | {fmt(a)} | {fmt(b)} | {fmt(m)} "
+                f"| ×{m / a:.2f} | ×{m / b:.2f} |"
+            )
+    if not args.no_attrs:
+        say("\n### Attribute reads (ns per read, net of an empty loop)\n")
+        say("| read | a3s 3.0.0 | a3s 9.1.3 | msgspec | `__slots__` | a3s ÷ slot |")
+        say("|---|---:|---:|---:|---:|---:|")
+        for label, ns in attribute_reads(args.rounds):
+            worst = max(ns["a3s 3.0.0"], ns["a3s 9.1.3"]) / ns["__slots__"]
+            say(
+                f"| `{label}` | {ns['a3s 3.0.0']:.1f} | {ns['a3s 9.1.3']:.1f} | "
+                f"{ns['msgspec']:.1f} | {ns['__slots__']:.1f} | ×{worst:.1f} |"
+            )
+    if not args.no_rss and "L" in args.sizes.split(","):
+        import tempfile
+
+        say("\n### Peak RSS of decode + walk (fresh process each), × the file size\n")
+        say("| shape | file | a3s 3.0.0 | a3s 9.1.3 | msgspec | 3.0.0 ÷ msgspec | 9.1.3 ÷ msgspec |")
+        say("|---|---:|---:|---:|---:|---:|---:|")
+        with tempfile.TemporaryDirectory() as tmp:
+            for shape in args.shapes.split(","):
+                path = Path(tmp) / f"{shape}-L.json"
+                path.write_text(workloads.text("L", shape=shape), encoding="utf-8")
+                size = path.stat().st_size
+                peak = {name: rss_after_walk(name, path) for name in cs}
+                a, b, m = peak["a3s 3.0.0"], peak["a3s 9.1.3"], peak["msgspec"]
+                say(
+                    f"| {shape} | {size / 1e6:.1f} MB | ×{a / size:.1f} | ×{b / size:.1f} "
+                    f"| ×{m / size:.1f} | ×{a / m:.2f} | ×{b / m:.2f} |"
+                )
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
