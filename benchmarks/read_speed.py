@@ -115,8 +115,9 @@ def attribute_reads(rounds: int) -> list[tuple[str, dict[str, float]]]:
             stmt, env = make(objs)
             timers[name] = timeit.Timer(stmt, globals=env)
         # The same chain of reads on plain objects.
-        timers["__slots__"] = timeit.Timer(label.replace("s.", "o.", 1).replace("m.", "o.", 1),
-                                           globals={"o": slot})
+        timers["__slots__"] = timeit.Timer(
+            label.replace("s.", "o.", 1).replace("m.", "o.", 1), globals={"o": slot}
+        )
         timers["(empty)"] = timeit.Timer("pass")
         samples: dict[str, list[float]] = {k: [] for k in timers}
         names = list(timers)
@@ -202,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         import tempfile
 
         say("\n### Peak RSS of decode + walk (fresh process each), × the file size\n")
-        say("| shape | file | a3s 3.0.0 | a3s 9.1.3 | msgspec | 3.0.0 ÷ msgspec | 9.1.3 ÷ msgspec |")
+        say(
+            "| shape | file | a3s 3.0.0 | a3s 9.1.3 | msgspec | 3.0.0 ÷ msgspec | 9.1.3 ÷ msgspec |"
+        )
         say("|---|---:|---:|---:|---:|---:|---:|")
         with tempfile.TemporaryDirectory() as tmp:
             for shape in args.shapes.split(","):

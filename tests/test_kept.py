@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 import threading
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ MESSAGES = [
 ]
 
 
-def load(gen: ModuleType) -> object:
+def load(gen: ModuleType) -> Any:
     """A session read back from its JSON (so its lists are lazy, as after a load)."""
     s = gen.SessionData(id="s-1", messages=MESSAGES)
     s.config.name = "first"
@@ -34,71 +35,69 @@ def load(gen: ModuleType) -> object:
 @pytest.mark.parametrize("gen", GENERATIONS)
 def test_a_scalar_read_twice_is_the_same_object_until_assigned(gen: ModuleType) -> None:
     s = load(gen)
-    m = s.messages[0]  # type: ignore[attr-defined]
+    m = s.messages[0]
     first, second, third = m.role, m.role, m.role
     assert first == second == third == "user"
     assert second is third  # kept from the second read
     m.role = "assistant"
     assert m.role == "assistant" and m.role is m.role
-    assert '"role":"assistant"' in s.to_json()  # type: ignore[attr-defined]
-    s.id = "s-2"  # type: ignore[attr-defined]
-    assert s.id == "s-2" and s.id == "s-2"  # type: ignore[attr-defined]
+    assert '"role":"assistant"' in s.to_json()
+    s.id = "s-2"
+    assert s.id == "s-2" and s.id == "s-2"
 
 
 @pytest.mark.parametrize("gen", GENERATIONS)
 def test_a_failed_assignment_keeps_the_old_value(gen: ModuleType) -> None:
     s = load(gen)
-    s.id, s.id  # type: ignore[attr-defined]
+    assert s.id == s.id == "s-1"  # kept now
     with pytest.raises(TypeError):
-        s.id = 3  # type: ignore[attr-defined]
-    assert s.id == "s-1"  # type: ignore[attr-defined]
+        s.id = 3
+    assert s.id == "s-1"
 
 
 @pytest.mark.parametrize("gen", GENERATIONS)
 def test_views_are_kept_and_replaced_on_assignment(gen: ModuleType) -> None:
     s = load(gen)
-    config = s.config  # type: ignore[attr-defined]
-    assert s.config is config  # type: ignore[attr-defined]
-    config.name, config.name
+    config = s.config
+    assert s.config is config
+    assert config.name == config.name == "first"  # kept now
     config.name = "second"
-    assert s.config.name == "second"  # type: ignore[attr-defined]
-    s.config = gen.SessionConfig(name="third")  # type: ignore[attr-defined]
-    assert s.config is not config and s.config.name == "third"  # type: ignore[attr-defined]
+    assert s.config.name == "second"
+    s.config = gen.SessionConfig(name="third")
+    assert s.config is not config and s.config.name == "third"
     assert config.name == "second"  # the old object lives on, detached
-    block = s.messages[1].content[0]  # type: ignore[attr-defined]
+    block = s.messages[1].content[0]
     block.input["command"] = "pwd"
     assert block.input is block.input
     block.input = {"command": "make"}
     assert block.input == {"command": "make"}
-    assert '"command":"make"' in s.to_json()  # type: ignore[attr-defined]
+    assert '"command":"make"' in s.to_json()
 
 
 @pytest.mark.parametrize("gen", GENERATIONS)
 def test_policy_configs_stay_copies(gen: ModuleType) -> None:
     s = load(gen)
-    s.config.confirmation_policy = {  # type: ignore[attr-defined]
+    s.config.confirmation_policy = {
         "enabled": True,
         "default_timeout_ms": 1000,
         "timeout_action": "Reject",
         "yolo_lanes": [],
     }
-    a = s.config.confirmation_policy  # type: ignore[attr-defined]
-    b = s.config.confirmation_policy  # type: ignore[attr-defined]
-    c = s.config.confirmation_policy  # type: ignore[attr-defined]
+    a = s.config.confirmation_policy
+    b = s.config.confirmation_policy
+    c = s.config.confirmation_policy
     assert a == b == c and b is not c  # a fresh copy on every read, never kept
     c["enabled"] = False
-    assert s.config.confirmation_policy["enabled"] is True  # type: ignore[attr-defined]
+    assert s.config.confirmation_policy["enabled"] is True
 
 
 @pytest.mark.parametrize("gen", GENERATIONS)
 def test_kept_values_are_freed_with_their_record(gen: ModuleType) -> None:
     s = load(gen)
-    text = "".join(["kept-", "value"])  # a str nobody else holds
-    s.id = text  # type: ignore[attr-defined]
-    del text
-    s.id  # type: ignore[attr-defined]
-    kept = s.id  # type: ignore[attr-defined]  # the second read's object is kept
-    assert s.id is kept  # type: ignore[attr-defined]
+    s.id = "kept-value"
+    assert s.id == "kept-value"  # the first read: made, not kept
+    kept = s.id  # the second read's object is kept
+    assert s.id is kept
     held = sys.getrefcount(kept)
     del s
     assert sys.getrefcount(kept) == held - 1
@@ -107,7 +106,7 @@ def test_kept_values_are_freed_with_their_record(gen: ModuleType) -> None:
 @pytest.mark.parametrize("gen", GENERATIONS)
 def test_readers_and_a_writer_in_threads_see_whole_values(gen: ModuleType) -> None:
     s = load(gen)
-    m = s.messages[0]  # type: ignore[attr-defined]
+    m = s.messages[0]
     values = {"user", "assistant"}
     seen: set[str] = set()
     stop = threading.Event()

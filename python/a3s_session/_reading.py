@@ -110,6 +110,19 @@ def read_document(path: str | os.PathLike[str], max_bytes: int | None = None) ->
     :func:`max_bytes_limit`). Raises :class:`~a3s_session.NotRegularFileError` for a FIFO,
     device, socket or directory (without opening it), :class:`~a3s_session.FileTooLargeError`
     for a file over the limit (without reading it), and OSError as the system reports it."""
+    return read_document_stamped(path, max_bytes)[0]
+
+
+#: What identifies one version of a file: (device, inode, size, mtime in ns).
+FileStamp = tuple[int, int, int, int]
+
+
+def read_document_stamped(
+    path: str | os.PathLike[str], max_bytes: int | None = None
+) -> tuple[bytes, FileStamp | None]:
+    """:func:`read_document`, and the stamp of the version read: the open file's, when it did
+    not change while it was read (else None). One ``fstat`` before and after the read of the
+    open file, instead of two more ``stat`` calls of the path around it."""
     limit = max_bytes_limit(max_bytes)
     check_regular(path, limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -137,6 +150,10 @@ def read_document(path: str | os.PathLike[str], max_bytes: int | None = None) ->
             if total > limit:
                 raise too_large(path, None, limit)
             want = _CHUNK
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        before = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        st = os.fstat(fd)
+        after = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        return data, (before if before == after else None)
     finally:
         os.close(fd)

@@ -99,6 +99,10 @@ fn top_level_keys(text: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
 /// `session` key): the test the scan makes, for the same choice one file at a time.
 #[pyfunction]
 fn is_envelope(text: &Bound<'_, PyAny>) -> bool {
+    // Bytes as they are: the test checks UTF-8 itself, only for a document that may be one.
+    if let Ok(b) = text.cast::<pyo3::types::PyBytes>() {
+        return scan::reader::is_envelope(b.as_bytes());
+    }
     json::borrow_text(text).is_ok_and(|t| scan::reader::is_envelope(t.as_bytes()))
 }
 

@@ -10,8 +10,8 @@ from typing import Any, Literal
 from .. import v3, v9
 from .._errors import UnknownFieldsError, UnknownFieldsWarning, _shown
 from .._native import SEALED_SNAPSHOT_MESSAGE, SessionData, SessionFormatError, is_envelope
-from .._origin import absolute, pin_read, remember, stamp_of
-from .._reading import read_document
+from .._origin import Origin, absolute, remember
+from .._reading import read_document_stamped
 from .envelope import _parse_snapshot, _parse_snapshot_v9, _top_level_members
 from .model import GENERATIONS, LEGACY, SEALED_MAGIC, Generation, SessionFile, _format_error
 
@@ -94,13 +94,14 @@ def read_session_file(
     Raises OSError (FileNotFoundError, PermissionError, the two above, ...) when the file
     cannot be read and :class:`~a3s_session.SessionFormatError` when it is not a session."""
     p = Path(path)
-    files = absolute([p])
-    before = stamp_of(files)
-    data = read_document(p, max_bytes)
+    data, stamp = read_document_stamped(p, max_bytes)
     if generation is None and p.parent.parts[-2:] == ("v1", "sessions"):
         generation = "v9"  # written by today's store
     read = parse_session_document(data, path=p, generation=generation)
-    origin = pin_read(read.session, files, before)
+    # Pinned to the version read (unpinned if it changed while being read), so a save over
+    # a newer version is refused.
+    origin = Origin(absolute([p]), None if stamp is None else (stamp,))
+    remember(read.session, origin)
     if read.snapshot is not None:
         remember(read.snapshot, origin)
     return read

@@ -66,7 +66,11 @@ impl<const N: usize> Keep for Kept<N> {
         } else {
             // SAFETY: a non-null slot owns a reference, and (GIL held, see the module docs)
             // nothing can release it before this new reference is taken.
-            Some(unsafe { pyo3::Borrowed::from_ptr(py, ptr) }.to_owned().unbind())
+            Some(
+                unsafe { pyo3::Borrowed::from_ptr(py, ptr) }
+                    .to_owned()
+                    .unbind(),
+            )
         }
     }
 

@@ -17,9 +17,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::report_unknown;
-use crate::kept::Keep;
 use crate::error::{Error, Result};
 use crate::json::{self, with_input_text, write_json};
+use crate::kept::Keep;
 use crate::listview::ListView;
 use crate::lock::{free_detached, lock, maybe_detach, Lock};
 use crate::scalar::assign;

@@ -376,9 +376,16 @@ fn starts_like_envelope(data: &[u8]) -> bool {
 /// Whether a document is a v1 snapshot envelope: a JSON object with a `schema_version` or
 /// `session` key (a substring test first: most documents can name neither).
 pub fn is_envelope(data: &[u8]) -> bool {
-    let may = memchr::memmem::find(data, b"\"session\"").is_some()
-        || memchr::memmem::find(data, b"\"schema_version\"").is_some()
-        || memchr::memmem::find(data, b"\\u").is_some();
+    use std::sync::LazyLock;
+    // Built once: making a searcher costs as much as running it over a small document.
+    static NAMES: LazyLock<[memchr::memmem::Finder<'static>; 3]> = LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new(b"\"session\""),
+            memchr::memmem::Finder::new(b"\"schema_version\""),
+            memchr::memmem::Finder::new(b"\\u"), // a key spelled with escapes
+        ]
+    });
+    let may = NAMES.iter().any(|f| f.find(data).is_some());
     if !may {
         return false;
     }
