@@ -26,6 +26,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import run
 import workloads
 
 SHAPES = ("text", "dense", "mix")
@@ -58,13 +59,7 @@ def walker(decode: Callable[[bytes], Any], mod: Any) -> Callable[[bytes], int]:
                 elif t is use_cls:
                     n += len(b.name) + len(b.input)
                 elif t is result_cls:
-                    content = b.content
-                    if type(content) is str:
-                        n += len(content)
-                    else:
-                        for item in content:
-                            if type(item) is text_cls:
-                                n += len(item.text)
+                    n += run.result_chars(b.content, text_cls)
         return n
 
     return walk
@@ -73,8 +68,6 @@ def walker(decode: Callable[[bytes], Any], mod: Any) -> Callable[[bytes], int]:
 def time_walks(
     data: bytes, walks: dict[str, Callable[[bytes], int]], rounds: int
 ) -> dict[str, float]:
-    import run
-
     # Every contender must see the same session.
     counts = {name: w(data) for name, w in walks.items()}
     if len(set(counts.values())) != 1:

@@ -172,14 +172,15 @@ def read_all_text(c: Contender, data: bytes) -> int:
             if t is text_cls:
                 n += len(b.text)
             elif t is result_cls:
-                content = b.content
-                if type(content) is str:
-                    n += len(content)
-                else:
-                    for item in content:
-                        if type(item) is text_cls:
-                            n += len(item.text)
+                n += result_chars(b.content, text_cls)
     return n
+
+
+def result_chars(content: Any, text_cls: type) -> int:
+    """The characters of a tool result's content: a str, or a list of text/image blocks."""
+    if type(content) is str:
+        return len(content)
+    return sum(len(item.text) for item in content if type(item) is text_cls)
 
 
 def round_trip(c: Contender, data: bytes) -> str | bytes:
