@@ -15,7 +15,6 @@ per contender (`run.measure_rss` with the walk).
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import timeit
@@ -111,15 +110,9 @@ def attribute_reads(rounds: int) -> list[tuple[str, dict[str, float]]]:
         timers["__slots__"] = timeit.Timer(
             label.replace("s.", "o.", 1).replace("m.", "o.", 1), globals={"o": slot}
         )
-        timers["(empty)"] = timeit.Timer("pass")
-        samples: dict[str, list[float]] = {k: [] for k in timers}
-        names = list(timers)
-        for r in range(rounds):
-            k = r % len(names)
-            for name in names[k:] + names[:k]:
-                samples[name].append(timers[name].timeit(reads) / reads)
-        empty = statistics.median(samples.pop("(empty)"))
-        out.append((label, {k: (statistics.median(v) - empty) * 1e9 for k, v in samples.items()}))
+        raw = run.time_statements(timers, rounds, reads)
+        empty = raw.pop("(empty loop)")
+        out.append((label, {k: (t - empty) * 1e9 for k, t in raw.items()}))
     return out
 
 

@@ -237,17 +237,22 @@ def measure_attribute_reads(
 ) -> dict[str, tuple[float, float]]:
     """(raw, net of the empty loop) seconds per `o.config.name` read, per object."""
     timers = {name: timeit.Timer("o.config.name", globals={"o": o}) for name, o in objects.items()}
-    timers["(empty loop)"] = timeit.Timer("pass")
+    raw = time_statements(timers, rounds, reads)
+    empty = raw.pop("(empty loop)")
+    return {name: (t, t - empty) for name, t in raw.items()}
+
+
+def time_statements(timers: dict[str, timeit.Timer], rounds: int, reads: int) -> dict[str, float]:
+    """Median seconds per run of each statement, interleaved and rotated round by round, with
+    an empty statement timed alongside as "(empty loop)"."""
+    timers = {**timers, "(empty loop)": timeit.Timer("pass")}
     samples: dict[str, list[float]] = {name: [] for name in timers}
     names = list(timers)
     for r in range(rounds):
         k = r % len(names)
         for name in names[k:] + names[:k]:
             samples[name].append(timers[name].timeit(reads) / reads)
-    empty = statistics.median(samples.pop("(empty loop)"))
-    return {
-        name: (statistics.median(v), statistics.median(v) - empty) for name, v in samples.items()
-    }
+    return {name: statistics.median(v) for name, v in samples.items()}
 
 
 def _cpu_seconds() -> float:
