@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-# (dev, inode, size, mtime_ns) of a file, or None where there is no file.
+from ._reading import FileStamp, file_stamp
+
 V = TypeVar("V")
 
-Stamp = tuple[tuple[int, int, int, int] | None, ...]
+# Per file: (dev, inode, size, mtime_ns), or None where there is no file.
+Stamp = tuple[FileStamp | None, ...]
 
 #: The lock file every a3s-session writer of a store directory takes (hidden, never a
 #: ``*.json``, so no store lists it).
@@ -49,12 +51,11 @@ class Origin:
         return any(p in mine for p in paths)
 
 
-def _file_stamp(path: Path) -> tuple[int, int, int, int] | None:
+def _file_stamp(path: Path) -> FileStamp | None:
     try:
-        st = os.stat(path)
+        return file_stamp(os.stat(path))
     except FileNotFoundError:
         return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def stamp_of(paths: Iterable[Path]) -> Stamp:

@@ -117,6 +117,11 @@ def read_document(path: str | os.PathLike[str], max_bytes: int | None = None) ->
 FileStamp = tuple[int, int, int, int]
 
 
+def file_stamp(st: os.stat_result) -> FileStamp:
+    """The stamp of the file version ``st`` describes."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def read_document_stamped(
     path: str | os.PathLike[str], max_bytes: int | None = None
 ) -> tuple[bytes, FileStamp | None]:
@@ -151,9 +156,7 @@ def read_document_stamped(
                 raise too_large(path, None, limit)
             want = _CHUNK
         data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        before = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-        st = os.fstat(fd)
-        after = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        before, after = file_stamp(st), file_stamp(os.fstat(fd))
         return data, (before if before == after else None)
     finally:
         os.close(fd)

@@ -79,15 +79,6 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, len(text[line_start:offset].encode("utf-8")) + 1
 
 
-def _decode(data: bytes | str) -> str | None:
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def _parse_session_member(text: str, member: _Member) -> SessionData:
     """Parse the ``session`` member with the crate, errors positioned in the whole document."""
     try:
