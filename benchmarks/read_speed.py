@@ -74,6 +74,22 @@ def time_walks(
     return run.measure({n: (lambda w=w: w(data)) for n, w in walks.items()}, rounds, 0.05)
 
 
+def time_floor(
+    data: bytes,
+    cs: dict[str, tuple[Callable[[bytes], Any], Any]],
+    msgspec_walk: Callable[[bytes], int],
+    rounds: int,
+) -> dict[str, float]:
+    """Decode alone (with and without the unknown-field check) against msgspec's walk."""
+    thunks: dict[str, Callable[[], object]] = {"msgspec walk": lambda: msgspec_walk(data)}
+    for name, (decode, mod) in cs.items():
+        thunks[name] = lambda decode=decode: decode(data)
+        if name.startswith("a3s"):
+            cls = mod.SessionData
+            thunks[f"{name} ignore"] = lambda cls=cls: cls.from_json(data, unknown="ignore")
+    return run.measure(thunks, rounds, 0.05)
+
+
 class Slots:
     """The reference: a plain object with `__slots__` (what a read of a msgspec field is)."""
 
@@ -152,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--no-rss", action="store_true")
     ap.add_argument("--no-attrs", action="store_true")
+    ap.add_argument("--no-floor", action="store_true")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     lines: list[str] = []
@@ -175,6 +192,31 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {shape} | {size} ({len(data) / 1e3:,.0f} KB) | {fmt(a)} | {fmt(b)} | {fmt(m)} "
                 f"| ×{m / a:.2f} | ×{m / b:.2f} |"
             )
+    if not args.no_floor:
+        say("\n### The walk's floor: decoding alone, nothing read\n")
+        say(
+            '`from_json(unknown="ignore")` is the crate\'s own Deserialize (serde_json) plus one '
+            "wrapper; the default `from_json` adds the unknown-field check (no silent loss). "
+            "A walk cannot take less than its decode: where the floor is near or above "
+            "msgspec's whole walk, walk ≥ 1.0× msgspec is out of reach while the crate decodes.\n"
+        )
+        say(
+            "| shape | size | 3.0.0 decode, no check | 3.0.0 decode | 9.1.3 decode, no check "
+            "| 9.1.3 decode | msgspec decode | msgspec walk | floor ÷ msgspec walk |"
+        )
+        say("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for size in args.sizes.split(","):
+            rounds = args.rounds if size != "L" else max(3, args.rounds // 2)
+            for shape in args.shapes.split(","):
+                data = workloads.text(size, shape=shape).encode()
+                t = time_floor(data, cs, walks["msgspec"], rounds)
+                floor = min(t["a3s 3.0.0 ignore"], t["a3s 9.1.3 ignore"])
+                say(
+                    f"| {shape} | {size} | {fmt(t['a3s 3.0.0 ignore'])} | {fmt(t['a3s 3.0.0'])} "
+                    f"| {fmt(t['a3s 9.1.3 ignore'])} | {fmt(t['a3s 9.1.3'])} "
+                    f"| {fmt(t['msgspec'])} | {fmt(t['msgspec walk'])} "
+                    f"| ×{floor / t['msgspec walk']:.2f} |"
+                )
     if not args.no_attrs:
         say("\n### Attribute reads (ns per read, net of an empty loop)\n")
         say("| read | a3s 3.0.0 | a3s 9.1.3 | msgspec | `__slots__` | a3s ÷ slot |")

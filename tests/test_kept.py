@@ -4,9 +4,12 @@ read; copies (policy configs) never are. Both generations."""
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
 import sys
 import threading
-from types import ModuleType
+from types import GetSetDescriptorType, MemberDescriptorType, ModuleType
 from typing import Any
 
 import pytest
@@ -93,14 +96,127 @@ def test_policy_configs_stay_copies(gen: ModuleType) -> None:
 
 @pytest.mark.parametrize("gen", GENERATIONS)
 def test_kept_values_are_freed_with_their_record(gen: ModuleType) -> None:
+    b = load(gen).messages[0].content[0]
+    b.text = "kept-value"
+    assert b.text == "kept-value"  # the first read: made, not kept
+    kept = b.text  # the second read's object is kept
+    assert b.text is kept
+    held = sys.getrefcount(kept)
+    del b
+    assert sys.getrefcount(kept) == held - 1
+
+
+@pytest.mark.parametrize("gen", GENERATIONS)
+def test_slot_values_are_freed_with_their_record(gen: ModuleType) -> None:
     s = load(gen)
-    s.id = "kept-value"
-    assert s.id == "kept-value"  # the first read: made, not kept
-    kept = s.id  # the second read's object is kept
-    assert s.id is kept
+    s.id = "slot-value"
+    kept = s.id
     held = sys.getrefcount(kept)
     del s
     assert sys.getrefcount(kept) == held - 1
+
+
+# Slot fields (a table's `slots`): member descriptors over objects made with the record.
+SLOT_FIELDS = [
+    ("SessionData", ["id", "state", "total_cost", "model_name", "created_at", "updated_at"]),
+    ("SessionConfig", ["name", "workspace", "max_context_length", "auto_compact"]),
+    ("Message", ["role"]),
+    ("ToolUseBlock", ["id", "name"]),
+    ("ToolResultBlock", ["tool_use_id", "is_error"]),
+    ("TokenUsage", ["prompt_tokens", "total_tokens", "cache_read_tokens"]),
+]
+GIL = not hasattr(sys, "_is_gil_enabled") or sys._is_gil_enabled()
+
+
+@pytest.mark.parametrize("gen", GENERATIONS)
+def test_slot_fields_are_member_descriptors_and_others_getters(gen: ModuleType) -> None:
+    # A member descriptor is what CPython reads as fast as a `__slots__` attribute; free-
+    # threaded builds keep nothing, so every field there is a getter.
+    slot_kind = MemberDescriptorType if GIL else GetSetDescriptorType
+    for cls_name, fields in SLOT_FIELDS:
+        cls = getattr(gen, cls_name)
+        for field in fields:
+            assert isinstance(cls.__dict__[field], slot_kind), (cls_name, field)
+    assert isinstance(gen.TextBlock.__dict__["text"], GetSetDescriptorType)
+    assert isinstance(gen.SessionData.__dict__["messages"], GetSetDescriptorType)
+
+
+def _slot_values(s: Any) -> dict[str, Any]:
+    m = s.messages[1]
+    use = m.content[0]
+    return {
+        "id": s.id,
+        "state": s.state,
+        "total_cost": s.total_cost,
+        "created_at": s.created_at,
+        "name": s.config.name,
+        "max_context_length": s.config.max_context_length,
+        "role": m.role,
+        "tool": (use.id, use.name),
+        "tokens": (s.total_usage.total_tokens, s.total_usage.cache_read_tokens),
+    }
+
+
+@pytest.mark.parametrize("gen", GENERATIONS)
+def test_slot_fields_read_the_crate_value_from_the_first_read(gen: ModuleType) -> None:
+    made = gen.SessionData(id="s-1", messages=MESSAGES)
+    made.config.name = "first"
+    read = gen.SessionData.from_json(made.to_json())
+    doc = read.to_dict()
+    for s in (made, read, gen.SessionData.from_dict(doc), copy.deepcopy(read), _pickled(read)):
+        values = _slot_values(s)
+        assert values["id"] == doc["id"] and values["name"] == "first"
+        assert values["state"] is gen.SessionState(doc["state"])
+        assert values["total_cost"] == doc["total_cost"] and type(values["total_cost"]) is float
+        assert values["created_at"] == doc["created_at"]
+        assert values["max_context_length"] == doc["config"]["max_context_length"]
+        assert values["role"] == "assistant" and values["tool"] == ("t1", "bash")
+        assert values["tokens"] == (0, doc["total_usage"].get("cache_read_tokens"))
+        assert s.id is s.id and s.config.name is s.config.name
+
+
+def _pickled(s: Any) -> Any:
+    return pickle.loads(pickle.dumps(s))
+
+
+@pytest.mark.parametrize("gen", GENERATIONS)
+def test_slot_fields_are_assigned_through_the_crate(gen: ModuleType) -> None:
+    s = load(gen)
+    s.total_cost = 2  # the crate's f64: read back as the float it holds
+    assert s.total_cost == 2.0 and type(s.total_cost) is float
+    s.model_name = None
+    assert s.model_name is None
+    s.state = "Completed"
+    assert s.state is gen.SessionState.COMPLETED
+    with pytest.raises(TypeError):
+        s.created_at = "yesterday"
+    assert s.created_at == load(gen).created_at
+    # The member descriptor itself is read-only: nothing gets past the record's setter.
+    with pytest.raises(TypeError):  # "can't apply this __setattr__" (the record has its own)
+        object.__setattr__(s, "id", "sneaked")
+    with pytest.raises(AttributeError):
+        type(s).__dict__["id"].__set__(s, "sneaked")
+    assert s.id == "s-1"
+    doc = json.loads(s.to_json())
+    assert (doc["id"], doc["total_cost"], doc.get("model_name"), doc["state"]) == (
+        "s-1",
+        2.0,
+        None,
+        "Completed",
+    )
+
+
+@pytest.mark.parametrize("gen", GENERATIONS)
+def test_fields_cannot_be_deleted_and_unknown_attributes_not_set(gen: ModuleType) -> None:
+    s = load(gen)
+    for field in ("id", "messages", "tool_names"):
+        with pytest.raises(AttributeError, match=field):
+            delattr(s, field)
+    with pytest.raises(AttributeError):
+        s.no_such_field = 1  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        del s.no_such_field  # type: ignore[attr-defined]
+    assert s.id == "s-1" and len(s.messages) == 2
 
 
 @pytest.mark.parametrize("gen", GENERATIONS)

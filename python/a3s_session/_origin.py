@@ -63,7 +63,13 @@ def stamp_of(paths: Iterable[Path]) -> Stamp:
 
 
 def absolute(paths: Iterable[Path]) -> tuple[Path, ...]:
-    return tuple(Path(os.path.abspath(p)) for p in paths)
+    return tuple(_absolute(p) for p in paths)
+
+
+def _absolute(p: Path) -> Path:
+    # A path already absolute and normal is kept as it is (a new Path parses it again).
+    text = os.path.abspath(p)
+    return p if isinstance(p, Path) and text == str(p) else Path(text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ table! {
     seed = ContentBlock::ToolUse { id: String::new(), name: String::new(), input: serde_json::Value::Null };
     required = ["id", "name"];
     repr = ["id", "name"];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["id", "name"];
     scalars { id: String, name: String }
     // Around `input` in a session document: the session, `messages`, the message,
     // `content`, the block.
@@ -79,6 +81,8 @@ table! {
     seed = TokenUsage::default();
     required = [];
     repr = ["prompt_tokens", "completion_tokens", "total_tokens"];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["prompt_tokens", "completion_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens"];
     scalars {
         prompt_tokens: usize,
         completion_tokens: usize,
@@ -140,11 +144,13 @@ pub(crate) fn expect_variant(block: &ContentBlock, tag: &str) -> std::result::Re
 /// The Python object for one crate block.
 pub(crate) fn wrap_block(py: Python<'_>, block: ContentBlock) -> Result<Py<PyAny>> {
     Ok(match block {
-        b @ ContentBlock::Text { .. } => Py::new(py, PyTextBlock::from_value(b))?.into_any(),
-        b @ ContentBlock::Image { .. } => Py::new(py, PyImageBlock::from_value(b))?.into_any(),
-        b @ ContentBlock::ToolUse { .. } => Py::new(py, PyToolUseBlock::from_value(b))?.into_any(),
+        b @ ContentBlock::Text { .. } => Py::new(py, PyTextBlock::from_value(py, b))?.into_any(),
+        b @ ContentBlock::Image { .. } => Py::new(py, PyImageBlock::from_value(py, b))?.into_any(),
+        b @ ContentBlock::ToolUse { .. } => {
+            Py::new(py, PyToolUseBlock::from_value(py, b))?.into_any()
+        }
         b @ ContentBlock::ToolResult { .. } => {
-            Py::new(py, PyToolResultBlock::from_value(b))?.into_any()
+            Py::new(py, PyToolResultBlock::from_value(py, b))?.into_any()
         }
     })
 }

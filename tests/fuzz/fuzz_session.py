@@ -103,11 +103,17 @@ KIND_CLASS = {c.__name__: c for c in CLASSES}
 
 
 def _settable(cls: type[Any]) -> list[str]:
-    """Every attribute with a setter (all of them are settable; none is read-only)."""
+    """Every field (all of them are settable): getters, and the member descriptors of slot
+    fields (read-only descriptors; the record's ``__setattr__`` assigns them)."""
     return sorted(
         name
         for name, member in vars(cls).items()
-        if inspect.isgetsetdescriptor(member) or isinstance(member, property)
+        if not name.startswith("__")
+        and (
+            inspect.isgetsetdescriptor(member)
+            or inspect.ismemberdescriptor(member)
+            or isinstance(member, property)
+        )
     )
 
 

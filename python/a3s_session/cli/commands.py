@@ -337,7 +337,8 @@ def cmd_validate(args: argparse.Namespace, style: Style) -> int:
             _eprint(line)
         elif not (quiet and status == EXIT_OK):
             _print(line)
-            sys.stdout.flush()
+            if progress.enabled:  # before the bar is drawn again (stderr lines flush above)
+                sys.stdout.flush()
         progress.update(done)
     progress.clear()
     if len(paths) > 1 and not quiet:

@@ -93,7 +93,7 @@ def read_session_file(
 
     Raises OSError (FileNotFoundError, PermissionError, the two above, ...) when the file
     cannot be read and :class:`~a3s_session.SessionFormatError` when it is not a session."""
-    p = Path(path)
+    p = path if isinstance(path, Path) else Path(path)
     data, stamp = read_document_stamped(p, max_bytes)
     if generation is None and p.parent.parts[-2:] == ("v1", "sessions"):
         generation = "v9"  # written by today's store

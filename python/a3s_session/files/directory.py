@@ -72,14 +72,13 @@ class SessionDirectory:
             raise FileNotFoundError(2, "No such file or directory", str(self.path))
         # Anything named *.json but a directory is a candidate: a FIFO or device is reported
         # when read (refused unopened), not skipped as if the store were fine.
-        for p in sorted(self.path.iterdir()):
-            if p.suffix == ".json" and not p.is_dir():
-                yield p, LEGACY
+        for name in _json_files(self.path):
+            yield self.path / name, LEGACY
         v1_dir = self.path / _V1_SESSIONS
         if v1_dir.is_dir():
-            for p in sorted(v1_dir.iterdir()):
-                if p.name.startswith("id_") and p.suffix == ".json" and not p.is_dir():
-                    yield p, V1
+            for name in _json_files(v1_dir):
+                if name.startswith("id_"):
+                    yield v1_dir / name, V1
 
     # -- reading -----------------------------------------------------------------------------
     def scan(self, *, progress: Callable[[int, int], None] | None = None) -> list[DirectoryEntry]:
@@ -249,6 +248,16 @@ class SessionDirectory:
                     "or replace the snapshot envelope (use force=True to write it anyway)",
                     session_id=session_id,
                 )
+
+
+def _json_files(directory: Path) -> list[str]:
+    """Names of the entries ``*.json`` of ``directory`` that are not directories, sorted.
+    ``scandir`` knows most entries' kind from the listing itself (no stat per file, which
+    was a tenth of ``ls`` over a store of small sessions)."""
+    with os.scandir(directory) as entries:
+        return sorted(
+            e.name for e in entries if os.path.splitext(e.name)[1] == ".json" and not e.is_dir()
+        )
 
 
 def _crate(generation: Generation) -> str:

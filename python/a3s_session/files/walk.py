@@ -43,11 +43,31 @@ def session_files(root: str | os.PathLike[str]) -> Iterator[tuple[str, os.stat_r
 
 def store_roots(top: str | os.PathLike[str]) -> list[Path]:
     """The store directories under ``top`` (``top`` included): each directory holding
-    ``*.json`` (legacy) or ``v1/sessions/`` (today's layout), in walk order."""
+    ``*.json`` (legacy) or ``v1/sessions/`` (today's layout), in walk order.
+
+    The same directories as the parents of :func:`session_files`' files, found from the
+    listings alone: a file's kind comes from the directory entry, so nothing is stat'ed per
+    file (that stat was most of the walk over a store of small sessions)."""
     roots: dict[Path, None] = {}
-    for path, _ in session_files(top):
-        parent = Path(path).parent
-        if parent.parts[-2:] == tuple(Path(_V1_SESSIONS).parts):
-            parent = parent.parent.parent
-        roots.setdefault(parent, None)
+    _find_roots(os.fspath(top), roots)
     return list(roots)
+
+
+def _find_roots(directory: str, roots: dict[Path, None]) -> None:
+    has_json = False
+    dirs: list[str] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                dirs.append(entry.path)
+            elif entry.name.endswith(".json") and not entry.is_dir():
+                has_json = True
+    if has_json:
+        here = Path(directory)
+        if here.parts[-2:] == tuple(Path(_V1_SESSIONS).parts):
+            here = here.parent.parent
+        roots.setdefault(here, None)
+    for d in sorted(dirs):
+        _find_roots(d, roots)

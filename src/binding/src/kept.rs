@@ -48,19 +48,24 @@ const ENABLED: bool = cfg!(not(Py_GIL_DISABLED));
 pub trait Keep: Send + Sync {
     /// The object kept for field `i`, if any.
     fn get(&self, py: Python<'_>, i: usize) -> Option<Py<PyAny>>;
+    /// The object kept for field `i` as a borrowed pointer (null if none), for the attribute
+    /// descriptors of `fastattr`, which return it with one new reference.
+    fn peek(&self, i: usize) -> *mut ffi::PyObject;
     /// Keep `value` for field `i`: a view always, a scalar from its second read.
     fn keep(&self, py: Python<'_>, i: usize, value: &Py<PyAny>, scalar: bool);
     /// Drop what was kept for field `i` (it was just assigned).
     fn forget(&self, i: usize);
+    /// Keep `value` for field `i` now, whatever was read before: a slot field's object
+    /// (see `fastattr::member`), set when the record is made and on every assignment.
+    fn put(&self, i: usize, value: Py<PyAny>);
+    /// Where field `i`'s kept object is stored (a slot field's member descriptor reads it).
+    fn address(&self, i: usize) -> *const AtomicPtr<ffi::PyObject>;
 }
 
 impl<const N: usize> Keep for Kept<N> {
     #[inline]
     fn get(&self, py: Python<'_>, i: usize) -> Option<Py<PyAny>> {
-        if !ENABLED {
-            return None;
-        }
-        let ptr = self.slots.get(i)?.load(Ordering::Acquire);
+        let ptr = self.peek(i);
         if ptr.is_null() {
             None
         } else {
@@ -71,6 +76,14 @@ impl<const N: usize> Keep for Kept<N> {
                     .to_owned()
                     .unbind(),
             )
+        }
+    }
+
+    #[inline]
+    fn peek(&self, i: usize) -> *mut ffi::PyObject {
+        match self.slots.get(i) {
+            Some(slot) if ENABLED => slot.load(Ordering::Acquire),
+            _ => std::ptr::null_mut(),
         }
     }
 
@@ -94,6 +107,19 @@ impl<const N: usize> Keep for Kept<N> {
             release(slot.swap(std::ptr::null_mut(), Ordering::AcqRel));
         }
     }
+
+    fn put(&self, i: usize, value: Py<PyAny>) {
+        match self.slots.get(i) {
+            Some(slot) if ENABLED => release(slot.swap(value.into_ptr(), Ordering::AcqRel)),
+            _ => drop(value),
+        }
+    }
+
+    fn address(&self, i: usize) -> *const AtomicPtr<ffi::PyObject> {
+        self.slots
+            .get(i)
+            .map_or(std::ptr::null(), |slot| slot as *const _)
+    }
 }
 
 impl<const N: usize> Drop for Kept<N> {
@@ -110,6 +136,18 @@ fn release(ptr: *mut ffi::PyObject) {
         // SAFETY: `ptr` is an owned reference taken by `keep`; every caller holds the GIL.
         unsafe { ffi::Py_DecRef(ptr) };
     }
+}
+
+/// Whether `name` is one of `names`, at compile time.
+pub const fn contains(names: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        if same(names[i].as_bytes(), name.as_bytes()) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// The position of `name` in `names` (a class table's fields), at compile time: each getter

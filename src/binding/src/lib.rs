@@ -15,6 +15,7 @@
 //! - [`scalar`], [`enums`]: crate scalars and unit-variant enums to Python and back;
 //! - [`listview`]: the list behind container fields, with a per-list item rule;
 //! - [`kept`]: the Python objects a record keeps for fields read again;
+//! - [`fastattr`]: attribute descriptors that return a kept object before PyO3 is entered;
 //! - [`record`]: records and their views, every generated method as a generic function;
 //! - [`views`]: the kinds of viewed fields (lists, nested objects, free-form JSON);
 //! - [`runtime`]: the tokio runtime the crate's async stores run on;
@@ -25,6 +26,7 @@ pub mod depythonize;
 pub mod enums;
 pub mod error;
 pub mod explain;
+pub mod fastattr;
 pub mod json;
 pub mod kept;
 pub mod listview;

@@ -22,6 +22,7 @@ macro_rules! record_class {
         repr = [$($repr:literal),*];
         $( secrets = [$($secret:literal),*]; )?
         $( sets = [$([$($set:literal),*]),*]; )?
+        $( slots = [$($slotf:literal),*]; )?
         scalars { $( $sfield:ident $(as $spy:literal)? : $sty:ty $(=> $conv:ident $(($carg:literal))?)? ),* $(,)? }
         views { $( $vfield:ident : $vkind:ty ),* $(,)? }
         $( extra { $($extra:tt)* } )?
@@ -32,6 +33,15 @@ macro_rules! record_class {
             $( $crate::py_name!($sfield $(as $spy)?), )*
             $( stringify!($vfield), )*
         ];
+
+        /// Fields read as plain slots (`fastattr::member`): small values read often.
+        const [<$py:snake:upper _SLOTS>]: &[&str] = &[$($($slotf),*)?];
+        $($(
+            const _: () = assert!(
+                $crate::kept::contains([<$py:snake:upper _FIELDS>], $slotf),
+                "`slots` lists fields of the table",
+            );
+        )*)?
 
         #[pyo3::pyclass(frozen, weakref, module = $module, name = $name)]
         pub struct $py {
@@ -112,6 +122,7 @@ macro_rules! record_class {
             const NAME: &'static str = $name;
             const DETACH: bool = $detach;
             const REQUIRED: &'static [&'static str] = &[$($req),*];
+            const FIELDS: &'static [&'static str] = [<$py:snake:upper _FIELDS>];
             const REPR: &'static [&'static str] = &[$($repr),*];
             const SECRETS: &'static [&'static str] = &[$($($secret),*)?];
             const SETS: &'static [&'static [&'static str]] = &[$($(&[$($set),*]),*)?];
@@ -125,13 +136,34 @@ macro_rules! record_class {
             fn placeholder() -> $value {
                 $seed
             }
-            fn wrap(value: $value) -> Self {
+            #[allow(unused_variables)]
+            fn wrap(py: pyo3::Python<'_>, value: $value) -> Self {
+                let kept = <Self as $crate::record::Node>::Kept::default();
+                $( {
+                    const NAME: &str = $crate::py_name!($sfield $(as $spy)?);
+                    if $crate::kept::contains([<$py:snake:upper _SLOTS>], NAME) {
+                        const SLOT: usize = $crate::kept::index_of([<$py:snake:upper _FIELDS>], NAME);
+                        $crate::record::fill_slot::<$sty>(
+                            py, &kept, SLOT, [<$py:snake _fields>]::[<$sfield _ref>](&value),
+                            $crate::scalar_reader!($sty $(=> $conv $(($carg))?)?),
+                        );
+                    }
+                } )*
+                let mut value = value;
+                let mut views = [<$py Views>]::default();
+                $( {
+                    const NAME: &str = stringify!($vfield);
+                    if $crate::kept::contains([<$py:snake:upper _SLOTS>], NAME) {
+                        const SLOT: usize = $crate::kept::index_of([<$py:snake:upper _FIELDS>], NAME);
+                        $crate::record::fill_view_slot::<$vkind>(
+                            py, &kept, SLOT, NAME, [<$py:snake _fields>]::[<$vfield _mut>](&mut value),
+                            &mut views.$vfield,
+                        );
+                    }
+                } )*
                 Self {
-                    state: $crate::lock::Lock::new($crate::record::State {
-                        value,
-                        views: Default::default(),
-                    }),
-                    kept: Default::default(),
+                    state: $crate::lock::Lock::new($crate::record::State { value, views }),
+                    kept,
                 }
             }
             #[allow(unused_variables)]
@@ -185,8 +217,14 @@ macro_rules! record_class {
                         const SLOT: usize = $crate::kept::index_of(
                             [<$py:snake:upper _FIELDS>], $crate::py_name!($sfield $(as $spy)?),
                         );
+                        let refill: Option<$crate::record::Reader<$sty>> =
+                            if $crate::kept::contains([<$py:snake:upper _SLOTS>], field) {
+                                Some($crate::scalar_reader!($sty $(=> $conv $(($carg))?)?))
+                            } else {
+                                None
+                            };
                         $crate::record::set_scalar::<Self, $sty>(
-                            py, self, field, SLOT, [<$py:snake _fields>]::[<$sfield _mut>], value,
+                            py, self, field, SLOT, [<$py:snake _fields>]::[<$sfield _mut>], refill, value,
                         )?;
                         return Ok(true);
                     }
@@ -198,7 +236,8 @@ macro_rules! record_class {
                         );
                         $crate::record::set_view::<Self, $vkind>(
                             py, self, stringify!($vfield), SLOT, [<$py:snake _fields>]::[<$vfield _mut>],
-                            [<$py:snake _fields>]::[<$vfield _view>], value,
+                            [<$py:snake _fields>]::[<$vfield _view>],
+                            $crate::kept::contains([<$py:snake:upper _SLOTS>], field), value,
                         )?;
                         return Ok(true);
                     }
@@ -209,8 +248,8 @@ macro_rules! record_class {
 
         impl $py {
             #[allow(dead_code)]
-            pub fn from_value(value: $value) -> Self {
-                <Self as $crate::record::Node>::wrap(value)
+            pub fn from_value(py: pyo3::Python<'_>, value: $value) -> Self {
+                <Self as $crate::record::Node>::wrap(py, value)
             }
         }
 
@@ -303,6 +342,35 @@ macro_rules! record_class {
                 }
             )*
 
+            // Each field's PyO3 getter wrapped in a descriptor that returns a kept object
+            // without entering PyO3 (`fastattr`). PyO3 sets class attributes after making
+            // the getters, so these replace them under the same names.
+            $(
+                #[classattr]
+                $( #[pyo3(name = $spy)] )?
+                fn $sfield(py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                    const NAME: &str = $crate::py_name!($sfield $(as $spy)?);
+                    const SLOT: usize = $crate::kept::index_of([<$py:snake:upper _FIELDS>], NAME);
+                    if $crate::kept::contains([<$py:snake:upper _SLOTS>], NAME) {
+                        $crate::fastattr::member::<Self>(py, NAME, SLOT)
+                    } else {
+                        $crate::fastattr::descriptor::<Self>(py, NAME, SLOT)
+                    }
+                }
+            )*
+            $(
+                #[classattr]
+                fn $vfield(py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
+                    const NAME: &str = stringify!($vfield);
+                    const SLOT: usize = $crate::kept::index_of([<$py:snake:upper _FIELDS>], NAME);
+                    if $crate::kept::contains([<$py:snake:upper _SLOTS>], NAME) {
+                        $crate::fastattr::member::<Self>(py, NAME, SLOT)
+                    } else {
+                        $crate::fastattr::descriptor::<Self>(py, NAME, SLOT)
+                    }
+                }
+            )*
+
             $(
                 #[getter]
                 fn [<get_ $vfield>](&self, py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
@@ -318,6 +386,24 @@ macro_rules! record_class {
                     Ok($crate::record::set_attribute(py, self, stringify!($vfield), value)?)
                 }
             )*
+
+            /// Every field is assigned through its setter (a slot field's member descriptor is
+            /// read-only); anything else as `object.__setattr__` would.
+            fn __setattr__(
+                slf: &pyo3::Bound<'_, Self>,
+                name: &pyo3::Bound<'_, pyo3::types::PyString>,
+                value: &pyo3::Bound<'_, pyo3::PyAny>,
+            ) -> pyo3::PyResult<()> {
+                $crate::record::setattr(slf, name, Some(value))
+            }
+
+            /// Fields cannot be deleted (they can be cleared, where the crate allows None).
+            fn __delattr__(
+                slf: &pyo3::Bound<'_, Self>,
+                name: &pyo3::Bound<'_, pyo3::types::PyString>,
+            ) -> pyo3::PyResult<()> {
+                $crate::record::setattr(slf, name, None)
+            }
 
             fn __eq__(&self, py: pyo3::Python<'_>, other: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
                 Ok($crate::record::eq(py, self, other)?)

@@ -48,6 +48,8 @@ pub trait Node:
     const DETACH: bool;
     /// Keyword arguments the constructor requires.
     const REQUIRED: &'static [&'static str];
+    /// Every field's attribute name.
+    const FIELDS: &'static [&'static str];
     /// Attributes shown by `repr`.
     const REPR: &'static [&'static str];
     /// Attributes whose value `repr` masks (the crate never writes them either).
@@ -60,7 +62,8 @@ pub trait Node:
     /// The Python objects kept for fields read again (see `kept`).
     type Kept: Keep;
     fn kept(&self) -> &Self::Kept;
-    fn wrap(value: Self::Value) -> Self;
+    /// The record over `value`, its slot fields' objects made (see `fastattr::member`).
+    fn wrap(py: Python<'_>, value: Self::Value) -> Self;
     /// A cheap stand-in value (the constructor's seed), left behind while a value is lent.
     fn placeholder() -> Self::Value;
     /// Reject crate values this class cannot hold (a class over one enum variant).
@@ -263,9 +266,9 @@ pub fn unknown_fields<N: Node>(
     })?
 }
 
-pub fn admit_or_err<N: Node>(value: N::Value) -> Result<N> {
+pub fn admit_or_err<N: Node>(py: Python<'_>, value: N::Value) -> Result<N> {
     N::admit(&value).map_err(Error::format)?;
-    Ok(N::wrap(value))
+    Ok(N::wrap(py, value))
 }
 
 /// Parse JSON text with the crate; fields it ignores are reported by `policy` (checked in
@@ -280,14 +283,14 @@ pub fn from_json<N: Node>(py: Python<'_>, data: &Bound<'_, PyAny>, policy: Polic
         };
         Ok((value, unknown))
     })?;
-    let node = N::wrap(value);
+    let node = N::wrap(py, value);
     report_unknown(py, <N as Node>::NAME, unknown, policy)?;
     Ok(node)
 }
 
 /// Build from JSON builtins with the crate; fields it ignores are reported by `policy`.
 pub fn from_dict<N: Node>(data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> {
-    let node: N = admit_or_err(json::from_python_explained(data, N::explain)?)?;
+    let node: N = admit_or_err(data.py(), json::from_python_explained(data, N::explain)?)?;
     if policy != Policy::Ignore {
         let py = data.py();
         let unknown = match json::python_to_text(data) {
@@ -303,7 +306,7 @@ pub fn from_dict<N: Node>(data: &Bound<'_, PyAny>, policy: Policy) -> Result<N> 
 
 /// The keyword constructor: the seed value, then each keyword assigned as an attribute.
 pub fn from_kwargs<N: Node>(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> Result<N> {
-    let this = N::wrap(N::placeholder());
+    let this = N::wrap(py, N::placeholder());
     for required in N::REQUIRED {
         if !kwargs.map_or(Ok(false), |k| k.contains(*required))? {
             return Err(Error::type_error(format!(
@@ -373,20 +376,103 @@ pub fn get_scalar<N: Node, T>(
 }
 
 /// Assign a scalar field through the crate's Deserialize for its type.
+///
+/// A slot field (`refill`: its reader) gets the new value's object at once: its member
+/// descriptor has nothing to fall back on. Other fields drop what was kept.
 pub fn set_scalar<N: Node, T: DeserializeOwned>(
     py: Python<'_>,
     node: &N,
     name: &str,
     slot: usize,
     field: FieldMut<N::Value, T>,
+    refill: Option<Reader<T>>,
     value: &Bound<'_, PyAny>,
 ) -> Result<()> {
     let v: T = assign(py, name, value)?;
+    // Made before anything changes, so that a failure leaves the record as it was.
+    let object = refill.map(|read| read(&v, py)).transpose()?;
     let mut g = lock(py, node.state())?;
     let target = field(&mut g.value).ok_or_else(missing_variant::<N>)?;
     *target = v;
-    node.kept().forget(slot);
+    match object {
+        Some(object) => node.kept().put(slot, object),
+        None => node.kept().forget(slot),
+    }
     Ok(())
+}
+
+/// Make a slot field's object when its record is made (see `fastattr::member`). `None`: the
+/// value is another variant (which `admit` refuses). A failure to make it (out of memory)
+/// is reported as unraisable, and the attribute then reads as missing.
+pub fn fill_slot<T>(
+    py: Python<'_>,
+    kept: &impl Keep,
+    slot: usize,
+    value: Option<&T>,
+    read: Reader<T>,
+) {
+    if let Some(value) = value {
+        match read(value, py) {
+            Ok(object) => kept.put(slot, object),
+            Err(err) => err.write_unraisable(py, None),
+        }
+    }
+}
+
+/// Make a slot view's object when its record is made, as its first read would (`None`: the
+/// value is another variant). A failure is reported as for `fill_slot`.
+pub fn fill_view_slot<K: ViewKind>(
+    py: Python<'_>,
+    kept: &impl Keep,
+    slot: usize,
+    name: &'static str,
+    value: Option<&mut K::Rust>,
+    view: &mut Option<Py<PyAny>>,
+) {
+    if let Some(value) = value {
+        match K::lift(py, name, value) {
+            Ok(fresh) => {
+                kept.put(slot, fresh.clone_ref(py));
+                *view = Some(fresh);
+            }
+            Err(err) => PyErr::from(err).write_unraisable(py, None),
+        }
+    }
+}
+
+/// `__setattr__` (`value` Some) and `__delattr__` (None) of a record: a field goes to its
+/// setter (deleting one is refused); any other name to `object.__setattr__`, which says
+/// the record has no such attribute.
+pub fn setattr<N: Node>(
+    slf: &Bound<'_, N>,
+    name: &Bound<'_, pyo3::types::PyString>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let py = slf.py();
+    let field = name.to_str()?;
+    match value {
+        Some(value) => {
+            if slf.get().set_field(py, field, value)? {
+                return Ok(());
+            }
+        }
+        None => {
+            if N::FIELDS.contains(&field) {
+                return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                    "cannot delete field '{field}' of {}",
+                    <N as Node>::NAME
+                )));
+            }
+        }
+    }
+    let value = value.map_or(std::ptr::null_mut(), |v| v.as_ptr());
+    // SAFETY: all three are valid (value may be null: a delete), attached.
+    let status = unsafe { pyo3::ffi::PyObject_GenericSetAttr(slf.as_ptr(), name.as_ptr(), value) };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch(py))
+    }
 }
 
 /// Where a class keeps the view of one field.
@@ -407,7 +493,10 @@ pub fn get_view<N: Node, K: ViewKind>(
     let mut g = lock(py, node.state())?;
     let state = &mut *g;
     if let Some(existing) = view(&mut state.views) {
-        return Ok(existing.clone_ref(py));
+        // A view assigned since the last read (the setter forgot the kept one).
+        let existing = existing.clone_ref(py);
+        node.kept().keep(py, slot, &existing, false);
+        return Ok(existing);
     }
     let value = field(&mut state.value).ok_or_else(missing_variant::<N>)?;
     let fresh = K::lift(py, name, value)?;
@@ -417,6 +506,8 @@ pub fn get_view<N: Node, K: ViewKind>(
 }
 
 /// Assign a viewed field: the value is checked and becomes the field's view.
+// The arguments are one field's table entry, as `get_view`'s are, plus the value.
+#[allow(clippy::too_many_arguments)]
 pub fn set_view<N: Node, K: ViewKind>(
     py: Python<'_>,
     node: &N,
@@ -424,6 +515,7 @@ pub fn set_view<N: Node, K: ViewKind>(
     slot: usize,
     field: FieldMut<N::Value, K::Rust>,
     view: ViewSlot<N::Views>,
+    slot_field: bool,
     value: &Bound<'_, PyAny>,
 ) -> Result<()> {
     let fresh = K::accept(py, name, value).map_err(|e| e.at(name))?;
@@ -432,8 +524,12 @@ pub fn set_view<N: Node, K: ViewKind>(
     if let Some(slot) = field(&mut state.value) {
         K::vacate(slot);
     }
+    if slot_field {
+        node.kept().put(slot, fresh.clone_ref(py));
+    } else {
+        node.kept().forget(slot);
+    }
     let old = view(&mut state.views).replace(fresh);
-    node.kept().forget(slot);
     drop(g);
     drop(old);
     Ok(())
@@ -512,7 +608,7 @@ fn count_text(n: usize) -> String {
 }
 
 pub fn copy<N: Node>(py: Python<'_>, node: &N) -> Result<N> {
-    Ok(N::wrap(snapshot(py, node)?))
+    Ok(N::wrap(py, snapshot(py, node)?))
 }
 
 /// Pickles as its JSON (so a secret, which the crate never writes, is not pickled).

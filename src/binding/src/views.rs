@@ -21,7 +21,7 @@ pub fn coerce_node<'py, N: Node>(item: &Bound<'py, PyAny>) -> Result<Bound<'py, 
         return Ok(item.clone());
     }
     if item.is_instance_of::<PyDict>() {
-        let node: N = admit_or_err(from_python_explained(item, N::explain)?)?;
+        let node: N = admit_or_err(item.py(), from_python_explained(item, N::explain)?)?;
         return Ok(Bound::new(py, node)?.into_any());
     }
     Err(Error::type_error(format!(
@@ -233,7 +233,7 @@ impl<N: Node> Codec for Nodes<N> {
     }
 
     fn to_py(py: Python<'_>, value: N::Value) -> Result<Py<PyAny>> {
-        Ok(Py::new(py, N::wrap(value))?.into_any())
+        Ok(Py::new(py, N::wrap(py, value))?.into_any())
     }
 
     fn from_py(item: &Bound<'_, PyAny>) -> Result<N::Value> {
@@ -371,7 +371,7 @@ impl<N: Node> ViewKind for Obj<N> {
     }
 
     fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
-        Ok(Py::new(py, N::wrap(slot.clone()))?.into_any())
+        Ok(Py::new(py, N::wrap(py, slot.clone()))?.into_any())
     }
 
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
@@ -406,7 +406,7 @@ impl<N: Node> ViewKind for OptObj<N> {
 
     fn lift(py: Python<'_>, _field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         match slot {
-            Some(v) => Ok(Py::new(py, N::wrap(v.clone()))?.into_any()),
+            Some(v) => Ok(Py::new(py, N::wrap(py, v.clone()))?.into_any()),
             None => Ok(py.None()),
         }
     }

@@ -14,6 +14,8 @@ table! {
     seed = Message { role: String::new(), content: Vec::new(), reasoning_content: None };
     required = ["role"];
     repr = ["role", "content"];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["role"];
     scalars { role: String, reasoning_content: Option<String> }
     views { content: BlockList }
 }
@@ -31,6 +33,8 @@ table! {
     };
     required = ["tool_use_id"];
     repr = ["tool_use_id", "is_error"];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["tool_use_id", "is_error"];
     scalars { tool_use_id: String, is_error: Option<bool> }
     views { content: ToolResultField }
 }

@@ -28,6 +28,8 @@ table! {
     repr = ["id", "state", "model_name", "messages"];
     // `ConfirmationPolicy.yolo_lanes` is a HashSet: written in random order.
     sets = [["config", "confirmation_policy", "yolo_lanes"]];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["config", "id", "state", "total_cost", "model_name", "thinking_enabled", "thinking_budget", "created_at", "updated_at", "parent_id"];
     scalars {
         id: String,
         state: SessionState => enumeration("SessionState"),
@@ -97,6 +99,8 @@ table! {
     required = [];
     repr = ["name", "workspace", "planning_mode"];
     sets = [["confirmation_policy", "yolo_lanes"]];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["name", "workspace", "max_context_length", "auto_compact", "auto_compact_threshold", "storage_type", "parent_id"];
     scalars {
         name: String,
         workspace: String,

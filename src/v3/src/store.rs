@@ -65,7 +65,7 @@ fn plain<T: for<'py> IntoPyObject<'py>>(
 fn loaded(py: Python<'_>, found: Result<Option<SessionData>, LoadFailure>) -> PyResult<Py<PyAny>> {
     found
         .map_err(|e| e.into_pyerr(py))?
-        .map(PySessionData::from_value)
+        .map(|v| PySessionData::from_value(py, v))
         .into_py_any(py)
 }
 
@@ -181,7 +181,7 @@ impl PyFileSessionStore {
         .map_err(store_error)?;
         Ok(found
             .map_err(|e| e.into_pyerr(py))?
-            .map(PySessionData::from_value))
+            .map(|v| PySessionData::from_value(py, v)))
     }
 
     /// `load` as an asyncio future.

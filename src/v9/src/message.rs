@@ -22,6 +22,8 @@ table! {
     };
     required = ["role"];
     repr = ["role", "content"];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["role", "transcript_visibility"];
     scalars {
         role: String,
         reasoning_content: Option<String>,
@@ -46,6 +48,8 @@ table! {
     };
     required = ["tool_use_id"];
     repr = ["tool_use_id", "is_error"];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["tool_use_id", "is_error", "trust", "redaction_reviewed"];
     scalars {
         tool_use_id: String,
         is_error: Option<bool>,

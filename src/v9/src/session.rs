@@ -43,6 +43,8 @@ table! {
     repr = ["id", "state", "model_name", "messages"];
     // `ConfirmationPolicy.yolo_lanes` is a HashSet: written in random order.
     sets = [["config", "confirmation_policy", "yolo_lanes"]];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["config", "id", "state", "total_cost", "model_name", "thinking_enabled", "thinking_budget", "created_at", "updated_at", "parent_id", "tenant_id", "principal", "agent_template_id", "correlation_id"];
     scalars {
         durable_source: Option<SessionFactSourceV1> => json,
         id: String,
@@ -129,6 +131,8 @@ table! {
     required = [];
     repr = ["name", "workspace", "planning_mode"];
     sets = [["confirmation_policy", "yolo_lanes"]];
+    // Small fields read often: plain slots (`fastattr::member`).
+    slots = ["name", "workspace", "max_context_length", "auto_compact", "auto_compact_threshold", "storage_type", "parent_id"];
     scalars {
         name: String,
         workspace: String,
@@ -183,7 +187,7 @@ table! {
     #[staticmethod]
     fn session_only(py: Python<'_>, session: &Bound<'_, PySessionData>) -> PyResult<Self> {
         let data = a3s_session_binding::record::snapshot(py, session.get())?;
-        Ok(Self::from_value(SessionSnapshotV1::session_only(data)))
+        Ok(Self::from_value(py, SessionSnapshotV1::session_only(data)))
     }
 
     /// The crate's content digest of this snapshot (`snapshot_content_digest`), what

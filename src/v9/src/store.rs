@@ -112,7 +112,7 @@ fn plain<T: for<'py> IntoPyObject<'py>>(
 fn session(py: Python<'_>, found: anyhow::Result<Option<SessionData>>) -> PyResult<Py<PyAny>> {
     found
         .map_err(|e| failure(py, e))?
-        .map(PySessionData::from_value)
+        .map(|v| PySessionData::from_value(py, v))
         .into_py_any(py)
 }
 
@@ -122,7 +122,7 @@ fn snapshot(
 ) -> PyResult<Py<PyAny>> {
     found
         .map_err(|e| failure(py, e))?
-        .map(PySessionSnapshotV1::from_value)
+        .map(|v| PySessionSnapshotV1::from_value(py, v))
         .into_py_any(py)
 }
 
@@ -327,7 +327,7 @@ impl PyFileSessionStore {
     fn load(&self, py: Python<'_>, id: &str) -> PyResult<Option<PySessionData>> {
         Ok(self
             .run(py, self.store.load(id))?
-            .map(PySessionData::from_value))
+            .map(|v| PySessionData::from_value(py, v)))
     }
 
     /// `load` as an asyncio future.
@@ -419,7 +419,7 @@ impl PyFileSessionStore {
     fn load_snapshot(&self, py: Python<'_>, id: &str) -> PyResult<Option<PySessionSnapshotV1>> {
         Ok(self
             .run(py, self.store.load_snapshot(id))?
-            .map(PySessionSnapshotV1::from_value))
+            .map(|v| PySessionSnapshotV1::from_value(py, v)))
     }
 
     /// `load_snapshot` as an asyncio future.
