@@ -20,24 +20,14 @@ def session_files(root: str | os.PathLike[str]) -> Iterator[tuple[str, os.stat_r
     if not os.path.isdir(top):
         yield top, st
         return
-    files: list[tuple[str, os.stat_result]] = []
-    dirs: list[str] = []
-    with os.scandir(top) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                dirs.append(entry.path)
-            elif entry.name.endswith(".json"):
-                try:
-                    info = os.stat(entry.path)
-                except OSError:
-                    info = entry.stat(follow_symlinks=False)  # dangling: the scan reports it
-                if not os.path.isdir(entry.path):
-                    files.append((entry.path, info))
-    files.sort(key=lambda f: f[0])
-    yield from files
-    for d in sorted(dirs):
+    json_paths, dirs = _listing(top)
+    for path in json_paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            info = os.lstat(path)  # dangling: the scan reports it
+        yield path, info
+    for d in dirs:
         yield from session_files(d)
 
 
@@ -54,7 +44,21 @@ def store_roots(top: str | os.PathLike[str]) -> list[Path]:
 
 
 def _find_roots(directory: str, roots: dict[Path, None]) -> None:
-    has_json = False
+    json_paths, dirs = _listing(directory)
+    if json_paths:
+        here = Path(directory)
+        if here.parts[-2:] == tuple(Path(_V1_SESSIONS).parts):
+            here = here.parent.parent
+        roots.setdefault(here, None)
+    for d in dirs:
+        _find_roots(d, roots)
+
+
+def _listing(directory: str) -> tuple[list[str], list[str]]:
+    """(paths of the ``*.json`` entries that are not directories, paths of the
+    subdirectories not reached through a symlink) of ``directory``, each sorted; hidden
+    entries skipped. Kinds come from the listing (a stat only for symlinks)."""
+    files: list[str] = []
     dirs: list[str] = []
     with os.scandir(directory) as entries:
         for entry in entries:
@@ -63,11 +67,5 @@ def _find_roots(directory: str, roots: dict[Path, None]) -> None:
             if entry.is_dir(follow_symlinks=False):
                 dirs.append(entry.path)
             elif entry.name.endswith(".json") and not entry.is_dir():
-                has_json = True
-    if has_json:
-        here = Path(directory)
-        if here.parts[-2:] == tuple(Path(_V1_SESSIONS).parts):
-            here = here.parent.parent
-        roots.setdefault(here, None)
-    for d in sorted(dirs):
-        _find_roots(d, roots)
+                files.append(entry.path)
+    return sorted(files), sorted(dirs)

@@ -140,27 +140,27 @@ fn release(ptr: *mut ffi::PyObject) {
 
 /// Whether `name` is one of `names`, at compile time.
 pub const fn contains(names: &[&str], name: &str) -> bool {
-    let mut i = 0;
-    while i < names.len() {
-        if same(names[i].as_bytes(), name.as_bytes()) {
-            return true;
-        }
-        i += 1;
-    }
-    false
+    position(names, name).is_some()
 }
 
 /// The position of `name` in `names` (a class table's fields), at compile time: each getter
 /// knows its slot without looking it up.
 pub const fn index_of(names: &[&str], name: &str) -> usize {
+    match position(names, name) {
+        Some(i) => i,
+        None => panic!("not a field of this class table"),
+    }
+}
+
+const fn position(names: &[&str], name: &str) -> Option<usize> {
     let mut i = 0;
     while i < names.len() {
         if same(names[i].as_bytes(), name.as_bytes()) {
-            return i;
+            return Some(i);
         }
         i += 1;
     }
-    panic!("not a field of this class table")
+    None
 }
 
 const fn same(a: &[u8], b: &[u8]) -> bool {
