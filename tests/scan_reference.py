@@ -60,9 +60,12 @@ def _result_text(content: Any) -> str:
     return "\n".join(item.text for item in content if _is(item, "TextBlock"))
 
 
-def rows_of(index: int, path: str | None, data: bytes) -> TableRows:
+def rows_of(
+    index: int, path: str | None, data: bytes, *, count_unknown: bool = False
+) -> TableRows:
     """The rows one input gives (an error row when it cannot be read): `read_session_file`
-    for an existing file, `parse_session_document` for bytes."""
+    for an existing file, `parse_session_document` for bytes. `count_unknown`: as the scan's
+    option of that name."""
     out: TableRows = {name: [] for name in a3s.TABLES}
     try:
         if path is not None and Path(path).is_file():
@@ -130,6 +133,7 @@ def rows_of(index: int, path: str | None, data: bytes) -> TableRows:
             "principal": s.principal if newer else None,
             "agent_template_id": s.agent_template_id if newer else None,
             "correlation_id": s.correlation_id if newer else None,
+            "unknown_field_count": len(f.unknown_fields) if count_unknown else None,
         }
     )
     for mi, m in enumerate(s.messages):
@@ -204,11 +208,12 @@ def rows_of(index: int, path: str | None, data: bytes) -> TableRows:
     return out
 
 
-def reference(paths: list[Path]) -> TableRows:
+def reference(paths: list[Path], *, count_unknown: bool = False) -> TableRows:
     """Every table for these files, in this order (source_index = position)."""
     out: TableRows = {name: [] for name in a3s.TABLES}
     for i, p in enumerate(paths):
-        for name, rows in rows_of(i, os.fspath(p), p.read_bytes()).items():
+        read = rows_of(i, os.fspath(p), p.read_bytes(), count_unknown=count_unknown)
+        for name, rows in read.items():
             out[name].extend(rows)
     return out
 

@@ -82,6 +82,15 @@ def test_every_field_of_every_row_equals_per_file_reads(
     assert_tables_equal(scanned(got), expected)
 
 
+def test_unknown_field_counts_equal_per_file_reads(corpus: Path) -> None:
+    want = reference(walk(corpus), count_unknown=True)["sessions"]
+    got = a3s.scan(corpus, threads=2, count_unknown=True).sessions.collect().to_pylist()
+    assert [(r["path"], r["unknown_field_count"]) for r in got] == [
+        (r["path"], r["unknown_field_count"]) for r in want
+    ]
+    assert all(isinstance(r["unknown_field_count"], int) for r in got)  # every one counted
+
+
 def test_each_table_streams_on_its_own(
     corpus: Path, expected: dict[str, list[dict[str, Any]]]
 ) -> None:

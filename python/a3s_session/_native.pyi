@@ -159,9 +159,10 @@ class ArrowTable:
     def __len__(self) -> int: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def __arrow_c_schema__(self) -> object: ...
-    def column(self, name: str) -> list[Any]:
-        """One column as Python values (timestamps as aware UTC datetimes, float32 values as
-        the shortest float that prints the same)."""
+    def column(self, name: str, *, epoch_times: bool = False) -> list[Any]:
+        """One column as Python values (timestamps as aware UTC datetimes, or with
+        ``epoch_times`` as the integers stored: seconds or microseconds since 1970; float32
+        values as the shortest float that prints the same)."""
     def to_pylist(self) -> list[dict[str, Any]]:
         """Every row as a dict of column name to value."""
     def to_pyarrow(self) -> Any:
@@ -194,12 +195,15 @@ def scan_pass(
     primary: object,
     newer: object | None = None,
     paths: Sequence[str | os.PathLike[str]] | None = None,
+    files: Sequence[str | os.PathLike[str]] | None = None,
     contents: object | None = None,
     names: Sequence[str | None] | None = None,
     iterator: Iterable[object] | None = None,
     progress: Callable[[int, int], object] | None = None,
+    count_unknown: bool = False,
 ) -> ScanPass:
-    """Open one pass over paths, contents or an iterator (see ``a3s_session.scan``)."""
+    """Open one pass over paths (walked), files (exactly these), contents or an iterator (see
+    ``a3s_session.scan``)."""
 
 def schema_capsule(name: str) -> object:
     """The Arrow schema of a scan table, as an ``arrow_schema`` capsule."""

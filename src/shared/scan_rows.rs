@@ -106,6 +106,7 @@ pub fn emit_session(s: &SessionData, extras: &Extras<'_>, at: &Emit<'_>, sink: &
             principal: Text::opt(extras.principal),
             agent_template_id: Text::opt(extras.agent_template_id),
             correlation_id: Text::opt(extras.correlation_id),
+            unknown_field_count: Opt::of(at.unknown_fields),
         });
     }
     if wanted.has(TableId::Messages) || wanted.has(TableId::Blocks) {

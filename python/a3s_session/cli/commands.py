@@ -7,7 +7,7 @@ import json
 import os
 import pathlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from .. import CRATE_VERSIONS, v9
 from .._native import (
     SessionFormatError,
 )
+from .._scan import session_rows
 from .._summary import render, summarize
 from ..factlog import log_status
 from ..files import (
@@ -325,8 +326,14 @@ def cmd_validate(args: argparse.Namespace, style: Style) -> int:
     quiet = getattr(args, "quiet", False)
     progress = Progress(len(paths), sys.stderr, "validating")
     failed = unreadable = 0
-    for done, path in enumerate(paths, 1):
-        line, status = _validate_one(path, args.roundtrip, args.strict, style)
+    # The scan reads every file first (the crates in Rust threads); a file it cannot pass
+    # as it is, and every file of --roundtrip or a forced generation, is read the exact way.
+    fast = not args.roundtrip and _GENERATION[0] is None
+    for done, path, clean in _scanned_first(paths, fast, getattr(args, "jobs", None), progress):
+        if clean is not None:
+            line, status = _verdict(path, True, [_layout_note(clean)], style), EXIT_OK
+        else:
+            line, status = _validate_one(path, args.roundtrip, args.strict, style)
         if status == EXIT_INVALID:
             failed += 1
         elif status == EXIT_USAGE:
@@ -352,6 +359,42 @@ def cmd_validate(args: argparse.Namespace, style: Style) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
+#: Files scanned at once by validate: output starts after the first chunk, not the last.
+_VALIDATE_CHUNK = 2048
+
+
+def _scanned_first(
+    paths: list[str], fast: bool, threads: int | None, progress: Progress
+) -> Iterator[tuple[int, str, str | None]]:
+    """(position from 1, path, layout if the scan read it cleanly, else None), in order."""
+    for start in range(0, len(paths), _VALIDATE_CHUNK):
+        chunk = paths[start : start + _VALIDATE_CHUNK]
+        clean: dict[int, str] = {}
+        if fast:
+
+            def scanned(done: int, _bytes: int, start: int = start) -> None:
+                progress.update(start + done)
+
+            table = session_rows(chunk, threads=threads, progress=scanned)
+            counts = table.column("unknown_field_count")
+            for index, layout, count in zip(
+                table.column("source_index"), table.column("layout"), counts
+            ):
+                if count == 0:
+                    clean[index] = layout
+        for i, path in enumerate(chunk):
+            yield start + i + 1, path, clean.get(i)
+
+
+def _layout_note(layout: str) -> str:
+    return layout if layout != V1 else "v1 snapshot"
+
+
+def _verdict(path: str, ok: bool, notes: list[str], style: Style) -> str:
+    word = style.green("OK") if ok else style.red("FAIL")
+    return f"{word} {path} ({'; '.join(notes)})"
+
+
 def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tuple[str, int]:
     try:
         f = read_session_file(path, generation=_GENERATION[0])
@@ -359,7 +402,7 @@ def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tup
         return _os_message(err, path), EXIT_USAGE
     except SessionFormatError as err:
         return f"{style.red('FAIL')} {format_error(path, err)}", EXIT_INVALID
-    notes: list[str] = [f.layout if f.layout != V1 else "v1 snapshot"]
+    notes: list[str] = [_layout_note(f.layout)]
     ok = True
     if roundtrip:
         rt = check_roundtrip(f)
@@ -374,8 +417,7 @@ def _validate_one(path: str, roundtrip: bool, strict: bool, style: Style) -> tup
                 f"{_unknown_text(f.unknown_fields)}"
             )
         )
-    word = style.green("OK") if ok else style.red("FAIL")
-    return f"{word} {path} ({'; '.join(notes)})", EXIT_OK if ok else EXIT_INVALID
+    return _verdict(path, ok, notes, style), EXIT_OK if ok else EXIT_INVALID
 
 
 def cmd_ls(args: argparse.Namespace, style: Style) -> int:

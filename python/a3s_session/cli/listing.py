@@ -9,10 +9,13 @@ import pathlib
 import sys
 from typing import Any
 
+from .._names import v1_id_from_file_name
 from .._native import SessionFormatError
 from .._safe_text import visible
+from .._scan import session_rows
 from .._summary import iso_when
 from ..files import SessionDirectory, SessionFile
+from ..files.model import V1, Layout
 from ..files.walk import store_roots
 from .layout import compact_number, fit_table, plural, terminal_width
 from .terminal import (
@@ -69,10 +72,15 @@ def _error_text(path: pathlib.Path, problem: Exception | None) -> str:
 
 
 def list_sessions(
-    top: str, generation: Any, *, quiet: bool = False
+    top: str, generation: Any, *, quiet: bool = False, threads: int | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """One row per session file under ``top`` (every store in it, recursively), read one file
-    at a time, and one message per file that could not be read."""
+    """One row per session file under ``top`` (every store in it, recursively), and one
+    message per file that could not be read, in listing order.
+
+    The files are read by the scan (the crates in Rust threads, ``threads`` of them, no
+    session object made); a file it cannot read cleanly (an error, fields the crate would
+    drop, a v1 file name that does not match the id inside) is read again one at a time as
+    :class:`SessionDirectory` reads it, which gives its message or its unknown fields."""
     if not os.path.isdir(top):
         if os.path.exists(top):
             raise CliError(f"{top}: not a directory, expected a session store")
@@ -86,18 +94,75 @@ def list_sessions(
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
     try:
-        for done, (directory, p, layout) in enumerate(entries, 1):
-            e = directory._entry(p, layout)
-            if e.file is None:
-                errors.append(_error_text(e.path, e.error))
-            else:
-                rows.append(_row(e.file, e.path))
-            if bar is not None:
+        # A generation forced on every file is read the exact way only.
+        scanned = _scanned_rows(entries, threads, bar) if generation is None else {}
+        for done, entry in enumerate(entries, 1):
+            row = scanned.get(done - 1)
+            if row is None:
+                row, error = _read_row(entry)
+                if row is None:
+                    errors.append(error)
+                    continue
+            rows.append(row)
+            if bar is not None and not scanned:
                 bar.update(done)
     finally:
         if bar is not None:
             bar.clear()
     return rows, errors
+
+
+_SCANNED = ("source_index", "id", "layout", "generation", "state", "name", "message_count")
+_SCANNED_MORE = ("total_tokens", "total_cost", "unknown_field_count")
+
+
+def _scanned_rows(
+    entries: list[tuple[SessionDirectory, pathlib.Path, Layout]],
+    threads: int | None,
+    bar: Progress | None,
+) -> dict[int, dict[str, Any]]:
+    """Rows of the files the scan read cleanly, by position in ``entries``."""
+    if not entries:
+        return {}
+    progress = None if bar is None else (lambda done, _bytes: bar.update(done))
+    table = session_rows([str(p) for _, p, _ in entries], threads=threads, progress=progress)
+    cols = {name: table.column(name) for name in (*_SCANNED, *_SCANNED_MORE)}
+    created = table.column("created_at", epoch_times=True)
+    updated = table.column("updated_at", epoch_times=True)
+    rows: dict[int, dict[str, Any]] = {}
+    for k, index in enumerate(cols["source_index"]):
+        if cols["unknown_field_count"][k] != 0:
+            continue  # read again, to list them
+        _, p, layout = entries[index]
+        if layout == V1 and v1_id_from_file_name(p.name) != cols["id"][k]:
+            continue  # read again, for the message
+        rows[index] = {
+            "id": cols["id"][k],
+            "layout": cols["layout"][k],
+            "generation": cols["generation"][k],
+            "state": cols["state"][k],
+            "name": cols["name"][k],
+            "messages": cols["message_count"][k],
+            "tokens": cols["total_tokens"][k],
+            "cost_usd": cols["total_cost"][k],
+            "created_at": created[k],
+            "updated_at": updated[k],
+            "updated": iso_when(updated[k]),
+            "unknown_fields": [],
+            "path": str(p),
+        }
+    return rows
+
+
+def _read_row(
+    entry: tuple[SessionDirectory, pathlib.Path, Layout],
+) -> tuple[dict[str, Any] | None, str]:
+    """One file's row read the exact way, or (None, why it could not be read)."""
+    directory, p, layout = entry
+    e = directory._entry(p, layout)
+    if e.file is None:
+        return None, _error_text(e.path, e.error)
+    return _row(e.file, e.path), ""
 
 
 def _sorted(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -108,7 +173,9 @@ def _sorted(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 def cmd_ls(args: argparse.Namespace, style: Style, generation: Any) -> int:
     quiet = getattr(args, "quiet", False)
-    rows, errors = list_sessions(args.dir, generation, quiet=quiet)
+    rows, errors = list_sessions(
+        args.dir, generation, quiet=quiet, threads=getattr(args, "jobs", None)
+    )
     for line in errors:
         _eprint(line)
     total = len(rows)

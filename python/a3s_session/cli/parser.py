@@ -30,6 +30,26 @@ def _store_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="files read at once (default: the CPUs available; 1: one after another)",
+    )
+
+
 def _redaction_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-redact",
@@ -137,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fail files with fields unknown to the crate that read them",
     )
+    _jobs_option(p)
 
     p = sub.add_parser(
         "ls",
@@ -155,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-n", "--limit", type=int, metavar="N", help="show the first N sessions")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    _jobs_option(p)
 
     p = sub.add_parser(
         "export",

@@ -384,12 +384,21 @@ impl RecordBatchReader for PassReader {
     }
 }
 
-/// Open a pass. Exactly one of `paths` (files and directories, walked recursively),
-/// `contents` (a list of bytes or `(name, bytes)` pairs, or an Arrow binary/string column)
-/// and `iterator` (of bytes or pairs) is given. `readers`: the `_scan_reader` capsules of the
-/// primary generation and, optionally, the newer one.
+/// Where the files of a pass come from.
+enum Listing {
+    /// Files and directories, directories walked recursively.
+    Walk(Vec<PathBuf>),
+    /// Exactly these files, in this order.
+    Exact(Vec<PathBuf>),
+}
+
+/// Open a pass. Exactly one of `paths` (files and directories, walked recursively), `files`
+/// (exactly these, as listed: one input each, never walked), `contents` (a list of bytes or
+/// `(name, bytes)` pairs, or an Arrow binary/string column) and `iterator` (of bytes or
+/// pairs) is given. `readers`: the `_scan_reader` capsules of the primary generation and,
+/// optionally, the newer one. `count_unknown`: fill `unknown_field_count` of every session.
 #[pyfunction]
-#[pyo3(signature = (*, tables, threads, batch_rows, primary, newer=None, paths=None, contents=None, names=None, iterator=None, progress=None))]
+#[pyo3(signature = (*, tables, threads, batch_rows, primary, newer=None, paths=None, files=None, contents=None, names=None, iterator=None, progress=None, count_unknown=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn scan_pass(
     py: Python<'_>,
@@ -399,10 +408,12 @@ pub fn scan_pass(
     primary: &Bound<'_, PyAny>,
     newer: Option<&Bound<'_, PyAny>>,
     paths: Option<Vec<PathBuf>>,
+    files: Option<Vec<PathBuf>>,
     contents: Option<&Bound<'_, PyAny>>,
     names: Option<Vec<Option<String>>>,
     iterator: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
+    count_unknown: bool,
 ) -> PyResult<PyScanPass> {
     if threads == 0 || batch_rows == 0 {
         return Err(PyValueError::new_err(
@@ -416,9 +427,32 @@ pub fn scan_pass(
     let routing = Routing {
         primary: Reader::from_capsule(primary)?,
         newer: newer.map(Reader::from_capsule).transpose()?,
+        count_unknown,
+    };
+    let paths = match (paths, files) {
+        (paths, None) => paths.map(Listing::Walk),
+        (None, Some(files)) => Some(Listing::Exact(files)),
+        (Some(_), Some(_)) => {
+            return Err(PyValueError::new_err("give paths or files, not both"));
+        }
     };
     let feed: Box<dyn Feed> = match (paths, contents, iterator) {
-        (Some(paths), None, None) => {
+        (Some(Listing::Exact(files)), None, None) => {
+            // Sizes only weigh the work: a file that cannot be looked at is an error row when
+            // it is read.
+            let items = py.detach(|| {
+                files
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, path)| {
+                        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                        Item::file(i as u64, path, size)
+                    })
+                    .collect()
+            });
+            Box::new(ListFeed::new(items))
+        }
+        (Some(Listing::Walk(paths)), None, None) => {
             let files = py.detach(|| -> std::io::Result<Vec<(PathBuf, u64)>> {
                 let mut files = Vec::new();
                 for p in &paths {
@@ -460,7 +494,7 @@ pub fn scan_pass(
         }),
         _ => {
             return Err(PyValueError::new_err(
-                "give exactly one of paths, contents and iterator",
+                "give exactly one of paths, files, contents and iterator",
             ))
         }
     };
@@ -595,9 +629,17 @@ impl PyArrowTable {
         schema_capsule(py, self.table.name())
     }
 
-    /// One column as a list of Python values (timestamps as aware datetimes in UTC, float32
-    /// values as the shortest float that prints the same, as the session classes read them).
-    fn column<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
+    /// One column as a list of Python values (timestamps as aware datetimes in UTC, or with
+    /// `epoch_times` as the integers stored: seconds or microseconds since 1970, which also
+    /// hold the times a datetime cannot; float32 values as the shortest float that prints
+    /// the same, as the session classes read them).
+    #[pyo3(signature = (name, *, epoch_times=false))]
+    fn column<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        epoch_times: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
         let schema = self.table.schema();
         let index = schema.index_of(name).map_err(|_| {
             PyKeyError::new_err(format!(
@@ -606,7 +648,7 @@ impl PyArrowTable {
             ))
         })?;
         let out = PyList::empty(py);
-        let convert = Converter::new(py)?;
+        let convert = Converter::new(py, epoch_times)?;
         for batch in &self.batches {
             convert.extend(&out, batch.column(index))?;
         }
@@ -618,7 +660,7 @@ impl PyArrowTable {
         let names = self.column_names();
         let columns: Vec<Bound<'py, PyList>> = names
             .iter()
-            .map(|n| self.column(py, n))
+            .map(|n| self.column(py, n, false))
             .collect::<PyResult<_>>()?;
         let out = PyList::empty(py);
         for i in 0..self.rows() {
@@ -701,10 +743,12 @@ pub fn scan_table_columns(name: &str) -> PyResult<Vec<(String, String, bool, &'s
 struct Converter<'py> {
     epoch: Bound<'py, PyAny>,
     timedelta: Bound<'py, PyAny>,
+    /// Timestamps as the integers stored.
+    epoch_times: bool,
 }
 
 impl<'py> Converter<'py> {
-    fn new(py: Python<'py>) -> PyResult<Self> {
+    fn new(py: Python<'py>, epoch_times: bool) -> PyResult<Self> {
         let dt = py.import("datetime")?;
         let utc = dt.getattr("timezone")?.getattr("utc")?;
         let epoch = dt
@@ -713,6 +757,7 @@ impl<'py> Converter<'py> {
         Ok(Converter {
             epoch,
             timedelta: dt.getattr("timedelta")?,
+            epoch_times,
         })
     }
 
@@ -743,6 +788,12 @@ impl<'py> Converter<'py> {
             DataType::Float32 => push!(array.as_primitive::<Float32Type>(), |v| f32_as_json_f64(v)),
             DataType::Float64 => push!(array.as_primitive::<Float64Type>(), |v| v),
             DataType::Boolean => push!(array.as_boolean(), |v| v),
+            DataType::Timestamp(TimeUnit::Second, _) if self.epoch_times => {
+                push!(array.as_primitive::<TimestampSecondType>(), |v| v)
+            }
+            DataType::Timestamp(TimeUnit::Microsecond, _) if self.epoch_times => {
+                push!(array.as_primitive::<TimestampMicrosecondType>(), |v| v)
+            }
             DataType::Timestamp(TimeUnit::Second, _) => {
                 push!(array.as_primitive::<TimestampSecondType>(), |v| self
                     .time(v, 0)?)

@@ -22,6 +22,8 @@ pub struct Emit<'a> {
     /// `"legacy"` (a bare SessionData document) or `"v1"` (a SessionSnapshotV1 envelope).
     pub layout: &'static str,
     pub generation: &'static str,
+    /// Fields of the input the crate would not write back, when the scan counts them.
+    pub unknown_fields: Option<u64>,
 }
 
 /// What a generation crate provides to the scan (implemented in each generation's crate).
@@ -39,7 +41,7 @@ pub trait Generation: 'static {
 }
 
 /// Bumped whenever a `#[repr(C)]` struct crossing the boundary changes.
-const ABI_VERSION: u32 = 2;
+const ABI_VERSION: u32 = 3;
 const CAPSULE_NAME: &std::ffi::CStr = c"a3s_session.scan_reader";
 
 /// Sizes of every struct that crosses the boundary: two extensions built from different
@@ -69,6 +71,8 @@ pub struct ReadRequest {
     /// Emit the rows only if fewer input fields than this are unknown (`u64::MAX`: always,
     /// without counting them).
     emit_below: u64,
+    /// Count the unknown fields even when no choice depends on them (for the row).
+    count_unknown: bool,
     report_errors: bool,
     source_index: u64,
     path: Text,
@@ -166,20 +170,23 @@ fn read_local<G: Generation>(req: &ReadRequest, sink: &mut dyn RowSink) -> Outco
             Outcome::Failed
         }
         Ok(doc) => {
-            if req.emit_below != u64::MAX {
+            let mut unknown = None;
+            if req.emit_below != u64::MAX || req.count_unknown {
                 // Parsed, so UTF-8: validated again at SIMD speed rather than trusted.
-                let unknown = simdutf8::basic::from_utf8(data)
+                let count = simdutf8::basic::from_utf8(data)
                     .map_or(0, |text| G::unknown_count(&doc, text))
                     as u64;
-                if unknown >= req.emit_below {
-                    return Outcome::Declined(unknown);
+                if count >= req.emit_below {
+                    return Outcome::Declined(count);
                 }
+                unknown = Some(count);
             }
             let at = Emit {
                 source_index: req.source_index,
                 path,
                 layout: if req.envelope { "v1" } else { "legacy" },
                 generation: G::NAME,
+                unknown_fields: unknown.filter(|_| req.count_unknown),
             };
             G::emit(&doc, &at, sink);
             Outcome::Emitted
@@ -312,12 +319,15 @@ impl Reader {
     }
 
     /// Read one input into `into`. `emit_below`: emit only with fewer unknown fields than
-    /// this (None: always, without counting); `report_errors`: an error row on failure.
+    /// this (None: always, without counting unless `count_unknown`); `report_errors`: an
+    /// error row on failure.
+    #[allow(clippy::too_many_arguments)]
     pub fn read(
         &self,
         input: &Input<'_>,
         envelope: bool,
         emit_below: Option<u64>,
+        count_unknown: bool,
         report_errors: bool,
         into: &mut Collect,
     ) -> Outcome {
@@ -326,6 +336,7 @@ impl Reader {
             len: input.data.len(),
             envelope,
             emit_below: emit_below.unwrap_or(u64::MAX),
+            count_unknown,
             report_errors,
             source_index: input.source_index,
             path: Text::opt(input.path),
@@ -403,6 +414,9 @@ pub fn is_envelope(data: &[u8]) -> bool {
 pub struct Routing {
     pub primary: Reader,
     pub newer: Option<Reader>,
+    /// Fill the sessions rows' `unknown_field_count` (a check per input that is otherwise
+    /// only made where the choice of crate depends on it).
+    pub count_unknown: bool,
 }
 
 impl Routing {
@@ -413,7 +427,7 @@ impl Routing {
             return error_row(&mut into.set, input.source_index, input.path, None, &err);
         }
         let read = |r: &Reader, env, below, report, into: &mut Collect| {
-            r.read(input, env, below, report, into)
+            r.read(input, env, below, self.count_unknown, report, into)
         };
         let enveloper = self.newer.as_ref().unwrap_or(&self.primary);
         // An envelope as the stores write it is read straight away; only if that fails is

@@ -177,6 +177,7 @@ table! {
         principal: Text = "`principal` (9.x)",
         agent_template_id: Text = "`agent_template_id` (9.x)",
         correlation_id: Text = "`correlation_id` (9.x)",
+        unknown_field_count: Opt<u64> = "fields of the input the crate would not write back (what `unknown_fields` lists); null unless the scan counts them (`count_unknown=True`)",
     }
 }
 
