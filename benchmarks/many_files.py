@@ -7,12 +7,14 @@ the same files in a plain loop.
 The files are written by the crates' own stores: the 3.0.0 ``FileSessionStore`` (bare
 ``SessionData``, pretty) and, with ``--v9``, the 9.1.3 store (``v1/sessions`` snapshots).
 Each command runs as a fresh process (so its time includes starting Python: shown apart);
-each is run ``--rounds`` times, interleaved, and the median is reported.
+each is run ``--rounds`` times, interleaved, and the median is reported. ``ls`` and
+``validate`` read on every CPU by default; their ``-j 1`` rows show one thread.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -96,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
                 "SessionDirectory.scan()": [py, "-c", LOOP_DIRECTORY, str(store)],
                 "a3s-session ls": [py, "-m", "a3s_session", "ls", str(store)],
                 "a3s-session validate": [py, "-m", "a3s_session", "validate", *files],
+                # One thread: what the per-file work costs, with nothing overlapped.
+                "a3s-session ls -j 1": [py, "-m", "a3s_session", "ls", "-j", "1", str(store)],
+                "a3s-session validate -j 1": [
+                    *(py, "-m", "a3s_session", "validate", "-j", "1"),
+                    *files,
+                ],
             }
             times: dict[str, list[float]] = {k: [] for k in cases}
             for r in range(args.rounds):
@@ -106,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             med = {k: statistics.median(v) for k, v in times.items()}
             startup = med["python startup + import"]
             base = med["from_json loop"] - startup
-            print(f"\n### {title}: {len(files):,} files, {size / 1e6:.1f} MB\n")
+            cpus = (
+                len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+            )
+            print(f"\n### {title}: {len(files):,} files, {size / 1e6:.1f} MB, {cpus} CPUs\n")
             print("| command | wall (median) | minus startup | per file | ÷ from_json loop |")
             print("|---|---|---|---|---|")
             for name, t in med.items():

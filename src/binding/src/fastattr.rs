@@ -18,7 +18,9 @@
 //! only member descriptors are specialized. The fields read most (ids, names, roles: a
 //! table's `slots`) are therefore member descriptors over their kept objects (`member`).
 
+use std::any::TypeId;
 use std::ffi::{c_int, c_void, CString};
+use std::sync::Mutex;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -41,9 +43,19 @@ struct Wrapped {
     descr_set: ffi::descrsetfunc,
 }
 
-/// The descriptor to install as attribute `name` of `N`'s class in place of its PyO3 getter
-/// (a `#[classattr]` of the same name, which PyO3 sets after creating the getters).
-pub fn descriptor<N: Node>(py: Python<'_>, name: &'static str, slot: usize) -> PyResult<Py<PyAny>> {
+/// What to install as attribute `name` (field `slot`) of `N`'s class in place of its PyO3
+/// getter (a `#[classattr]` of the same name, which PyO3 sets after creating the getters):
+/// a member descriptor for a slot field, else a wrapped getter.
+pub fn attribute<N: Node>(py: Python<'_>, name: &'static str, slot: usize) -> PyResult<Py<PyAny>> {
+    if crate::kept::contains(N::SLOTS, name) {
+        member::<N>(py, name, slot)
+    } else {
+        descriptor::<N>(py, name, slot)
+    }
+}
+
+/// A wrapped getter (see the module docs).
+fn descriptor<N: Node>(py: Python<'_>, name: &'static str, slot: usize) -> PyResult<Py<PyAny>> {
     let ty: Bound<'_, PyType> = py.get_type::<N>();
     let original = ty.getattr(name)?;
     // SAFETY: reading a slot of a static type object (PyType_GetSlot accepts them from 3.10).
@@ -104,27 +116,21 @@ pub fn descriptor<N: Node>(py: Python<'_>, name: &'static str, slot: usize) -> P
 /// with the record (`Node::wrap`) and replaced, never dropped, on assignment (the record's
 /// `__setattr__` sends every field to its setter: the descriptor itself is read-only).
 /// Free-threaded builds keep nothing: their slot fields get the wrapper of `descriptor`.
-pub fn member<N: Node>(py: Python<'_>, name: &'static str, slot: usize) -> PyResult<Py<PyAny>> {
+fn member<N: Node>(py: Python<'_>, name: &'static str, slot: usize) -> PyResult<Py<PyAny>> {
     if cfg!(Py_GIL_DISABLED) {
         return descriptor::<N>(py, name, slot);
     }
     let ty: Bound<'_, PyType> = py.get_type::<N>();
-    // Where the slot lies in an instance (the same in every instance of the class): measured
-    // on one, since PyO3 does not publish its object layout.
-    let probe = Bound::new(py, N::wrap(py, N::placeholder()))?;
-    let start = probe.as_ptr() as usize;
-    let at = probe.get().kept().address(slot) as usize;
-    let offset = at
-        .checked_sub(start)
-        .and_then(|o| ffi::Py_ssize_t::try_from(o).ok())
-        .filter(|_| at != 0)
+    let offset = slot_offsets::<N>(py)?
+        .get(slot)
+        .copied()
+        .flatten()
         .ok_or_else(|| {
             pyo3::exceptions::PyRuntimeError::new_err(format!(
                 "{}.{name}: no slot for a member descriptor",
                 <N as Node>::NAME
             ))
         })?;
-    drop(probe);
     let name: &'static CString = Box::leak(Box::new(CString::new(name)?));
     let def: &'static mut ffi::PyMemberDef = Box::leak(Box::new(ffi::PyMemberDef {
         name: name.as_ptr(),
@@ -141,6 +147,32 @@ pub fn member<N: Node>(py: Python<'_>, name: &'static str, slot: usize) -> PyRes
                 .unbind(),
         )
     }
+}
+
+/// Where each field's kept object lies in an instance of `N` (the same in every instance),
+/// from its start: measured once per class on one instance, since PyO3 does not publish its
+/// object layout.
+fn slot_offsets<N: Node>(py: Python<'_>) -> PyResult<Vec<Option<ffi::Py_ssize_t>>> {
+    type Offsets = Vec<Option<ffi::Py_ssize_t>>;
+    static MEASURED: Mutex<Vec<(TypeId, Offsets)>> = Mutex::new(Vec::new());
+    let class = TypeId::of::<N>();
+    let lock = || MEASURED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, offsets)) = lock().iter().find(|(c, _)| *c == class) {
+        return Ok(offsets.clone());
+    }
+    // Not locked while the probe is made: making it creates the classes of its slot views.
+    let probe = Bound::new(py, N::wrap(py, N::placeholder()))?;
+    let start = probe.as_ptr() as usize;
+    let offsets: Vec<_> = (0..N::FIELDS.len())
+        .map(|slot| {
+            let at = probe.get().kept().address(slot) as usize;
+            at.checked_sub(start)
+                .filter(|_| at != 0)
+                .and_then(|o| ffi::Py_ssize_t::try_from(o).ok())
+        })
+        .collect();
+    lock().push((class, offsets.clone()));
+    Ok(offsets)
 }
 
 /// # Safety

@@ -123,6 +123,7 @@ macro_rules! record_class {
             const DETACH: bool = $detach;
             const REQUIRED: &'static [&'static str] = &[$($req),*];
             const FIELDS: &'static [&'static str] = [<$py:snake:upper _FIELDS>];
+            const SLOTS: &'static [&'static str] = [<$py:snake:upper _SLOTS>];
             const REPR: &'static [&'static str] = &[$($repr),*];
             const SECRETS: &'static [&'static str] = &[$($($secret),*)?];
             const SETS: &'static [&'static [&'static str]] = &[$($(&[$($set),*]),*)?];
@@ -351,11 +352,7 @@ macro_rules! record_class {
                 fn $sfield(py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
                     const NAME: &str = $crate::py_name!($sfield $(as $spy)?);
                     const SLOT: usize = $crate::kept::index_of([<$py:snake:upper _FIELDS>], NAME);
-                    if $crate::kept::contains([<$py:snake:upper _SLOTS>], NAME) {
-                        $crate::fastattr::member::<Self>(py, NAME, SLOT)
-                    } else {
-                        $crate::fastattr::descriptor::<Self>(py, NAME, SLOT)
-                    }
+                    $crate::fastattr::attribute::<Self>(py, NAME, SLOT)
                 }
             )*
             $(
@@ -363,11 +360,7 @@ macro_rules! record_class {
                 fn $vfield(py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
                     const NAME: &str = stringify!($vfield);
                     const SLOT: usize = $crate::kept::index_of([<$py:snake:upper _FIELDS>], NAME);
-                    if $crate::kept::contains([<$py:snake:upper _SLOTS>], NAME) {
-                        $crate::fastattr::member::<Self>(py, NAME, SLOT)
-                    } else {
-                        $crate::fastattr::descriptor::<Self>(py, NAME, SLOT)
-                    }
+                    $crate::fastattr::attribute::<Self>(py, NAME, SLOT)
                 }
             )*
 

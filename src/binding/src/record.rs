@@ -50,6 +50,9 @@ pub trait Node:
     const REQUIRED: &'static [&'static str];
     /// Every field's attribute name.
     const FIELDS: &'static [&'static str];
+    /// The fields read through member descriptors over objects made with the record
+    /// (`fastattr::member`): the small ones read most.
+    const SLOTS: &'static [&'static str];
     /// Attributes shown by `repr`.
     const REPR: &'static [&'static str];
     /// Attributes whose value `repr` masks (the crate never writes them either).
