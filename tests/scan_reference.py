@@ -60,9 +60,7 @@ def _result_text(content: Any) -> str:
     return "\n".join(item.text for item in content if _is(item, "TextBlock"))
 
 
-def rows_of(
-    index: int, path: str | None, data: bytes, *, count_unknown: bool = False
-) -> TableRows:
+def rows_of(index: int, path: str | None, data: bytes, *, count_unknown: bool = False) -> TableRows:
     """The rows one input gives (an error row when it cannot be read): `read_session_file`
     for an existing file, `parse_session_document` for bytes. `count_unknown`: as the scan's
     option of that name."""
