@@ -182,3 +182,11 @@ def test_epoch_times_hold_what_datetimes_cannot(mixed: Path) -> None:
     assert table.column("updated_at", epoch_times=True) == [2**62, sample_dict()["updated_at"]]
     with pytest.raises(OverflowError):
         table.column("created_at")  # as datetimes
+
+
+@pytest.mark.parametrize("command", ["ls", "validate"])
+def test_jobs_must_be_one_or_more(
+    mixed: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "-j", "0", str(mixed)]) == 2
+    assert "-j/--jobs: must be 1 or more, got 0" in capsys.readouterr().err
