@@ -78,6 +78,31 @@ def test_views_are_kept_and_replaced_on_assignment(gen: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("gen", GENERATIONS)
+def test_a_text_tool_result_is_a_copy_kept_from_its_second_read(gen: ModuleType) -> None:
+    # A str result is immutable: read once (a walk) it is made and let go, and the crate's
+    # value keeps the text (no second copy held); a block list is a view, kept at once.
+    doc = {
+        "role": "user",
+        "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "x" * 1000}],
+    }
+    s = gen.SessionData(id="s-1", messages=[MESSAGES[0], MESSAGES[1], doc])
+    s = gen.SessionData.from_json(s.to_json())
+    block = s.messages[2].content[0]
+    before = sys.getrefcount(block)
+    first = block.content
+    assert first == "x" * 1000 and sys.getrefcount(first) == 2  # only `first` holds it
+    second, third = block.content, block.content
+    assert first is not second and second is third  # kept from the second read
+    assert sys.getrefcount(block) == before
+    assert json.loads(s.to_json())["messages"][2]["content"][0]["content"] == "x" * 1000
+    block.content = "changed"
+    assert block.content == "changed" and block.content is block.content
+    assert json.loads(s.to_json())["messages"][2]["content"][0]["content"] == "changed"
+    block.content = [gen.TextBlock(text="a")]
+    assert block.content is block.content and block.content[0].text == "a"
+
+
+@pytest.mark.parametrize("gen", GENERATIONS)
 def test_policy_configs_stay_copies(gen: ModuleType) -> None:
     s = load(gen)
     s.config.confirmation_policy = {

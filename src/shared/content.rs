@@ -320,6 +320,16 @@ impl ViewKind for ToolResultField {
         }
     }
 
+    /// A text result is read as a `str` copy; only a block list becomes a view.
+    fn copy(py: Python<'_>, slot: &Self::Rust) -> Option<Py<PyAny>> {
+        match slot {
+            ToolResultContentField::Text(s) => {
+                Some(pyo3::types::PyString::new(py, s).into_any().unbind())
+            }
+            ToolResultContentField::Blocks(_) => None,
+        }
+    }
+
     fn lower(_py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust> {
         if is_str(view) {
             return Ok(ToolResultContentField::Text(view.extract()?));

@@ -103,6 +103,13 @@ pub trait ViewKind {
     type Rust;
     /// Build the view from the field's crate value; may move the value out of `slot`.
     fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>>;
+    /// The field's value as an immutable Python object (a `str`) made from a copy, when it
+    /// is one: then no view is made, the crate value stays where it is and the object is
+    /// kept as a scalar's is, from its second read (a walk that reads it once holds no
+    /// second copy). `None`: the field needs its view (`lift`).
+    fn copy(_py: Python<'_>, _slot: &Self::Rust) -> Option<Py<PyAny>> {
+        None
+    }
     /// Rebuild the crate value from the view.
     fn lower(py: Python<'_>, view: &Bound<'_, PyAny>) -> Result<Self::Rust>;
     /// Validate and convert a value assigned from Python into a view.
@@ -502,6 +509,11 @@ pub fn get_view<N: Node, K: ViewKind>(
         return Ok(existing);
     }
     let value = field(&mut state.value).ok_or_else(missing_variant::<N>)?;
+    if let Some(copy) = K::copy(py, value) {
+        // Under the lock: a setter (which forgets under it too) cannot slip in between.
+        node.kept().keep(py, slot, &copy, true);
+        return Ok(copy);
+    }
     let fresh = K::lift(py, name, value)?;
     *view(&mut state.views) = Some(fresh.clone_ref(py));
     node.kept().keep(py, slot, &fresh, false);
