@@ -112,8 +112,19 @@ def list_sessions(
     return rows, errors
 
 
-_SCANNED = ("source_index", "id", "layout", "generation", "state", "name", "message_count")
-_SCANNED_MORE = ("total_tokens", "total_cost", "unknown_field_count")
+#: The scan's columns a row is made of (timestamps are read apart, as integers).
+_SCANNED = (
+    "source_index",
+    "id",
+    "layout",
+    "generation",
+    "state",
+    "name",
+    "message_count",
+    "total_tokens",
+    "total_cost",
+    "unknown_field_count",
+)
 
 
 def _scanned_rows(
@@ -126,7 +137,7 @@ def _scanned_rows(
         return {}
     progress = None if bar is None else (lambda done, _bytes: bar.update(done))
     table = session_rows([str(p) for _, p, _ in entries], threads=threads, progress=progress)
-    cols = {name: table.column(name) for name in (*_SCANNED, *_SCANNED_MORE)}
+    cols = {name: table.column(name) for name in _SCANNED}
     created = table.column("created_at", epoch_times=True)
     updated = table.column("updated_at", epoch_times=True)
     rows: dict[int, dict[str, Any]] = {}
