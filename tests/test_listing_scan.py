@@ -14,7 +14,6 @@ import pytest
 
 import a3s_session as a3s
 from a3s_session import v3, v9
-from a3s_session._native import ArrowTable
 from a3s_session.cli import commands, listing, main
 from a3s_session.files import read_session_file, v1_file_name
 
@@ -96,10 +95,10 @@ def _count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> lis
 def _no_scan(monkeypatch: pytest.MonkeyPatch, module: Any) -> None:
     """The scan reads nothing: every file takes the exact per-file read."""
 
-    def empty(files: list[str], **_: Any) -> ArrowTable:
-        return ArrowTable.empty("sessions")
+    def nothing(files: list[str], columns: Any, **_: Any) -> dict[int, dict[str, Any]]:
+        return {}
 
-    monkeypatch.setattr(module, "session_rows", empty)
+    monkeypatch.setattr(module, "clean_session_rows", nothing)
 
 
 @pytest.mark.parametrize("threads", [1, 2])

@@ -332,11 +332,17 @@ def scan_contents(
     return _collect(run)
 
 
-def session_rows(
-    files: list[str], *, threads: int | None = None, progress: Progress | None = None
-) -> ArrowTable:
-    """The ``sessions`` rows of exactly these files (never walked), unknown fields counted;
-    a file that cannot be read has no row. For listings: no session object is made."""
+def clean_session_rows(
+    files: list[str],
+    columns: Iterable[str],
+    *,
+    threads: int | None = None,
+    progress: Progress | None = None,
+) -> dict[int, dict[str, Any]]:
+    """By position in ``files`` (exactly these, never walked): the chosen ``sessions``
+    columns of every file the scan read *cleanly* — no error, and no field its crate would
+    drop (timestamps as epoch integers). A file missing here needs the exact per-file read,
+    which gives its message or its unknown fields. For listings: no session object is made."""
     run = _native.scan_pass(
         tables=["sessions"],
         threads=default_threads() if threads is None else threads,
@@ -347,4 +353,11 @@ def session_rows(
         progress=progress,
         count_unknown=True,
     )
-    return _collect(run).sessions
+    table = _collect(run).sessions
+    unknown = table.column("unknown_field_count")
+    chosen = {name: table.column(name, epoch_times=True) for name in columns}
+    return {
+        index: {name: values[k] for name, values in chosen.items()}
+        for k, index in enumerate(table.column("source_index"))
+        if unknown[k] == 0
+    }

@@ -15,7 +15,7 @@ from .. import CRATE_VERSIONS, v9
 from .._native import (
     SessionFormatError,
 )
-from .._scan import session_rows
+from .._scan import clean_session_rows
 from .._summary import render, summarize
 from ..factlog import log_status
 from ..files import (
@@ -369,21 +369,16 @@ def _scanned_first(
     """(position from 1, path, layout if the scan read it cleanly, else None), in order."""
     for start in range(0, len(paths), _VALIDATE_CHUNK):
         chunk = paths[start : start + _VALIDATE_CHUNK]
-        clean: dict[int, str] = {}
+        clean: dict[int, dict[str, Any]] = {}
         if fast:
 
             def scanned(done: int, _bytes: int, start: int = start) -> None:
                 progress.update(start + done)
 
-            table = session_rows(chunk, threads=threads, progress=scanned)
-            counts = table.column("unknown_field_count")
-            for index, layout, count in zip(
-                table.column("source_index"), table.column("layout"), counts
-            ):
-                if count == 0:
-                    clean[index] = layout
+            clean = clean_session_rows(chunk, ["layout"], threads=threads, progress=scanned)
         for i, path in enumerate(chunk):
-            yield start + i + 1, path, clean.get(i)
+            row = clean.get(i)
+            yield start + i + 1, path, None if row is None else row["layout"]
 
 
 def _layout_note(layout: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from .._names import v1_id_from_file_name
 from .._native import SessionFormatError
 from .._safe_text import visible
-from .._scan import session_rows
+from .._scan import clean_session_rows
 from .._summary import iso_when
 from ..files import SessionDirectory, SessionFile
 from ..files.model import V1, Layout
@@ -112,9 +112,8 @@ def list_sessions(
     return rows, errors
 
 
-#: The scan's columns a row is made of (timestamps are read apart, as integers).
+#: The scan's columns a row is made of.
 _SCANNED = (
-    "source_index",
     "id",
     "layout",
     "generation",
@@ -123,7 +122,8 @@ _SCANNED = (
     "message_count",
     "total_tokens",
     "total_cost",
-    "unknown_field_count",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -136,31 +136,27 @@ def _scanned_rows(
     if not entries:
         return {}
     progress = None if bar is None else (lambda done, _bytes: bar.update(done))
-    table = session_rows([str(p) for _, p, _ in entries], threads=threads, progress=progress)
-    cols = {name: table.column(name) for name in _SCANNED}
-    created = table.column("created_at", epoch_times=True)
-    updated = table.column("updated_at", epoch_times=True)
+    files = [str(p) for _, p, _ in entries]
+    clean = clean_session_rows(files, _SCANNED, threads=threads, progress=progress)
     rows: dict[int, dict[str, Any]] = {}
-    for k, index in enumerate(cols["source_index"]):
-        if cols["unknown_field_count"][k] != 0:
-            continue  # read again, to list them
+    for index, c in clean.items():
         _, p, layout = entries[index]
-        if layout == V1 and v1_id_from_file_name(p.name) != cols["id"][k]:
+        if layout == V1 and v1_id_from_file_name(p.name) != c["id"]:
             continue  # read again, for the message
         rows[index] = {
-            "id": cols["id"][k],
-            "layout": cols["layout"][k],
-            "generation": cols["generation"][k],
-            "state": cols["state"][k],
-            "name": cols["name"][k],
-            "messages": cols["message_count"][k],
-            "tokens": cols["total_tokens"][k],
-            "cost_usd": cols["total_cost"][k],
-            "created_at": created[k],
-            "updated_at": updated[k],
-            "updated": iso_when(updated[k]),
+            "id": c["id"],
+            "layout": c["layout"],
+            "generation": c["generation"],
+            "state": c["state"],
+            "name": c["name"],
+            "messages": c["message_count"],
+            "tokens": c["total_tokens"],
+            "cost_usd": c["total_cost"],
+            "created_at": c["created_at"],
+            "updated_at": c["updated_at"],
+            "updated": iso_when(c["updated_at"]),
             "unknown_fields": [],
-            "path": str(p),
+            "path": files[index],
         }
     return rows
 
