@@ -308,7 +308,7 @@ impl ViewKind for ToolResultField {
     fn lift(py: Python<'_>, field: &'static str, slot: &mut Self::Rust) -> Result<Py<PyAny>> {
         match std::mem::replace(slot, ToolResultContentField::Text(String::new())) {
             ToolResultContentField::Text(s) => {
-                Ok(pyo3::types::PyString::new(py, &s).into_any().unbind())
+                Ok(a3s_session_binding::pystr::new(py, &s).into_any().unbind())
             }
             ToolResultContentField::Blocks(blocks) => {
                 let items = blocks
@@ -324,7 +324,7 @@ impl ViewKind for ToolResultField {
     fn copy(py: Python<'_>, slot: &Self::Rust) -> Option<Py<PyAny>> {
         match slot {
             ToolResultContentField::Text(s) => {
-                Some(pyo3::types::PyString::new(py, s).into_any().unbind())
+                Some(a3s_session_binding::pystr::new(py, s).into_any().unbind())
             }
             ToolResultContentField::Blocks(_) => None,
         }

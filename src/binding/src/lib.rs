@@ -12,6 +12,7 @@
 //! - [`json`]: JSON text in and out, with positions and paths;
 //! - [`skeleton`]: the cheap check that a write-back keeps every input key in place;
 //! - [`unknown`]: the input fields a write-back would drop, as the crate decides;
+//! - [`pystr`]: Python strs made straight from Rust strings (no UTF-8 re-check);
 //! - [`scalar`], [`enums`]: crate scalars and unit-variant enums to Python and back;
 //! - [`listview`]: the list behind container fields, with a per-list item rule;
 //! - [`kept`]: the Python objects a record keeps for fields read again;
@@ -32,6 +33,7 @@ pub mod kept;
 pub mod listview;
 pub mod lock;
 mod macros;
+pub mod pystr;
 pub mod record;
 pub mod runtime;
 pub mod scalar;

@@ -297,8 +297,13 @@ macro_rules! record_class {
             /// Serialize with the crate's Serialize impl; `pretty` is `to_string_pretty`, what
             /// the crate's store writes.
             #[pyo3(signature = (*, pretty = false))]
-            fn to_json(&self, py: pyo3::Python<'_>, pretty: bool) -> pyo3::PyResult<String> {
-                Ok($crate::record::to_json(py, self, pretty)?)
+            fn to_json<'py>(
+                &self,
+                py: pyo3::Python<'py>,
+                pretty: bool,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::types::PyString>> {
+                let text = $crate::record::to_json(py, self, pretty)?;
+                Ok($crate::pystr::new(py, &text))
             }
 
             /// `to_json()` as UTF-8 bytes: what you write to a file, without building a str.

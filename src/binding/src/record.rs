@@ -673,7 +673,7 @@ pub fn to_json_async<'py, N: Node>(
     let work = async move {
         attached(|py| {
             let text = to_json(py, node.get(), pretty)?;
-            Ok(pyo3::types::PyString::new(py, &text).into_any().unbind())
+            Ok(crate::pystr::new(py, &text).into_any().unbind())
         })
     };
     crate::runtime::awaitable(slf.py(), work, |_py, out| out)

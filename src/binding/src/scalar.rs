@@ -3,7 +3,6 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyString;
 use pyo3::IntoPyObjectExt;
 use serde::de::DeserializeOwned;
 
@@ -29,7 +28,7 @@ plain_to_py!(bool, u32, usize, i64, f64);
 impl ToPyField for String {
     /// Straight from the crate's bytes to a Python str (no intermediate Rust copy).
     fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        Ok(PyString::new(py, self).into_any().unbind())
+        Ok(crate::pystr::new(py, self).into_any().unbind())
     }
 }
 

@@ -527,7 +527,7 @@ fn value_to_py<'py>(
                 n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
             }
         }
-        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::String(s) => crate::pystr::new(py, s).into_any(),
         Value::Array(items) => {
             let list = pyo3::types::PyList::empty(py);
             for item in items {
