@@ -50,7 +50,14 @@ def read_back(text: str) -> list[str]:
     out = [block.text]
     for msg in (m, m2):
         t, u, r = msg.content
-        out += [t.text, u.input["k"], u.input["l"][0], r.content]
+        assert isinstance(t, v3.TextBlock)
+        assert isinstance(u, v3.ToolUseBlock)
+        assert isinstance(r, v3.ToolResultBlock)
+        given_input = u.input
+        assert isinstance(given_input, dict)
+        listed = given_input["l"]
+        assert isinstance(listed, list)
+        out += [t.text, given_input["k"], listed[0], r.content]
     out.append(json.loads(v3.TextBlock(text=text).to_json())["text"])
     return out
 
