@@ -6,7 +6,7 @@
 //! `é`, CJK) goes one character at a time. Here one pass finds the length and the widest
 //! character (both by byte classes, which vectorizes), then the str is allocated at its final
 //! width (1, 2 or 4 bytes per character, as CPython requires: the narrowest that holds it) and
-//! filled with ASCII runs copied eight bytes at a time.
+//! filled with ASCII runs widened sixteen bytes at a time.
 //!
 //! Only where CPython's string layout is visible (not the limited API, not PyPy/GraalPy);
 //! elsewhere, and for short strings, CPython's own constructor.
