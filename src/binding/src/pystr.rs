@@ -140,38 +140,21 @@ pub trait Unit: Copy {
     fn from_u8(b: u8) -> Self;
 }
 
-impl Unit for u8 {
-    #[inline(always)]
-    fn from_u32(c: u32) -> Self {
-        c as u8
-    }
-    #[inline(always)]
-    fn from_u8(b: u8) -> Self {
-        b
-    }
+macro_rules! unit {
+    ($($t:ty),*) => {$(
+        impl Unit for $t {
+            #[inline(always)]
+            fn from_u32(c: u32) -> Self {
+                c as $t
+            }
+            #[inline(always)]
+            fn from_u8(b: u8) -> Self {
+                b as $t
+            }
+        }
+    )*};
 }
-
-impl Unit for u16 {
-    #[inline(always)]
-    fn from_u32(c: u32) -> Self {
-        c as u16
-    }
-    #[inline(always)]
-    fn from_u8(b: u8) -> Self {
-        b as u16
-    }
-}
-
-impl Unit for u32 {
-    #[inline(always)]
-    fn from_u32(c: u32) -> Self {
-        c
-    }
-    #[inline(always)]
-    fn from_u8(b: u8) -> Self {
-        b as u32
-    }
-}
+unit!(u8, u16, u32);
 
 #[cfg(all(not(Py_LIMITED_API), not(PyPy), not(GraalPy)))]
 mod layout {
